@@ -1,0 +1,100 @@
+/* cache.h — the SQLite cache between sources and screens.
+ *
+ * One table per dataset (fields from dataset.h, primary key (source, key)),
+ * plus source_state (engine status and each source's cursor), outbox, audit
+ * and snooze. WAL mode, busy timeout, schema version with forward migrations;
+ * a cache that is not a database or fails quick_check is renamed aside and
+ * rebuilt. Each thread opens its own Cache (its own connection). */
+#ifndef MC_CACHE_H
+#define MC_CACHE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sqlite3.h>
+#include "dataset.h"
+#include "config.h"
+#include "util.h"
+
+#define CACHE_SCHEMA_VERSION 1
+
+typedef struct Cache Cache;
+
+/* Opens (creating directories, schema and migrations as needed). A damaged
+ * file is moved to PATH.corrupt-<epoch> and a note is left in *warn (may be
+ * NULL). Returns 0, or -1 with *err. */
+int cache_open(const char *path, Cache **out, char **warn, char **err);
+void cache_close(Cache *c);
+sqlite3 *cache_db(Cache *c);
+const char *cache_path(const Cache *c);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Return 0 or -1 with *err (may be NULL). */
+int cache_begin(Cache *c, char **err);
+int cache_commit(Cache *c, char **err);
+void cache_rollback(Cache *c);
+
+/* Writes rows of one dataset for one source: upsert on (source, key).
+ * CACHE_REPLACE: the set is everything the source has for that dataset, so
+ * rows of that source not in it are deleted. CACHE_MERGE: upsert only.
+ * Rows with no key get a key hashed from their content. Does not begin a
+ * transaction (call inside cache_begin/commit for speed and atomicity). */
+enum { CACHE_MERGE = 0, CACHE_REPLACE = 1 };
+int cache_put_rows(Cache *c, const char *source, const Rows *rows, int mode, char **err);
+
+/* Deletes every row a source put in a dataset (NULL dataset: all datasets). */
+int cache_forget_source(Cache *c, const char *source, const Dataset *ds, char **err);
+
+/* Marks one blocker resolved (a resolution seen at its source). */
+int cache_blocker_set_resolved(Cache *c, const char *source, const char *key,
+                               int resolved, const char *by, const char *at_iso,
+                               const char *note, char **err);
+/* Sets a blocker's state ("open", "resolving", "resolved", "failed"). */
+int cache_blocker_set_state(Cache *c, const char *source, const char *key,
+                            const char *state, char **err);
+
+/* Per-source bookkeeping. Strings are owned by the struct (cache_state_clear frees). */
+typedef struct SourceState {
+    /* engine status */
+    int64_t last_attempt, last_success;   /* epoch ms, 0 = never */
+    char *last_error;                     /* NULL when the last attempt succeeded */
+    int consecutive_failures;
+    int64_t next_due;                     /* epoch ms */
+    int breaker;                          /* 0 closed, 1 open, 2 half-open */
+    int64_t breaker_until;
+    int64_t rows;                         /* rows written by the last success */
+    int64_t duration_ms;                  /* of the last attempt */
+    /* the source's cursor */
+    char *etag, *last_modified;
+    int64_t file_offset, file_inode, file_size;
+    char *cursor;                         /* free-form (JSON) for the kind */
+    int64_t bad_lines;                    /* malformed input counted and skipped */
+} SourceState;
+
+void cache_state_clear(SourceState *s);
+/* Loads the row (zeroed struct when there is none). */
+int cache_state_get(Cache *c, const char *source, SourceState *out, char **err);
+/* Saves the engine's columns / the source's cursor columns only. */
+int cache_status_put(Cache *c, const char *source, const SourceState *s, char **err);
+int cache_cursor_put(Cache *c, const char *source, const SourceState *s, char **err);
+
+/* Lease: returns 1 when owner now holds the source's lease until `until`
+ * (free, expired, or already ours), 0 when another owner holds it, -1 on error. */
+int cache_lease_try(Cache *c, const char *source, const char *owner,
+                    int64_t now, int64_t until, char **err);
+void cache_lease_release(Cache *c, const char *source, const char *owner);
+
+/* PRAGMA data_version: changes when another connection commits. */
+int64_t cache_data_version(Cache *c);
+
+/* Applies retention (rows and age) to every dataset. */
+int cache_apply_retention(Cache *c, const Retention *r, int64_t now, char **err);
+
+/* Prints a dataset as a JSON array of objects with the contract's field
+ * names (bools as true/false, JSON fields inline). limit <= 0: all rows. */
+int cache_dump_dataset(Cache *c, const Dataset *ds, FILE *out, int64_t limit, char **err);
+/* Prints the source_state rows as a JSON array (never any secret). */
+int cache_dump_sources(Cache *c, FILE *out, char **err);
+
+/* Row count of a dataset (optionally of one source). */
+int64_t cache_count(Cache *c, const Dataset *ds, const char *source);
+
+#endif

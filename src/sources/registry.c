@@ -1,0 +1,57 @@
+/* registry.c — the one table of source kinds. Adding a kind = one new file
+ * under src/sources/ + one line here (and in meson.build). */
+#include <string.h>
+#include "../source.h"
+#include "../util.h"
+
+extern const SourceClass src_system_class, src_jsonl_class, src_markdown_tasks_class,
+    src_json_file_class, src_cron_logs_class, src_command_class, src_http_json_class;
+
+const SourceClass *const source_classes[] = {
+    &src_system_class,
+    &src_jsonl_class,
+    &src_markdown_tasks_class,
+    &src_json_file_class,
+    &src_cron_logs_class,
+    &src_command_class,
+    &src_http_json_class,
+    NULL,
+};
+
+/* Keys config.c reads for every source, whatever its kind. */
+const char *const source_common_keys[] = {
+    "id", "kind", "every", "timeout", "jitter", "backoff_max", "breaker_after",
+    "breaker_open", "rate_per_min", "rate_per_hour", "feeds", "enabled", NULL,
+};
+
+const SourceClass *source_class_find(const char *kind)
+{
+    for (int i = 0; kind && source_classes[i]; i++)
+        if (strcmp(source_classes[i]->kind, kind) == 0)
+            return source_classes[i];
+    return NULL;
+}
+
+const char *source_kinds(void)
+{
+    static char list[512];
+    if (!list[0]) {
+        size_t off = 0;
+        for (int i = 0; source_classes[i] && off < sizeof list; i++)
+            off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "",
+                                    source_classes[i]->kind);
+    }
+    return list;
+}
+
+int source_check_keys(const YNode *map, const char *const *extra, char **err)
+{
+    const char *allowed[64];
+    int n = 0;
+    for (int i = 0; source_common_keys[i] && n < 63; i++)
+        allowed[n++] = source_common_keys[i];
+    for (int i = 0; extra && extra[i] && n < 63; i++)
+        allowed[n++] = extra[i];
+    allowed[n] = NULL;
+    return ynode_check_keys(map, allowed, "source", err);
+}

@@ -1,0 +1,88 @@
+/* util.h — small helpers every module uses: checked allocation, growable
+ * buffers, durations, UTC time parsing/formatting, path expansion and the
+ * atomic file write that every rewrite of a user's file goes through. */
+#ifndef MC_UTIL_H
+#define MC_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <sys/types.h>
+
+#define MC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation: never returns NULL. On out-of-memory the hook set with
+ * util_set_oom_hook (the UI sets one that calls endwin) runs, then abort. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);           /* NULL in, NULL out */
+char *xstrndup(const char *s, size_t n);
+/* Returns a new string; caller frees. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+void util_set_oom_hook(void (*hook)(void));
+
+/* Replaces *slot with a new formatted string (freeing the old one). */
+void set_err(char **slot, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A growable byte buffer; always NUL-terminated when len > 0 or after any append. */
+typedef struct Buf {
+    char *s;
+    size_t len, cap;
+} Buf;
+void buf_append(Buf *b, const void *data, size_t n);
+void buf_puts(Buf *b, const char *s);
+void buf_putc(Buf *b, char c);
+void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *buf_steal(Buf *b);                /* returns the string (never NULL); buffer is reset */
+void buf_free(Buf *b);
+
+/* Parses "500ms", "30s", "5m", "1h", "2d" (or a bare number of seconds).
+ * Returns 0 and sets *ms, or -1 on a malformed duration. */
+int duration_parse(const char *s, int64_t *ms);
+
+/* Clocks in milliseconds. */
+int64_t now_ms(void);        /* wall clock, UTC epoch ms */
+int64_t mono_ms(void);       /* monotonic */
+
+/* Parses ISO-8601 ("2026-11-21T14:03:00Z", with fraction, offset "+02:00",
+ * space instead of T, date only "2026-11-21") into epoch ms. Returns 0 or -1. */
+int time_parse_iso(const char *s, int64_t *epoch_ms);
+/* Interprets a number as epoch seconds or epoch milliseconds (>= 1e11 is ms). */
+int64_t time_from_number(double v);
+/* Formats epoch ms as "2026-11-21T14:03:00Z" into out (at least 32 bytes). */
+void time_format_iso(int64_t epoch_ms, char *out, size_t outsz);
+/* Human age: "now", "42s", "5m", "3h", "2d", "5w" into out. */
+void time_format_age(int64_t age_ms, char *out, size_t outsz);
+
+/* Expands a leading "~" and every "${NAME}" (unset variable: error).
+ * Returns a new string, or NULL with *err set (caller frees both). */
+char *path_expand(const char *in, char **err);
+
+/* Reads a whole file, at most max bytes (more is an error). Returns 0, or -1
+ * with *err set. *out is NUL-terminated; caller frees. */
+int file_read_all(const char *path, size_t max, char **out, size_t *len, char **err);
+
+/* Writes data to path by temp file in the same directory + fsync + rename,
+ * keeping mode (or using `mode` when the file is new). Returns 0 or -1, *err. */
+int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, char **err);
+
+/* Reads a secret from a file: first line, trailing whitespace stripped.
+ * Returns a new string or NULL with *err set (the message never contains the secret). */
+char *secret_read_file(const char *path, char **err);
+
+/* mkdir -p with the given mode. Returns 0 or -1 (errno set). */
+int mkdir_p(const char *path, mode_t mode);
+
+/* FNV-1a 64-bit, for stable keys of items that have no id. */
+uint64_t hash64(const void *data, size_t n);
+
+/* strtol with full checks: returns 0 and *out, or -1. */
+int parse_long(const char *s, long min, long max, long *out);
+
+/* XDG directories with fallbacks (~/.config, ~/.cache, ~/.local/state),
+ * joined with "mission-control/<leaf>". Returns a new string. */
+char *xdg_path(const char *xdg_var, const char *fallback, const char *leaf);
+
+#endif

@@ -1,0 +1,35 @@
+/* thelp.h — the small assert kit of the unit tests. A test file defines
+ * test functions and lists them in main with RUN(); CHECK failures are
+ * counted and reported with file:line, and main returns non-zero if any failed. */
+#ifndef MC_THELP_H
+#define MC_THELP_H
+
+#include <stdio.h>
+#include <string.h>
+#include <stdint.h>
+
+extern int t_failures, t_checks;
+extern const char *t_current;
+
+#define CHECK(cond) do { t_checks++; if (!(cond)) { t_failures++; \
+    fprintf(stderr, "%s:%d: %s: CHECK(%s) failed\n", __FILE__, __LINE__, t_current, #cond); } } while (0)
+#define CHECK_STR(a, b) do { const char *a_ = (a), *b_ = (b); t_checks++; \
+    if (!a_ || !b_ || strcmp(a_, b_) != 0) { t_failures++; \
+    fprintf(stderr, "%s:%d: %s: \"%s\" != \"%s\"\n", __FILE__, __LINE__, t_current, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); } } while (0)
+#define CHECK_INT(a, b) do { long long a_ = (long long)(a), b_ = (long long)(b); t_checks++; \
+    if (a_ != b_) { t_failures++; \
+    fprintf(stderr, "%s:%d: %s: %s == %lld, expected %lld\n", __FILE__, __LINE__, t_current, #a, a_, b_); } } while (0)
+#define CHECK_CONTAINS(hay, needle) do { const char *h_ = (hay), *n_ = (needle); t_checks++; \
+    if (!h_ || !strstr(h_, n_)) { t_failures++; \
+    fprintf(stderr, "%s:%d: %s: \"%s\" does not contain \"%s\"\n", __FILE__, __LINE__, t_current, h_ ? h_ : "(null)", n_); } } while (0)
+
+#define RUN(fn) do { t_current = #fn; fn(); } while (0)
+
+/* Prints the tally and returns the exit status for main. */
+int t_done(void);
+/* A fresh temporary directory (removed by t_done unless MC_KEEP_TMP is set). */
+const char *t_tmpdir(void);
+/* Writes text to a file under the temp dir; returns its path (static buffer rotation of 8). */
+const char *t_write(const char *name, const char *text);
+
+#endif
