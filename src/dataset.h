@@ -32,6 +32,7 @@ typedef enum {
     DS_USAGE,
     DS_CRON,
     DS_PROJECTS,
+    DS_AUDIT,      /* resolves, undos, snoozes and delivery results */
     DS__COUNT
 } DatasetId;
 

@@ -1,0 +1,558 @@
+/* util.c — allocation, buffers, durations, time, paths and atomic writes:
+ * the small pieces every layer of mc shares. */
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void (*oom_hook)(void);
+
+void util_set_oom_hook(void (*hook)(void))
+{
+    oom_hook = hook;
+}
+
+static void oom(void)
+{
+    if (oom_hook)
+        oom_hook();
+    static const char msg[] = "mc: out of memory\n";
+    if (write(2, msg, sizeof msg - 1) < 0) {
+        /* nothing left to do */
+    }
+    abort();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        oom();
+    return q;
+}
+
+char *xstrdup(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s);
+    char *p = xmalloc(n + 1);
+    memcpy(p, s, n + 1);
+    return p;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    if (!s)
+        return NULL;
+    size_t len = strnlen(s, n);
+    char *p = xmalloc(len + 1);
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        n = 0;
+    char *p = xmalloc((size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = xvasprintf(fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void set_err(char **slot, const char *fmt, ...)
+{
+    if (!slot)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = xvasprintf(fmt, ap);
+    va_end(ap);
+    free(*slot);
+    *slot = p;
+}
+
+static void buf_grow(Buf *b, size_t extra)
+{
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    b->s = xrealloc(b->s, cap);
+    b->cap = cap;
+}
+
+void buf_append(Buf *b, const void *data, size_t n)
+{
+    buf_grow(b, n);
+    if (n)
+        memcpy(b->s + b->len, data, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void buf_puts(Buf *b, const char *s)
+{
+    buf_append(b, s, strlen(s));
+}
+
+void buf_putc(Buf *b, char c)
+{
+    buf_append(b, &c, 1);
+}
+
+void buf_printf(Buf *b, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n > 0) {
+        buf_grow(b, (size_t)n);
+        vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+        b->len += (size_t)n;
+    }
+    va_end(ap);
+}
+
+char *buf_steal(Buf *b)
+{
+    char *s = b->s ? b->s : xstrdup("");
+    b->s = NULL;
+    b->len = b->cap = 0;
+    return s;
+}
+
+void buf_free(Buf *b)
+{
+    free(b->s);
+    b->s = NULL;
+    b->len = b->cap = 0;
+}
+
+int duration_parse(const char *s, int64_t *ms)
+{
+    if (!s)
+        return -1;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (!isdigit((unsigned char)*s) && *s != '.')
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || v < 0)
+        return -1;
+    while (isspace((unsigned char)*end))
+        end++;
+    double mult;
+    if (*end == '\0' || strcmp(end, "s") == 0 || strcmp(end, "sec") == 0)
+        mult = 1000;
+    else if (strcmp(end, "ms") == 0)
+        mult = 1;
+    else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+        mult = 60e3;
+    else if (strcmp(end, "h") == 0)
+        mult = 3600e3;
+    else if (strcmp(end, "d") == 0)
+        mult = 86400e3;
+    else if (strcmp(end, "w") == 0)
+        mult = 7 * 86400e3;
+    else
+        return -1;
+    double r = v * mult;
+    if (r > 9.0e15)
+        return -1;
+    *ms = (int64_t)(r + 0.5);
+    return 0;
+}
+
+int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads exactly n digits into *out. */
+static int digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)(*p)[i]))
+            return -1;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    *out = v;
+    return 0;
+}
+
+int time_parse_iso(const char *s, int64_t *epoch_ms)
+{
+    if (!s)
+        return -1;
+    while (isspace((unsigned char)*s))
+        s++;
+    int Y, M, D, h = 0, m = 0, sec = 0, msec = 0;
+    const char *p = s;
+    if (digits(&p, 4, &Y) || *p++ != '-' || digits(&p, 2, &M) || *p++ != '-' || digits(&p, 2, &D))
+        return -1;
+    int64_t off_min = 0;
+    if (*p == 'T' || *p == 't' || *p == ' ') {
+        p++;
+        if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &m))
+            return -1;
+        if (*p == ':') {
+            p++;
+            if (digits(&p, 2, &sec))
+                return -1;
+            if (*p == '.' || *p == ',') {
+                p++;
+                int scale = 100;
+                if (!isdigit((unsigned char)*p))
+                    return -1;
+                while (isdigit((unsigned char)*p)) {
+                    msec += (*p - '0') * scale;
+                    scale /= 10;
+                    p++;
+                }
+            }
+        }
+        if (*p == 'Z' || *p == 'z') {
+            p++;
+        } else if (*p == '+' || *p == '-') {
+            int sign = *p == '-' ? -1 : 1, oh, om = 0;
+            p++;
+            if (digits(&p, 2, &oh))
+                return -1;
+            if (*p == ':')
+                p++;
+            if (isdigit((unsigned char)*p) && digits(&p, 2, &om))
+                return -1;
+            off_min = sign * (oh * 60 + om);
+        }
+    }
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p != '\0')
+        return -1;
+    if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
+        return -1;
+    /* days from civil (Howard Hinnant's algorithm) */
+    int y = Y - (M <= 2);
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (M + (M > 2 ? -3 : 9)) + 2) / 5 + D - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = (int64_t)era * 146097 + doe - 719468;
+    int64_t secs = days * 86400 + h * 3600 + m * 60 + sec - off_min * 60;
+    *epoch_ms = secs * 1000 + msec;
+    return 0;
+}
+
+int64_t time_from_number(double v)
+{
+    if (v >= 1e11 || v <= -1e11)
+        return (int64_t)v;
+    return (int64_t)(v * 1000.0);
+}
+
+void time_format_iso(int64_t epoch_ms, char *out, size_t outsz)
+{
+    time_t t = (time_t)(epoch_ms >= 0 ? epoch_ms / 1000 : (epoch_ms - 999) / 1000);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) {
+        snprintf(out, outsz, "1970-01-01T00:00:00Z");
+        return;
+    }
+    snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+void time_format_age(int64_t age_ms, char *out, size_t outsz)
+{
+    int64_t s = age_ms / 1000;
+    if (s < 0)
+        s = 0;
+    if (s < 5)
+        snprintf(out, outsz, "now");
+    else if (s < 60)
+        snprintf(out, outsz, "%llds", (long long)s);
+    else if (s < 3600)
+        snprintf(out, outsz, "%lldm", (long long)(s / 60));
+    else if (s < 86400)
+        snprintf(out, outsz, "%lldh", (long long)(s / 3600));
+    else if (s < 14 * 86400)
+        snprintf(out, outsz, "%lldd", (long long)(s / 86400));
+    else
+        snprintf(out, outsz, "%lldw", (long long)(s / (7 * 86400)));
+}
+
+char *path_expand(const char *in, char **err)
+{
+    if (!in)
+        return NULL;
+    Buf b = {0};
+    const char *p = in;
+    if (p[0] == '~' && (p[1] == '/' || p[1] == '\0')) {
+        const char *home = getenv("HOME");
+        if (!home || !*home) {
+            set_err(err, "cannot expand '~': HOME is not set");
+            return NULL;
+        }
+        buf_puts(&b, home);
+        p++;
+    }
+    while (*p) {
+        if (p[0] == '$' && p[1] == '{') {
+            const char *end = strchr(p + 2, '}');
+            if (!end) {
+                set_err(err, "unterminated '${' in '%s'", in);
+                buf_free(&b);
+                return NULL;
+            }
+            char name[128];
+            size_t n = (size_t)(end - (p + 2));
+            if (n == 0 || n >= sizeof name) {
+                set_err(err, "bad variable name in '%s'", in);
+                buf_free(&b);
+                return NULL;
+            }
+            memcpy(name, p + 2, n);
+            name[n] = '\0';
+            const char *v = getenv(name);
+            if (!v) {
+                set_err(err, "environment variable %s is not set", name);
+                buf_free(&b);
+                return NULL;
+            }
+            buf_puts(&b, v);
+            p = end + 1;
+        } else {
+            buf_putc(&b, *p++);
+        }
+    }
+    return buf_steal(&b);
+}
+
+int file_read_all(const char *path, size_t max, char **out, size_t *len, char **err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        set_err(err, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    Buf b = {0};
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            set_err(err, "%s: %s", path, strerror(errno));
+            close(fd);
+            buf_free(&b);
+            return -1;
+        }
+        if (n == 0)
+            break;
+        if (b.len + (size_t)n > max) {
+            set_err(err, "%s: larger than %zu bytes", path, max);
+            close(fd);
+            buf_free(&b);
+            return -1;
+        }
+        buf_append(&b, chunk, (size_t)n);
+    }
+    close(fd);
+    if (len)
+        *len = b.len;
+    *out = buf_steal(&b);
+    return 0;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, char **err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0)
+        mode = st.st_mode & 07777;
+    char *tmp = xasprintf("%s.mc-tmp-%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0) {
+        set_err(err, "%s: %s", tmp, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    const char *p = data;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            set_err(err, "%s: %s", tmp, strerror(errno));
+            goto fail;
+        }
+        p += n;
+        left -= (size_t)n;
+    }
+    if (fchmod(fd, mode) != 0 || fsync(fd) != 0) {
+        set_err(err, "%s: %s", tmp, strerror(errno));
+        goto fail;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        set_err(err, "%s: %s", tmp, strerror(errno));
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        set_err(err, "%s: %s", path, strerror(errno));
+        goto fail;
+    }
+    /* make the rename durable */
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    free(dir);
+    free(tmp);
+    return 0;
+fail:
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    free(tmp);
+    return -1;
+}
+
+char *secret_read_file(const char *path, char **err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    char *e = NULL;
+    if (file_read_all(path, 65536, &data, &len, &e) != 0) {
+        set_err(err, "cannot read secret file %s", e ? e : path);
+        free(e);
+        return NULL;
+    }
+    char *nl = strpbrk(data, "\r\n");
+    if (nl)
+        *nl = '\0';
+    size_t n = strlen(data);
+    while (n > 0 && isspace((unsigned char)data[n - 1]))
+        data[--n] = '\0';
+    if (n == 0) {
+        set_err(err, "secret file %s is empty", path);
+        free(data);
+        return NULL;
+    }
+    return data;
+}
+
+int mkdir_p(const char *path, mode_t mode)
+{
+    char *p = xstrdup(path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s == '/') {
+            *s = '\0';
+            if (mkdir(p, mode) != 0 && errno != EEXIST) {
+                free(p);
+                return -1;
+            }
+            *s = '/';
+        }
+    }
+    int rc = mkdir(p, mode);
+    free(p);
+    return (rc == 0 || errno == EEXIST) ? 0 : -1;
+}
+
+uint64_t hash64(const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+int parse_long(const char *s, long min, long max, long *out)
+{
+    if (!s || !*s)
+        return -1;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end != '\0' || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+char *xdg_path(const char *xdg_var, const char *fallback, const char *leaf)
+{
+    const char *base = getenv(xdg_var);
+    if (base && base[0] == '/')
+        return xasprintf("%s/mission-control/%s", base, leaf);
+    const char *home = getenv("HOME");
+    if (!home || !*home)
+        home = "/tmp";
+    return xasprintf("%s/%s/mission-control/%s", home, fallback, leaf);
+}
