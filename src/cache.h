@@ -24,6 +24,10 @@ typedef struct Cache Cache;
  * NULL). Returns 0, or -1 with *err. */
 int cache_open(const char *path, Cache **out, char **warn, char **err);
 void cache_close(Cache *c);
+/* The first open of a cache in a process runs PRAGMA quick_check (O(size)).
+ * Read-only commands that must start fast turn it off; they still detect a
+ * file that is not a database. */
+void cache_set_quick_check(int on);
 sqlite3 *cache_db(Cache *c);
 const char *cache_path(const Cache *c);
 

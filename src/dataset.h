@@ -7,6 +7,7 @@
 #ifndef MC_DATASET_H
 #define MC_DATASET_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum {

@@ -72,7 +72,9 @@ typedef struct SourceClass {
     void (*close)(void *self);
     /* Reads the source and writes rows. Returns 0, or -1 with ctx->err. */
     int (*fetch)(void *self, FetchCtx *ctx);
-    /* Write-back; NULL when the kind cannot. Runs on a worker thread. */
+    /* Write-back; NULL when the kind cannot. Runs on the outbox thread (or
+     * `mc resolve`) with a runtime from open() made for the delivery; self is
+     * NULL when the kind has no open(). */
     ResolveResult (*resolve)(void *self, const SourceConfig *sc, const Config *cfg,
                              const ResolveReq *req, ResolveOut *out);
     /* A path to watch with inotify (file or directory); NULL when none.

@@ -156,6 +156,65 @@ void buf_printf(Buf *b, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Length of a valid UTF-8 sequence at p (1..4), or 0 when invalid. */
+static int utf8_seq_len(const unsigned char *p)
+{
+    if (p[0] < 0x80)
+        return 1;
+    int n = (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3 : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
+    if (n == 0 || (n == 2 && p[0] < 0xC2) || (n == 4 && p[0] > 0xF4))
+        return 0;
+    for (int i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    if (n == 3 && ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0)))
+        return 0;
+    if (n == 4 && ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] >= 0x90)))
+        return 0;
+    return n;
+}
+
+void buf_json_string(Buf *b, const char *s, int quotes)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (quotes)
+        buf_putc(b, '"');
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    const unsigned char *run = p;
+    while (*p) {
+        if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
+            p++;
+            continue;
+        }
+        int n = *p >= 0x80 ? utf8_seq_len(p) : 0;
+        if (n > 0) {
+            p += n;
+            continue;
+        }
+        buf_append(b, run, (size_t)(p - run));
+        if (*p == '"' || *p == '\\') {
+            char esc[2] = {'\\', (char)*p};
+            buf_append(b, esc, 2);
+        } else if (*p == '\n') {
+            buf_puts(b, "\\n");
+        } else if (*p == '\t') {
+            buf_puts(b, "\\t");
+        } else if (*p == '\r') {
+            buf_puts(b, "\\r");
+        } else if (*p < 0x20 || *p == 0x7f) {
+            char esc[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
+            buf_append(b, esc, 6);
+        } else {
+            buf_puts(b, "\\ufffd");
+        }
+        p++;
+        run = p;
+    }
+    buf_append(b, run, (size_t)(p - run));
+    if (quotes)
+        buf_putc(b, '"');
+}
+
 char *buf_steal(Buf *b)
 {
     char *s = b->s ? b->s : xstrdup("");

@@ -35,7 +35,10 @@ void buf_append(Buf *b, const void *data, size_t n);
 void buf_puts(Buf *b, const char *s);
 void buf_putc(Buf *b, char c);
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-char *buf_steal(Buf *b);                /* returns the string (never NULL); buffer is reset */
+char *buf_steal(Buf *b);
+/* Appends s as a JSON string body (with the quotes when `quotes`): escapes
+ * quotes, backslashes and control characters; invalid UTF-8 becomes U+FFFD. */
+void buf_json_string(Buf *b, const char *s, int quotes);                /* returns the string (never NULL); buffer is reset */
 void buf_free(Buf *b);
 
 /* Parses "500ms", "30s", "5m", "1h", "2d" (or a bare number of seconds).

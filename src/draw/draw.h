@@ -36,6 +36,11 @@ typedef enum {
 void draw_init(const char *theme, int ascii);
 attr_t draw_role(Role r);
 int draw_is_ascii(void);
+/* Sets ascii mode without touching curses (draw_init also sets it); tests
+ * and the text functions below use it. */
+void draw_set_ascii(int ascii);
+/* The theme draw_init chose: "256", "8" or "mono". */
+const char *draw_theme_name(void);
 
 /* Display width of UTF-8 text in columns (wcwidth; invalid bytes and
  * controls count as their placeholder's width). */
@@ -47,6 +52,11 @@ char *text_sanitize(const char *s);
 /* Cuts sanitized UTF-8 text to at most maxw columns, adding "…" ("~" ascii)
  * when cut. Returns a new string; caller frees. */
 char *text_fit(const char *s, int maxw);
+/* Wraps text (sanitized here; newlines start new lines) to lines of at most
+ * width columns, breaking at spaces when it can. Returns the number of lines
+ * and *lines, a new NULL-terminated array of new strings (text_lines_free). */
+int text_wrap(const char *s, int width, char ***lines);
+void text_lines_free(char **lines);
 
 /* Draws s (sanitized here; any data string may be passed) at y,x clipped to
  * maxw columns. Returns the columns used. */

@@ -1,7 +1,613 @@
-/* command.c — the `command` source kind (stub until implemented). */
+/* command.c — the `command` source kind: rows from the JSON a command prints
+ * (an agent gateway CLI like `openclaw sessions --json`).
+ *
+ * The command runs in its own process group with stdin from /dev/null, every
+ * other descriptor closed and default signal handling; `argv:` (or a plain
+ * `command:` split into words) is executed directly, `command:` with
+ * `shell: true` goes through /bin/sh -c. The worker thread reads stdout (up
+ * to max_bytes) and the last 2 KiB of stderr with poll(), and on the fetch
+ * deadline or cancel kills the whole group: SIGTERM, then SIGKILL a second
+ * later. The output is mapped like any JSON document (net/mapping.h) and
+ * written with one CACHE_REPLACE. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
 #include "../source.h"
+#include "../util.h"
+#include "../net/http.h"
+#include "../net/mapping.h"
+
+#define STDERR_KEEP 2048
+#define DEFAULT_MAX_BYTES ((int64_t)4 << 20)
+
+extern char **environ;
+
+typedef struct CommandCfg {
+    char **argv;              /* NULL-terminated; argv[0] is the program */
+    char **env;               /* "NAME=value" overrides, NULL-terminated */
+    char *cwd;
+    int shell;
+    int64_t max_bytes;
+    Mapping map;
+} CommandCfg;
+
+static const char *const command_keys[] = {
+    "command", "argv", "shell", "env", "cwd", "max_bytes", "items", "fields", "set", "scale", NULL,
+};
+
+static void command_free(void *p)
+{
+    CommandCfg *c = p;
+    if (!c)
+        return;
+    strv_free(c->argv);
+    strv_free(c->env);
+    free(c->cwd);
+    mapping_free(&c->map);
+    free(c);
+}
+
+/* ---- configure -------------------------------------------------------- */
+
+static void strv_push(char ***v, int *n, char *s)
+{
+    *v = xrealloc(*v, sizeof **v * (size_t)(*n + 2));
+    (*v)[(*n)++] = s;
+    (*v)[*n] = NULL;
+}
+
+/* Splits a command line into words: white space separates, '...' and "..."
+ * quote, backslash escapes; nothing is expanded. Shell operators outside
+ * quotes are an error (they need shell: true). */
+static int split_words(const YNode *n, const char *s, char ***out, char **err)
+{
+    char **v = NULL;
+    int count = 0;
+    Buf w = {0};
+    int inword = 0;
+    for (const char *p = s;; p++) {
+        if (!*p || *p == ' ' || *p == '\t' || *p == '\n') {
+            if (inword)
+                strv_push(&v, &count, w.s ? buf_steal(&w) : xstrdup(""));
+            inword = 0;
+            if (!*p)
+                break;
+        } else if (*p == '\'' || *p == '"') {
+            char q = *p++;
+            inword = 1;
+            while (*p && *p != q) {
+                if (q == '"' && *p == '\\' && p[1])
+                    p++;
+                buf_putc(&w, *p++);
+            }
+            if (!*p) {
+                buf_free(&w);
+                strv_free(v);
+                return ynode_error(n, err, "command: unterminated %c quote", q);
+            }
+        } else if (*p == '\\' && p[1]) {
+            buf_putc(&w, *++p);
+            inword = 1;
+        } else if (strchr("|&;<>()`$*?", *p)) {
+            buf_free(&w);
+            strv_free(v);
+            return ynode_error(n, err, "command: '%c' needs a shell; add 'shell: true' or quote it", *p);
+        } else {
+            buf_putc(&w, *p);
+            inword = 1;
+        }
+    }
+    if (!count) {
+        strv_free(v);
+        return ynode_error(n, err, "command: empty command");
+    }
+    *out = v;
+    return 0;
+}
+
+static int read_env(CommandCfg *c, const YNode *map, char **err)
+{
+    const YNode *e = ynode_get(map, "env");
+    int n = 0;
+    if (!e)
+        return 0;
+    if (e->type != YN_MAP)
+        return ynode_error(e, err, "env: expected a map of NAME: value");
+    for (int i = 0; i < e->n; i++) {
+        const char *k = e->keys[i]->scalar;
+        int ok = *k && !(k[0] >= '0' && k[0] <= '9');
+        for (const char *p = k; *p && ok; p++)
+            ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
+        if (!ok)
+            return ynode_error(e->keys[i], err, "env: '%s' is not a valid variable name", k);
+        if (e->items[i]->type != YN_SCALAR)
+            return ynode_error(e->items[i], err, "env: the value of %s must be a string", k);
+        strv_push(&c->env, &n, xasprintf("%s=%s", k, e->items[i]->scalar));
+    }
+    return 0;
+}
+
+static int read_program(CommandCfg *c, const YNode *map, char **err)
+{
+    const YNode *cmd = ynode_get(map, "command"), *argv = ynode_get(map, "argv");
+    if (cmd && argv)
+        return ynode_error(argv, err, "give either 'command' or 'argv', not both");
+    if (!cmd && !argv)
+        return ynode_error(map, err, "command source needs 'command' or 'argv'");
+    if (argv) {
+        if (c->shell)
+            return ynode_error(argv, err, "shell: true runs 'command' (a string), not 'argv'");
+        if (ynode_strv(map, "argv", &c->argv, err) < 0)
+            return -1;
+        if (!c->argv || !c->argv[0] || !*c->argv[0])
+            return ynode_error(argv, err, "argv: empty");
+    } else {
+        if (cmd->type != YN_SCALAR || !*cmd->scalar)
+            return ynode_error(cmd, err, "command: expected a non-empty string");
+        if (c->shell) {
+            int n = 0;
+            strv_push(&c->argv, &n, xstrdup("/bin/sh"));
+            strv_push(&c->argv, &n, xstrdup("-c"));
+            strv_push(&c->argv, &n, xstrdup(cmd->scalar));
+        } else if (split_words(cmd, cmd->scalar, &c->argv, err) < 0) {
+            return -1;
+        }
+    }
+    if (c->argv[0][0] == '~') {
+        char *perr = NULL, *exp = path_expand(c->argv[0], &perr);
+        if (!exp) {
+            ynode_error(argv ? argv : cmd, err, "%s", perr);
+            free(perr);
+            return -1;
+        }
+        free(c->argv[0]);
+        c->argv[0] = exp;
+    }
+    return 0;
+}
+
+static int command_configure(SourceConfig *sc, const YNode *map, char **err)
+{
+    CommandCfg *c = xcalloc(1, sizeof *c);
+    c->max_bytes = DEFAULT_MAX_BYTES;
+    if (source_check_keys(map, command_keys, err) < 0)
+        goto fail;
+    if (!sc->feeds) {
+        ynode_error(map, err, "command source '%s' needs 'feeds:' (one of: %s)", sc->id, dataset_names());
+        goto fail;
+    }
+    if (ynode_bool(map, "shell", &c->shell, err) < 0 || read_program(c, map, err) < 0
+        || read_env(c, map, err) < 0 || ynode_path(map, "cwd", &c->cwd, err) < 0
+        || http_ynode_size(map, "max_bytes", (int64_t)1 << 30, &c->max_bytes, err) < 0
+        || mapping_configure(&c->map, sc->feeds, map, NULL, err) < 0)
+        goto fail;
+    sc->kcfg = c;
+    return 0;
+fail:
+    command_free(c);
+    return -1;
+}
+
+/* ---- running ---------------------------------------------------------- */
+
+/* The value of NAME in the override list, else in the environment. */
+static const char *env_value(char **over, const char *name)
+{
+    size_t n = strlen(name);
+    for (int i = 0; over && over[i]; i++)
+        if (!strncmp(over[i], name, n) && over[i][n] == '=')
+            return over[i] + n + 1;
+    return getenv(name);
+}
+
+/* Finds the program like execvp would, in the parent (the child may only
+ * make async-signal-safe calls). Returns a new path or NULL. */
+static char *find_program(const char *prog, char **over)
+{
+    if (strchr(prog, '/'))
+        return access(prog, X_OK) == 0 ? xstrdup(prog) : NULL;
+    const char *path = env_value(over, "PATH");
+    if (!path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    for (const char *p = path;;) {
+        size_t len = strcspn(p, ":");
+        char *cand = len ? xasprintf("%.*s/%s", (int)len, p, prog) : xasprintf("./%s", prog);
+        struct stat st;
+        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
+            return cand;
+        free(cand);
+        if (!p[len])
+            return NULL;
+        p += len + 1;
+    }
+}
+
+/* environ with the overrides replacing same-named variables. Frees with free()
+ * of the array only (strings are borrowed). */
+static char **build_envp(char **over)
+{
+    int n = 0, cap = 16;
+    char **envp = xmalloc(sizeof *envp * (size_t)cap);
+    for (int pass = 0; pass < 2; pass++) {
+        char **src = pass ? over : environ;
+        for (int i = 0; src && src[i]; i++) {
+            if (!pass) {
+                size_t nl = strcspn(src[i], "=");
+                int replaced = 0;
+                for (int j = 0; over && over[j] && !replaced; j++)
+                    replaced = !strncmp(over[j], src[i], nl) && over[j][nl] == '=';
+                if (replaced)
+                    continue;
+            }
+            if (n + 2 > cap)
+                envp = xrealloc(envp, sizeof *envp * (size_t)(cap *= 2));
+            envp[n++] = src[i];
+        }
+    }
+    envp[n] = NULL;
+    return envp;
+}
+
+/* A close-on-exec descriptor numbered 3 or above (0-2 are the child's stdio). */
+static int fd_high(int fd)
+{
+    if (fd < 0 || fd > 2)
+        return fd;
+    int hi = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    close(fd);
+    return hi;
+}
+
+static int pipe_high(int p[2])
+{
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -1;
+    p[0] = fd_high(p[0]);
+    p[1] = fd_high(p[1]);
+    return p[0] < 0 || p[1] < 0 ? -1 : 0;
+}
+
+/* In the child: only async-signal-safe calls until execve. */
+static void __attribute__((noreturn))
+child_exec(const char *path, char *const *argv, char *const *envp, const char *cwd,
+           int in, int out, int errfd, int report)
+{
+    sigset_t none;
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    setpgid(0, 0);
+    for (int s = 1; s < NSIG; s++)
+        if (s != SIGKILL && s != SIGSTOP)
+            sigaction(s, &dfl, NULL);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0 || dup2(report, 3) < 0)
+        goto fail;
+    fcntl(3, F_SETFD, FD_CLOEXEC);
+    if (close_range(4, ~0U, 0) < 0)
+        for (int fd = 4; fd < 65536; fd++)
+            close(fd);
+    if (cwd && chdir(cwd) < 0)
+        goto fail;
+    execve(path, argv, envp);
+fail:;
+    int e = errno;
+    ssize_t w = write(3, &e, sizeof e);
+    (void)w;
+    _exit(127);
+}
+
+typedef struct Run {
+    pid_t pid;
+    int out, err, report;     /* read ends, -1 once closed */
+    Buf stdout_buf;
+    char tail[STDERR_KEEP];
+    size_t tail_len;
+    int exec_errno;
+    int status, reaped;
+} Run;
+
+static void keep_tail(Run *r, const char *data, size_t n)
+{
+    if (n >= STDERR_KEEP) {
+        memcpy(r->tail, data + n - STDERR_KEEP, STDERR_KEEP);
+        r->tail_len = STDERR_KEEP;
+        return;
+    }
+    if (r->tail_len + n > STDERR_KEEP) {
+        size_t drop = r->tail_len + n - STDERR_KEEP;
+        memmove(r->tail, r->tail + drop, r->tail_len - drop);
+        r->tail_len -= drop;
+    }
+    memcpy(r->tail + r->tail_len, data, n);
+    r->tail_len += n;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Reaps the leader without blocking. Returns 1 once it has exited. */
+static int try_reap(Run *r)
+{
+    if (r->reaped)
+        return 1;
+    pid_t w = waitpid(r->pid, &r->status, WNOHANG);
+    if (w == r->pid || (w < 0 && errno == ECHILD)) {
+        if (w < 0)
+            r->status = 0;
+        r->reaped = 1;
+    }
+    return r->reaped;
+}
+
+/* SIGTERM to the group, SIGKILL a second later, then reap the leader and wait
+ * briefly for the rest of the group to go. */
+static void kill_group(Run *r)
+{
+    kill(-r->pid, SIGTERM);
+    int64_t until = mono_ms() + 1000;
+    while (mono_ms() < until) {
+        try_reap(r);
+        if (r->reaped && kill(-r->pid, 0) < 0)
+            return;
+        sleep_ms(10);
+    }
+    kill(-r->pid, SIGKILL);
+    if (!r->reaped && waitpid(r->pid, &r->status, 0) == r->pid)
+        r->reaped = 1;
+    until = mono_ms() + 500;
+    while (kill(-r->pid, 0) == 0 && mono_ms() < until)
+        sleep_ms(5);
+}
+
+typedef enum { END_OK, END_TIMEOUT, END_CANCEL, END_TOO_BIG, END_ORPHANS } EndReason;
+
+/* Reads one ready descriptor; closes it on EOF or error. Returns END_TOO_BIG
+ * when stdout passes max, else END_OK. */
+static EndReason read_ready(Run *r, int *fd, int64_t max)
+{
+    char buf[16384];
+    ssize_t n = read(*fd, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return END_OK;
+    if (n <= 0) {
+        close(*fd);
+        *fd = -1;
+        return END_OK;
+    }
+    if (fd == &r->out) {
+        if ((int64_t)(r->stdout_buf.len + (size_t)n) > max)
+            return END_TOO_BIG;
+        buf_append(&r->stdout_buf, buf, (size_t)n);
+    } else if (fd == &r->err) {
+        keep_tail(r, buf, (size_t)n);
+    } else if ((size_t)n >= sizeof r->exec_errno) {
+        memcpy(&r->exec_errno, buf, sizeof r->exec_errno);
+    }
+    return END_OK;
+}
+
+/* Moves output until every pipe is closed, the deadline passes, the caller
+ * cancels, stdout grows too big, or the leader is gone but others keep the
+ * pipes open. */
+static EndReason pump(Run *r, const CommandCfg *c, volatile int *cancel, int64_t deadline)
+{
+    int64_t leader_gone = 0;
+    while (r->out >= 0 || r->err >= 0 || r->report >= 0) {
+        int64_t now = mono_ms();
+        if (cancel && *cancel)
+            return END_CANCEL;
+        if (now >= deadline)
+            return END_TIMEOUT;
+        if (try_reap(r) && !leader_gone)
+            leader_gone = now;
+        if (leader_gone && now - leader_gone > 500)
+            return END_ORPHANS;
+        int *fds[3] = {&r->out, &r->err, &r->report};
+        struct pollfd p[3];
+        int *which[3], np = 0;
+        for (int i = 0; i < 3; i++)
+            if (*fds[i] >= 0) {
+                p[np] = (struct pollfd){.fd = *fds[i], .events = POLLIN};
+                which[np++] = fds[i];
+            }
+        int64_t wait = deadline - now < 100 ? deadline - now : 100;
+        int rc = poll(p, (nfds_t)np, (int)wait);
+        if (rc < 0 && errno != EINTR)
+            return END_TIMEOUT;
+        for (int i = 0; rc > 0 && i < np; i++)
+            if (p[i].revents && read_ready(r, which[i], c->max_bytes) == END_TOO_BIG)
+                return END_TOO_BIG;
+    }
+    return END_OK;
+}
+
+/* Waits for the leader after its pipes closed, until the deadline. */
+static EndReason wait_leader(Run *r, volatile int *cancel, int64_t deadline)
+{
+    int nap = 1;
+    while (!try_reap(r)) {
+        if (cancel && *cancel)
+            return END_CANCEL;
+        if (mono_ms() >= deadline)
+            return END_TIMEOUT;
+        sleep_ms(nap);
+        if (nap < 50)
+            nap *= 2;
+    }
+    return END_OK;
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+/* Starts the child. Returns 0, or -1 with *err. */
+static int spawn(Run *r, const CommandCfg *c, char **err)
+{
+    char *path = find_program(c->argv[0], c->env);
+    if (!path) {
+        set_err(err, "cannot run '%s': not found or not executable", c->argv[0]);
+        return -1;
+    }
+    int out[2] = {-1, -1}, er[2] = {-1, -1}, rep[2] = {-1, -1};
+    int devnull = fd_high(open("/dev/null", O_RDONLY | O_CLOEXEC));
+    int rc = -1;
+    char **envp = build_envp(c->env);
+    if (devnull < 0 || pipe_high(out) < 0 || pipe_high(er) < 0 || pipe_high(rep) < 0) {
+        set_err(err, "cannot run '%s': %s", c->argv[0], strerror(errno));
+        goto done;
+    }
+    r->pid = fork();
+    if (r->pid < 0) {
+        set_err(err, "cannot run '%s': fork: %s", c->argv[0], strerror(errno));
+        goto done;
+    }
+    if (r->pid == 0)
+        child_exec(path, c->argv, envp, c->cwd, devnull, out[1], er[1], rep[1]);
+    setpgid(r->pid, r->pid);          /* also done in the child; whoever is first */
+    r->out = out[0], r->err = er[0], r->report = rep[0];
+    out[0] = er[0] = rep[0] = -1;
+    rc = 0;
+done:
+    close_fd(&out[0]), close_fd(&out[1]), close_fd(&er[0]), close_fd(&er[1]);
+    close_fd(&rep[0]), close_fd(&rep[1]), close_fd(&devnull);
+    free(envp);
+    free(path);
+    return rc;
+}
+
+/* The kept stderr as one line, at most ~300 bytes from its end. */
+static char *stderr_line(const Run *r)
+{
+    char *s = http_sanitize(r->tail, r->tail_len, STDERR_KEEP * 2);
+    size_t len = strlen(s);
+    if (len <= 300)
+        return s;
+    const char *p = s + len - 300;
+    while ((*p & 0xC0) == 0x80)
+        p++;
+    char *out = xasprintf("...%s", p);
+    free(s);
+    return out;
+}
+
+static int exit_error(const Run *r, const CommandCfg *c, char **err)
+{
+    if (r->exec_errno) {
+        set_err(err, "cannot run '%s': %s", c->argv[0], strerror(r->exec_errno));
+        return -1;
+    }
+    if (WIFEXITED(r->status) && WEXITSTATUS(r->status) == 0)
+        return 0;
+    char *tail = stderr_line(r);
+    char what[64];
+    if (WIFSIGNALED(r->status))
+        snprintf(what, sizeof what, "killed by signal %d (%s)", WTERMSIG(r->status),
+                 strsignal(WTERMSIG(r->status)));
+    else
+        snprintf(what, sizeof what, "exit %d", WEXITSTATUS(r->status));
+    if (*tail)
+        set_err(err, "%s: %s", what, tail);
+    else
+        set_err(err, "%s (nothing on stderr)", what);
+    free(tail);
+    return -1;
+}
+
+/* Maps stdout into rows and commits them. */
+static int map_output(Run *r, const CommandCfg *c, FetchCtx *ctx)
+{
+    const char *name = c->shell ? "sh -c" : c->argv[0];
+    Buf *b = &r->stdout_buf;
+    size_t start = 0;
+    while (start < b->len && strchr(" \t\r\n", b->s[start]))
+        start++;
+    if (start == b->len) {
+        set_err(&ctx->err, "no output from '%s'", name);
+        return -1;
+    }
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithLengthOpts(b->s, b->len, &end, 0);
+    if (!doc) {
+        size_t at = end && end >= b->s && end <= b->s + b->len ? (size_t)(end - b->s) : 0;
+        size_t from = at > 20 ? at - 20 : 0;
+        char *near = http_sanitize(b->s + from, b->len - from < 60 ? b->len - from : 60, 80);
+        set_err(&ctx->err, "malformed JSON from '%s' at byte %zu: near '%s'", name, at, near);
+        free(near);
+        return -1;
+    }
+    Rows *rows = rows_new(c->map.ds);
+    char *merr = NULL;
+    int rc = mapping_apply(&c->map, doc, rows, &merr);
+    if (rc < 0)
+        set_err(&ctx->err, "output of '%s': %s", name, merr);
+    else
+        rc = fetch_commit(ctx, &rows, 1, CACHE_REPLACE);
+    free(merr);
+    rows_free(rows);
+    cJSON_Delete(doc);
+    return rc;
+}
+
+static int command_fetch(void *self, FetchCtx *ctx)
+{
+    const CommandCfg *c = ctx->src->kcfg;
+    int64_t start = mono_ms();
+    int64_t deadline = ctx->deadline_ms ? ctx->deadline_ms
+                                        : start + (ctx->src->timeout_ms > 0 ? ctx->src->timeout_ms : 20000);
+    Run r = {.out = -1, .err = -1, .report = -1};
+    if (spawn(&r, c, &ctx->err) < 0)
+        return -1;
+    EndReason end = pump(&r, c, ctx->cancel, deadline);
+    if (end == END_OK)
+        end = wait_leader(&r, ctx->cancel, deadline);
+    if (end != END_OK)
+        kill_group(&r);
+    close_fd(&r.out), close_fd(&r.err), close_fd(&r.report);
+    int rc = -1;
+    char secs[32];
+    switch (end) {
+    case END_TIMEOUT:
+        http_format_secs(deadline - start, secs, sizeof secs);
+        set_err(&ctx->err, "timed out after %s", secs);
+        break;
+    case END_CANCEL:
+        set_err(&ctx->err, "cancelled");
+        break;
+    case END_TOO_BIG:
+        set_err(&ctx->err, "output larger than %lld bytes", (long long)c->max_bytes);
+        break;
+    case END_OK:
+    case END_ORPHANS:
+        rc = exit_error(&r, c, &ctx->err);
+        if (rc == 0)
+            rc = map_output(&r, c, ctx);
+        break;
+    }
+    buf_free(&r.stdout_buf);
+    return rc;
+}
 
 const SourceClass src_command_class = {
     .kind = "command",
-    .summary = "(not yet implemented)",
+    .summary = "rows from the JSON a command prints (timeout, kill on overrun)",
+    .configure = command_configure,
+    .free_config = command_free,
+    .fetch = command_fetch,
 };

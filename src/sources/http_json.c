@@ -1,7 +1,556 @@
-/* http_json.c — the `http_json` source kind (stub until implemented). */
+/* http_json.c — the `http_json` source kind: any JSON API.
+ *
+ * fetch: one GET (or the configured method) per page, with the source's
+ * headers and auth; a single-page source sends its last ETag/Last-Modified
+ * back and treats 304 as "unchanged". Pages (Link rel="next", a next-URL or
+ * cursor field, or offset/limit) are all collected before one CACHE_REPLACE
+ * write, so a failure half-way keeps the old rows. The JSON is mapped to the
+ * `feeds:` dataset with items/fields/set/scale (net/mapping.h).
+ *
+ * resolve: the `resolve:` request template (method, URL, body, headers with
+ * {key}, {note}, {by}, {idempotency_key}, {action}), delivered by the outbox;
+ * statuses decide between done, retry later and permanent failure. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <cjson/cJSON.h>
 #include "../source.h"
+#include "../util.h"
+#include "../net/auth.h"
+#include "../net/http.h"
+#include "../net/jsonpath.h"
+#include "../net/mapping.h"
+#include "../net/template.h"
+
+typedef enum { PAGE_NONE, PAGE_LINK, PAGE_FIELD, PAGE_OFFSET } PageMode;
+
+typedef struct Paginate {
+    PageMode mode;
+    char *next_path;          /* PAGE_FIELD: a next URL or cursor */
+    char *param;              /* PAGE_FIELD: query parameter that carries the cursor */
+    char *offset_param, *limit_param;
+    char *has_more;           /* optional path: stop when false */
+    long page_size;
+    long max_pages;
+} Paginate;
+
+typedef struct ResolveCfg {
+    int enabled;
+    char *method, *url, *body;
+    HttpHeaders headers;      /* value templates */
+    int nok;
+    long ok[16];
+} ResolveCfg;
+
+typedef struct HttpJsonCfg {
+    char *url, *method, *body;
+    HttpHeaders headers;
+    HttpAuth auth;
+    int insecure, compressed, follow_redirects;
+    int64_t max_bytes, connect_timeout_ms;
+    Mapping map;
+    Paginate page;
+    ResolveCfg resolve;
+} HttpJsonCfg;
+
+static const char *const http_json_keys[] = {
+    "url", "method", "headers", "body", "auth", "insecure", "compressed", "follow_redirects",
+    "max_bytes", "connect_timeout", "items", "fields", "set", "scale", "paginate", "resolve", NULL,
+};
+static const char *const page_keys[] = {
+    "next", "param", "offset_param", "limit_param", "page_size", "has_more", "max_pages", NULL,
+};
+static const char *const resolve_keys[] = {"method", "url", "body", "headers", "ok", NULL};
+static const char *const placeholders[] = {"key", "note", "by", "idempotency_key", "action", NULL};
+
+static void http_json_free(void *p)
+{
+    HttpJsonCfg *c = p;
+    if (!c)
+        return;
+    free(c->url), free(c->method), free(c->body);
+    http_headers_free(&c->headers);
+    http_auth_free(&c->auth);
+    mapping_free(&c->map);
+    free(c->page.next_path), free(c->page.param), free(c->page.offset_param);
+    free(c->page.limit_param), free(c->page.has_more);
+    free(c->resolve.method), free(c->resolve.url), free(c->resolve.body);
+    http_headers_free(&c->resolve.headers);
+    free(c);
+}
+
+/* ---- configure -------------------------------------------------------- */
+
+static int check_method(const YNode *map, char **method, const char *dflt, char **err)
+{
+    if (ynode_str(map, "method", method, err) < 0)
+        return -1;
+    if (!*method)
+        *method = xstrdup(dflt);
+    for (char *p = *method; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    static const char *const ok[] = {"GET", "POST", "PUT", "PATCH", "DELETE", NULL};
+    for (int i = 0; ok[i]; i++)
+        if (!strcmp(*method, ok[i]))
+            return 0;
+    return ynode_error(ynode_get(map, "method"), err,
+                       "method: '%s' is not one of GET, POST, PUT, PATCH, DELETE", *method);
+}
+
+static int check_url(const YNode *map, const char *key, const char *url, char **err)
+{
+    char *host = http_url_host(url);
+    if (host) {
+        free(host);
+        return 0;
+    }
+    /* templates may hold {key} where a host check would stumble */
+    if (strstr(url, "://") && (!strncasecmp(url, "http://", 7) || !strncasecmp(url, "https://", 8))
+        && strchr(url, '{'))
+        return 0;
+    return ynode_error(ynode_get(map, key), err, "%s: '%.80s' is not an http:// or https:// URL",
+                       key, url);
+}
+
+static int read_headers(const YNode *map, HttpHeaders *h, int templates, char **err)
+{
+    const YNode *n = ynode_get(map, "headers");
+    if (!n)
+        return 0;
+    if (n->type != YN_MAP)
+        return ynode_error(n, err, "headers: expected a map of name: value");
+    for (int i = 0; i < n->n; i++) {
+        const YNode *k = n->keys[i], *v = n->items[i];
+        char *unknown = NULL;
+        if (!*k->scalar || strpbrk(k->scalar, " :\r\n\t"))
+            return ynode_error(k, err, "headers: bad header name '%s'", k->scalar);
+        if (v->type != YN_SCALAR)
+            return ynode_error(v, err, "headers: the value of '%s' must be a string", k->scalar);
+        if (templates && tmpl_check(v->scalar, placeholders, &unknown) < 0) {
+            ynode_error(v, err, "unknown placeholder {%s} (known: key, note, by, idempotency_key, action)",
+                        unknown);
+            free(unknown);
+            return -1;
+        }
+        http_headers_set(h, k->scalar, v->scalar, 0);
+    }
+    return 0;
+}
+
+static int parse_paginate(Paginate *pg, const YNode *map, char **err)
+{
+    const YNode *n = ynode_get(map, "paginate");
+    pg->max_pages = 20;
+    if (!n)
+        return 0;
+    if (ynode_check_keys(n, page_keys, "paginate", err) < 0
+        || ynode_str(n, "next", &pg->next_path, err) < 0 || ynode_str(n, "param", &pg->param, err) < 0
+        || ynode_str(n, "offset_param", &pg->offset_param, err) < 0
+        || ynode_str(n, "limit_param", &pg->limit_param, err) < 0
+        || ynode_str(n, "has_more", &pg->has_more, err) < 0
+        || ynode_long(n, "page_size", 1, 100000, &pg->page_size, err) < 0
+        || ynode_long(n, "max_pages", 1, 10000, &pg->max_pages, err) < 0)
+        return -1;
+    if (pg->next_path && pg->offset_param)
+        return ynode_error(n, err, "paginate: use next or offset_param, not both");
+    if (pg->next_path && !strcmp(pg->next_path, "link")) {
+        pg->mode = PAGE_LINK;
+    } else if (pg->next_path) {
+        pg->mode = PAGE_FIELD;
+        if (jsonpath_validate(pg->next_path, err) < 0)
+            return ynode_error(ynode_get(n, "next"), err, "paginate.next: not 'link' nor a JSON path");
+    } else if (pg->offset_param) {
+        pg->mode = PAGE_OFFSET;
+        if (!pg->page_size)
+            return ynode_error(n, err, "paginate: offset_param needs page_size");
+    } else {
+        return ynode_error(n, err, "paginate needs next (link or a JSON path) or offset_param");
+    }
+    if (pg->has_more && jsonpath_validate(pg->has_more, err) < 0)
+        return ynode_error(ynode_get(n, "has_more"), err, "paginate.has_more: bad JSON path");
+    return 0;
+}
+
+static int check_template(const YNode *rn, const char *key, const char *t, char **err)
+{
+    char *unknown = NULL;
+    if (!t || tmpl_check(t, placeholders, &unknown) == 0)
+        return 0;
+    ynode_error(ynode_get(rn, key), err,
+                "unknown placeholder {%s} (known: key, note, by, idempotency_key, action)", unknown);
+    free(unknown);
+    return -1;
+}
+
+static int parse_resolve(ResolveCfg *r, const YNode *map, char **err)
+{
+    const YNode *n = ynode_get(map, "resolve");
+    if (!n)
+        return 0;
+    if (ynode_check_keys(n, resolve_keys, "resolve", err) < 0 || check_method(n, &r->method, "POST", err) < 0
+        || ynode_path(n, "url", &r->url, err) < 0 || ynode_str(n, "body", &r->body, err) < 0
+        || read_headers(n, &r->headers, 1, err) < 0)
+        return -1;
+    if (!r->url)
+        return ynode_error(n, err, "resolve: missing required key 'url'");
+    if (check_url(n, "url", r->url, err) < 0 || check_template(n, "url", r->url, err) < 0
+        || check_template(n, "body", r->body, err) < 0)
+        return -1;
+    const YNode *ok = ynode_get(n, "ok");
+    if (ok) {
+        if (ok->type != YN_SEQ || ok->n < 1 || ok->n > 16)
+            return ynode_error(ok, err, "resolve.ok: expected a list of 1 to 16 HTTP statuses");
+        for (int i = 0; i < ok->n; i++)
+            if (ynode_as_long(ok->items[i], 100, 599, &r->ok[r->nok++], err) < 0)
+                return -1;
+    } else {
+        static const long dflt[] = {200, 201, 202, 204};
+        for (size_t i = 0; i < MC_ARRAY_LEN(dflt); i++)
+            r->ok[r->nok++] = dflt[i];
+    }
+    r->enabled = 1;
+    return 0;
+}
+
+static int http_json_configure(SourceConfig *sc, const YNode *map, char **err)
+{
+    HttpJsonCfg *c = xcalloc(1, sizeof *c);
+    c->max_bytes = HTTP_DEFAULT_MAX_BYTES;
+    c->connect_timeout_ms = HTTP_DEFAULT_CONNECT_MS;
+    c->compressed = 1;
+    if (source_check_keys(map, http_json_keys, err) < 0)
+        goto fail;
+    if (!sc->feeds) {
+        ynode_error(map, err, "http_json source '%s' needs 'feeds:' (one of: %s)", sc->id, dataset_names());
+        goto fail;
+    }
+    if (ynode_path(map, "url", &c->url, err) < 0 || check_method(map, &c->method, "GET", err) < 0
+        || ynode_str(map, "body", &c->body, err) < 0 || read_headers(map, &c->headers, 0, err) < 0
+        || http_auth_configure(&c->auth, ynode_get(map, "auth"), err) < 0
+        || ynode_bool(map, "insecure", &c->insecure, err) < 0
+        || ynode_bool(map, "compressed", &c->compressed, err) < 0
+        || ynode_bool(map, "follow_redirects", &c->follow_redirects, err) < 0
+        || http_ynode_size(map, "max_bytes", (int64_t)1 << 30, &c->max_bytes, err) < 0
+        || ynode_duration(map, "connect_timeout", &c->connect_timeout_ms, err) < 0
+        || mapping_configure(&c->map, sc->feeds, map, NULL, err) < 0
+        || parse_paginate(&c->page, map, err) < 0 || parse_resolve(&c->resolve, map, err) < 0)
+        goto fail;
+    if (!c->url) {
+        ynode_error(map, err, "http_json source '%s': missing required key 'url'", sc->id);
+        goto fail;
+    }
+    if (check_url(map, "url", c->url, err) < 0)
+        goto fail;
+    if (c->connect_timeout_ms < 1) {
+        ynode_error(ynode_get(map, "connect_timeout"), err, "connect_timeout must be positive");
+        goto fail;
+    }
+    sc->kcfg = c;
+    return 0;
+fail:
+    http_json_free(c);
+    return -1;
+}
+
+/* ---- fetch ------------------------------------------------------------ */
+
+/* The source's headers plus auth, read now. */
+static int build_headers(const HttpJsonCfg *c, HttpHeaders *h, char **err)
+{
+    for (int i = 0; i < c->headers.n; i++)
+        http_headers_set(h, c->headers.v[i].name, c->headers.v[i].value, 0);
+    return http_auth_headers(&c->auth, h, err);
+}
+
+static void request_init(HttpRequest *rq, const HttpJsonCfg *c, const HttpHeaders *h)
+{
+    memset(rq, 0, sizeof *rq);
+    rq->method = c->method;
+    rq->headers = h;
+    rq->body = c->body;
+    rq->connect_timeout_ms = c->connect_timeout_ms;
+    rq->max_bytes = (size_t)c->max_bytes;
+    rq->compressed = c->compressed;
+    rq->insecure = c->insecure;
+    rq->follow_redirects = c->follow_redirects;
+}
+
+/* Parses a 2xx body; on failure *err says where it broke. */
+static cJSON *parse_body(const HttpResponse *r, char **err)
+{
+    if (r->body_len == 0) {
+        set_err(err, "empty response from %s (HTTP %ld)", r->host, r->status);
+        return NULL;
+    }
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithLengthOpts(r->body, r->body_len, &end, 0);
+    if (doc)
+        return doc;
+    size_t at = end && end >= r->body && end <= r->body + r->body_len ? (size_t)(end - r->body) : 0;
+    size_t from = at > 20 ? at - 20 : 0;
+    size_t n = r->body_len - from < 60 ? r->body_len - from : 60;
+    char *near = http_sanitize(r->body + from, n, 80);
+    set_err(err, "malformed JSON from %s at byte %zu: near '%s'", r->host, at, near);
+    free(near);
+    return NULL;
+}
+
+/* The URL of the page after this one, NULL when there is none; -1 on error. */
+static int next_page(const HttpJsonCfg *c, const char *cur, const HttpResponse *r,
+                     const cJSON *doc, int page_items, int64_t offset, char **next, char **err)
+{
+    const Paginate *pg = &c->page;
+    *next = NULL;
+    if (pg->has_more) {
+        const cJSON *hm = jsonpath_get(pg->has_more, doc);
+        if (!cJSON_IsTrue(hm))
+            return 0;
+    }
+    if (pg->mode == PAGE_LINK) {
+        *next = xstrdup(r->next_url);
+    } else if (pg->mode == PAGE_OFFSET) {
+        if (page_items == 0 || (!pg->has_more && page_items < pg->page_size))
+            return 0;
+        char num[32];
+        snprintf(num, sizeof num, "%lld", (long long)offset);
+        *next = http_url_set_param(cur, pg->offset_param, num);
+    } else if (pg->mode == PAGE_FIELD) {
+        const cJSON *v = jsonpath_get(pg->next_path, doc);
+        char num[64];
+        const char *s = NULL;
+        if (cJSON_IsString(v) && v->valuestring && *v->valuestring)
+            s = v->valuestring;
+        else if (cJSON_IsNumber(v)) {
+            snprintf(num, sizeof num, "%.0f", v->valuedouble);
+            s = num;
+        }
+        if (!s)
+            return 0;
+        if (pg->param)
+            *next = http_url_set_param(cur, pg->param, s);
+        else if (!(*next = http_url_resolve(cur, s))) {
+            set_err(err, "next page from %s: '%.60s' is not a URL (set paginate.param for a cursor)",
+                    r->host, s);
+            return -1;
+        }
+    }
+    if (*next && !http_same_origin(*next, c->url)) {
+        char *h = http_url_host(*next);
+        set_err(err, "next page URL from %s points to another host (%s); not followed", r->host,
+                h ? h : "not http");
+        free(h);
+        free(*next);
+        *next = NULL;
+        return -1;
+    }
+    if (*next && !strcmp(*next, cur)) {        /* a server that points at itself */
+        free(*next);
+        *next = NULL;
+    }
+    return 0;
+}
+
+/* The first URL: the configured one, with offset/limit for offset paging. */
+static char *first_url(const HttpJsonCfg *c)
+{
+    if (c->page.mode != PAGE_OFFSET)
+        return xstrdup(c->url);
+    char *u = http_url_set_param(c->url, c->page.offset_param, "0");
+    if (c->page.limit_param) {
+        char num[32];
+        snprintf(num, sizeof num, "%ld", c->page.page_size);
+        char *u2 = http_url_set_param(u, c->page.limit_param, num);
+        free(u);
+        u = u2;
+    }
+    return u;
+}
+
+typedef struct PageRun {
+    FetchCtx *ctx;
+    const HttpJsonCfg *c;
+    HttpHeaders headers;
+    Rows *rows;
+    int conditional;          /* validators were sent */
+} PageRun;
+
+/* Fetches one page into run->rows. Returns 1 when 304, 0 ok, -1 error. */
+static int fetch_page(PageRun *run, const char *url, int first, HttpResponse *resp, cJSON **doc)
+{
+    FetchCtx *ctx = run->ctx;
+    HttpRequest rq;
+    request_init(&rq, run->c, &run->headers);
+    rq.url = url;
+    rq.deadline_ms = ctx->deadline_ms;
+    rq.cancel = ctx->cancel;
+    if (first && run->conditional) {
+        rq.if_none_match = ctx->state->etag;
+        rq.if_modified_since = ctx->state->last_modified;
+    }
+    ctx->requests++;
+    if (http_perform(&rq, resp, &ctx->err) < 0)
+        return -1;
+    if (resp->status == 304 && first && run->conditional)
+        return 1;
+    if (http_check_status(resp, &ctx->err) < 0) {
+        if ((resp->status == 429 || resp->status == 503) && resp->retry_after_ms >= 0)
+            ctx->retry_after_ms = resp->retry_after_ms > 0 ? resp->retry_after_ms : 1;
+        return -1;
+    }
+    if (!(*doc = parse_body(resp, &ctx->err)))
+        return -1;
+    char *merr = NULL;
+    if (mapping_apply(&run->c->map, *doc, run->rows, &merr) < 0) {
+        set_err(&ctx->err, "response from %s: %s", resp->host, merr);
+        free(merr);
+        return -1;
+    }
+    return 0;
+}
+
+static void keep_validators(FetchCtx *ctx, const HttpResponse *r, int single_page)
+{
+    free(ctx->state->etag);
+    free(ctx->state->last_modified);
+    ctx->state->etag = single_page ? xstrdup(r->etag) : NULL;
+    ctx->state->last_modified = single_page ? xstrdup(r->last_modified) : NULL;
+}
+
+static int run_pages(PageRun *run)
+{
+    FetchCtx *ctx = run->ctx;
+    char *url = first_url(run->c);
+    int rc = 0;
+    for (long page = 0; url && page < run->c->page.max_pages; page++) {
+        HttpResponse resp;
+        cJSON *doc = NULL;
+        int before = run->rows->nrows;
+        rc = fetch_page(run, url, page == 0, &resp, &doc);
+        if (rc == 1) {
+            ctx->not_modified = 1;
+        } else if (rc == 0) {
+            if (page == 0)
+                keep_validators(ctx, &resp, run->c->page.mode == PAGE_NONE);
+            char *next = NULL;
+            if (run->c->page.mode != PAGE_NONE
+                && next_page(run->c, url, &resp, doc, run->rows->nrows - before, run->rows->nrows,
+                             &next, &ctx->err) < 0)
+                rc = -1;
+            free(url);
+            url = next;
+        }
+        cJSON_Delete(doc);
+        http_response_free(&resp);
+        if (rc != 0)
+            break;
+    }
+    free(url);
+    return rc;
+}
+
+static int http_json_fetch(void *self, FetchCtx *ctx)
+{
+    const HttpJsonCfg *c = ctx->src->kcfg;
+    PageRun run = {.ctx = ctx, .c = c};
+    if (build_headers(c, &run.headers, &ctx->err) < 0) {
+        http_headers_free(&run.headers);
+        return -1;
+    }
+    run.rows = rows_new(c->map.ds);
+    run.conditional = c->page.mode == PAGE_NONE
+                      && (ctx->state->etag || ctx->state->last_modified)
+                      && cache_count(ctx->cache, c->map.ds, ctx->src->id) > 0;
+    int rc = run_pages(&run);
+    if (rc == 0)
+        rc = fetch_commit(ctx, &run.rows, 1, CACHE_REPLACE);
+    else if (rc == 1)
+        rc = 0;
+    rows_free(run.rows);
+    http_headers_free(&run.headers);
+    return rc;
+}
+
+/* ---- resolve ---------------------------------------------------------- */
+
+static int status_ok(const ResolveCfg *r, long status)
+{
+    for (int i = 0; i < r->nok; i++)
+        if (r->ok[i] == status)
+            return 1;
+    return 0;
+}
+
+static ResolveResult resolve_outcome(const ResolveCfg *r, const HttpResponse *resp, ResolveOut *out)
+{
+    out->http_status = (int)resp->status;
+    if (status_ok(r, resp->status))
+        return RESOLVE_OK;
+    char *text = http_error_text(resp->body, resp->body_len, 200);
+    ResolveResult res = RESOLVE_FAIL;
+    if (resp->status == 408 || resp->status == 429 || resp->status >= 500) {
+        res = RESOLVE_RETRY;
+        if (resp->retry_after_ms >= 0)
+            out->retry_after_ms = resp->retry_after_ms;
+    }
+    if (*text)
+        set_err(&out->message, "HTTP %ld: %s", resp->status, text);
+    else
+        set_err(&out->message, "HTTP %ld from %s", resp->status, resp->host);
+    free(text);
+    return res;
+}
+
+static ResolveResult http_json_resolve(void *self, const SourceConfig *sc, const Config *cfg,
+                                       const ResolveReq *req, ResolveOut *out)
+{
+    const HttpJsonCfg *c = sc->kcfg;
+    const ResolveCfg *r = &c->resolve;
+    if (!r->enabled)
+        return RESOLVE_UNSUPPORTED;
+    const TmplVar vars[] = {{"key", req->key}, {"note", req->note}, {"by", req->by},
+                            {"idempotency_key", req->idempotency_key}, {"action", req->action}};
+    HttpHeaders h = {0};
+    if (build_headers(c, &h, &out->message) < 0) {
+        http_headers_free(&h);
+        return RESOLVE_FAIL;
+    }
+    for (int i = 0; i < r->headers.n; i++) {
+        char *v = tmpl_expand(r->headers.v[i].value, vars, 5, TMPL_HEADER);
+        http_headers_set(&h, r->headers.v[i].name, v, 0);
+        free(v);
+    }
+    char *url = tmpl_expand(r->url, vars, 5, TMPL_URL);
+    char *body = r->body ? tmpl_expand(r->body, vars, 5, TMPL_JSON) : NULL;
+    HttpRequest rq;
+    request_init(&rq, c, &h);
+    rq.method = r->method;
+    rq.url = url;
+    rq.body = body;
+    rq.deadline_ms = mono_ms() + (sc->timeout_ms > 0 ? sc->timeout_ms : 20000);
+    HttpResponse resp = {0};
+    ResolveResult res;
+    char *host = http_url_host(url);
+    if (!host) {
+        set_err(&out->message, "resolve URL is not an http(s) URL after filling in {key}");
+        res = RESOLVE_FAIL;
+    } else if (http_perform(&rq, &resp, &out->message) < 0)
+        res = RESOLVE_RETRY;
+    else
+        res = resolve_outcome(r, &resp, out);
+    http_response_free(&resp);
+    free(host);
+    free(url);
+    free(body);
+    http_headers_free(&h);
+    return res;
+}
 
 const SourceClass src_http_json_class = {
     .kind = "http_json",
-    .summary = "(not yet implemented)",
+    .summary = "any JSON API: headers, auth, ETag, pagination, JSON path mapping",
+    .configure = http_json_configure,
+    .free_config = http_json_free,
+    .fetch = http_json_fetch,
+    .resolve = http_json_resolve,
 };

@@ -1,7 +1,725 @@
-/* jsonl.c — the `jsonl` source kind (stub until implemented). */
+/* jsonl.c — the `jsonl` source kind: an append-only JSON-lines file of agent
+ * handoffs (contracts/files.md "Agent handoffs").
+ *
+ * fetch reads only the bytes appended since last time. The cursor lives in
+ * the source's state row: file_offset (end of the last whole line read),
+ * file_inode, file_size, bad_lines, and `cursor` = {"line":N,"tail":H,
+ * "bad_line":B,"why":"..."} (N = lines read so far so line numbers stay right
+ * across incremental reads, H = hash of the bytes just before the offset).
+ * A new inode, a file shorter than the offset or a changed tail means the file
+ * was rotated or rewritten: the source's rows are dropped and the file is read
+ * again from byte 0 in the same transaction as the first new batch.
+ * A half-written last line waits for its newline. A bad line (invalid JSON,
+ * not an object, too long, NUL byte) is counted and skipped, never fatal.
+ *
+ * Every line becomes an `activity` row; lines with action_needed addressed to
+ * the owner become `blockers`; `resolution` lines resolve them. Rows are
+ * written in batches of JSONL_BATCH lines per transaction (CACHE_MERGE).
+ *
+ * resolve appends one resolution line with a single write() under flock. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
 #include "../source.h"
+#include "../util.h"
+#include "fileutil.h"
+
+#define JSONL_BATCH 10000             /* lines per transaction */
+#define JSONL_READ (4 << 20)          /* bytes per read() besides one max line */
+#define JSONL_TAIL 32                 /* bytes hashed before the offset */
+#define JSONL_MAX_ID 256              /* longer ids are replaced by a hash */
+
+typedef struct JsonlCfg {
+    char *path;
+    int64_t max_line;
+} JsonlCfg;
+
+/* A resolution line seen in the current batch, applied after its rows. */
+typedef struct Resolution {
+    char *ref, *by, *at, *note;
+} Resolution;
+
+/* Working state of one fetch. */
+typedef struct JsonlRun {
+    FetchCtx *ctx;
+    const JsonlCfg *k;
+    const char *owner;
+    int fd;
+    Rows *act, *blk;
+    Resolution *res;
+    int nres, capres;
+    Buf tmp;                          /* scratch for details, reused per line */
+    sqlite3_stmt *seen;               /* blocker already resolved/resolving? */
+    int64_t line_no;                  /* complete lines consumed */
+    int64_t bad_lines, bad_line;
+    char why[160];
+    int restart;                      /* forget the source's rows at the next commit */
+    int pending;                      /* lines since the last commit */
+    int64_t ino, size;
+    /* field indexes */
+    int a_key, a_ts, a_type, a_agent, a_status, a_details;
+    int b_key, b_from, b_desc, b_ctx, b_created, b_resolved, b_state;
+} JsonlRun;
+
+static const char *const jsonl_keys[] = {"path", "max_line", NULL};
+
+static void jsonl_free_config(void *p)
+{
+    JsonlCfg *k = p;
+    if (k) {
+        free(k->path);
+        free(k);
+    }
+}
+
+static int jsonl_configure(SourceConfig *sc, const YNode *map, char **err)
+{
+    if (source_check_keys(map, jsonl_keys, err))
+        return -1;
+    JsonlCfg *k = xcalloc(1, sizeof *k);
+    k->max_line = 1 << 20;
+    if (fu_ynode_req_path(map, "path", &k->path, err) ||
+        fu_ynode_size(map, "max_line", 64, (int64_t)64 << 20, &k->max_line, err)) {
+        jsonl_free_config(k);
+        return -1;
+    }
+    sc->kcfg = k;
+    return 0;
+}
+
+static char *jsonl_watch_path(const SourceConfig *sc)
+{
+    const JsonlCfg *k = sc->kcfg;
+    return k ? xstrdup(k->path) : NULL;
+}
+
+/* ---- cursor ---------------------------------------------------------- */
+
+/* Hash of the JSONL_TAIL bytes before off, as hex ("" at offset 0). */
+static int tail_hash(int fd, int64_t off, char *out)
+{
+    char b[JSONL_TAIL];
+    size_t n = off < JSONL_TAIL ? (size_t)off : JSONL_TAIL;
+    out[0] = '\0';
+    if (!n)
+        return 0;
+    if (pread(fd, b, n, off - (int64_t)n) != (ssize_t)n)
+        return -1;
+    fu_hex64(hash64(b, n), out);
+    return 0;
+}
+
+static void cursor_load(JsonlRun *r, char *tail, size_t tailsz)
+{
+    const SourceState *st = r->ctx->state;
+    cJSON *j = st->cursor ? cJSON_Parse(st->cursor) : NULL;
+    const cJSON *v;
+    tail[0] = '\0';
+    if ((v = cJSON_GetObjectItemCaseSensitive(j, "line")) && cJSON_IsNumber(v))
+        r->line_no = (int64_t)v->valuedouble;
+    if ((v = cJSON_GetObjectItemCaseSensitive(j, "bad_line")) && cJSON_IsNumber(v))
+        r->bad_line = (int64_t)v->valuedouble;
+    if ((v = cJSON_GetObjectItemCaseSensitive(j, "why")) && cJSON_IsString(v))
+        snprintf(r->why, sizeof r->why, "%s", v->valuestring);
+    if ((v = cJSON_GetObjectItemCaseSensitive(j, "tail")) && cJSON_IsString(v))
+        snprintf(tail, tailsz, "%s", v->valuestring);
+    cJSON_Delete(j);
+    r->bad_lines = st->bad_lines;
+}
+
+static char *cursor_json(const JsonlRun *r, const char *tail)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "line", (double)r->line_no);
+    cJSON_AddStringToObject(j, "tail", tail);
+    if (r->bad_line) {
+        cJSON_AddNumberToObject(j, "bad_line", (double)r->bad_line);
+        cJSON_AddStringToObject(j, "why", r->why);
+    }
+    char *p = cJSON_PrintUnformatted(j);
+    char *s = xstrdup(p);
+    cJSON_free(p);
+    cJSON_Delete(j);
+    return s;
+}
+
+/* ---- one batch -------------------------------------------------------- */
+
+static void res_clear(JsonlRun *r)
+{
+    for (int i = 0; i < r->nres; i++) {
+        free(r->res[i].ref);
+        free(r->res[i].by);
+        free(r->res[i].at);
+        free(r->res[i].note);
+    }
+    r->nres = 0;
+}
+
+/* Commits the batch: rows, then resolutions (after the blockers they refer
+ * to), then the cursor at off_done. On failure nothing changes in the state. */
+static int jsonl_commit(JsonlRun *r, int64_t off_done)
+{
+    FetchCtx *ctx = r->ctx;
+    const char *id = ctx->src->id;
+    SourceState *st = ctx->state;
+    SourceState old = *st;
+    char tail[24];
+    char *err = NULL;
+
+    if (tail_hash(r->fd, off_done, tail)) {
+        set_err(&ctx->err, "%s: read failed: %s", r->k->path, strerror(errno));
+        return -1;
+    }
+    if (cache_begin(ctx->cache, &err))
+        goto fail;
+    if (r->restart && cache_forget_source(ctx->cache, id, NULL, &err))
+        goto rollback;
+    if (r->act->nrows && cache_put_rows(ctx->cache, id, r->act, CACHE_MERGE, &err))
+        goto rollback;
+    if (r->blk->nrows && cache_put_rows(ctx->cache, id, r->blk, CACHE_MERGE, &err))
+        goto rollback;
+    for (int i = 0; i < r->nres; i++) {
+        const Resolution *x = &r->res[i];
+        if (cache_blocker_set_resolved(ctx->cache, id, x->ref, 1, x->by, x->at, x->note, &err))
+            goto rollback;
+    }
+    st->file_offset = off_done;
+    st->file_inode = r->ino;
+    st->file_size = r->size;
+    st->bad_lines = r->bad_lines;
+    st->cursor = cursor_json(r, tail);
+    if (cache_cursor_put(ctx->cache, id, st, &err) || cache_commit(ctx->cache, &err)) {
+        free(st->cursor);
+        *st = old;
+        goto rollback;
+    }
+    free(old.cursor);
+    ctx->rows += r->act->nrows + r->blk->nrows;
+    rows_clear(r->act);
+    rows_clear(r->blk);
+    res_clear(r);
+    r->restart = 0;
+    r->pending = 0;
+    return 0;
+rollback:
+    cache_rollback(ctx->cache);
+fail:
+    set_err(&ctx->err, "%s: cache write failed: %s", r->k->path, err ? err : "?");
+    free(err);
+    return -1;
+}
+
+/* ---- one line --------------------------------------------------------- */
+
+static void bad(JsonlRun *r, int64_t lineno, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void bad(JsonlRun *r, int64_t lineno, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->why, sizeof r->why, fmt, ap);
+    va_end(ap);
+    r->bad_lines++;
+    r->bad_line = lineno;
+}
+
+static const char *jstr(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Is `to` (a string or an array of strings) the owner? */
+static int addressed_to(const cJSON *to, const char *owner)
+{
+    if (cJSON_IsString(to))
+        return strcasecmp(to->valuestring, owner) == 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, to)
+        if (cJSON_IsString(e) && strcasecmp(e->valuestring, owner) == 0)
+            return 1;
+    return 0;
+}
+
+/* Appends summary and details ("summary — details") to r->tmp. */
+static const char *compose_details(JsonlRun *r, const cJSON *o)
+{
+    const char *summary = jstr(o, "summary");
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "details");
+    r->tmp.len = 0;
+    if (summary)
+        buf_puts(&r->tmp, summary);
+    if (d && !cJSON_IsNull(d)) {
+        if (summary)
+            buf_puts(&r->tmp, " \xE2\x80\x94 ");
+        if (cJSON_IsString(d)) {
+            buf_puts(&r->tmp, d->valuestring);
+        } else {
+            char *p = cJSON_PrintUnformatted(d);
+            if (p)
+                buf_puts(&r->tmp, p);
+            cJSON_free(p);
+        }
+    }
+    return r->tmp.len ? r->tmp.s : NULL;
+}
+
+/* 1 when a blocker of this source is already resolved or being resolved, so
+ * a duplicated line does not reopen it. */
+static int blocker_settled(JsonlRun *r, const char *key)
+{
+    if (r->restart)
+        return 0;                                 /* the old rows are about to go */
+    if (!r->seen && sqlite3_prepare_v2(cache_db(r->ctx->cache),
+            "SELECT 1 FROM blockers WHERE source = ?1 AND key = ?2 "
+            "AND (resolved = 1 OR state IN ('resolving', 'resolved'))", -1, &r->seen, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_reset(r->seen);
+    sqlite3_bind_text(r->seen, 1, r->ctx->src->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(r->seen, 2, key, -1, SQLITE_STATIC);
+    int found = sqlite3_step(r->seen) == SQLITE_ROW;
+    sqlite3_reset(r->seen);                       /* no read left open across BEGIN */
+    return found;
+}
+
+static void add_resolution(JsonlRun *r, const cJSON *o, const char *ref, int64_t ts, int has_ts)
+{
+    if (r->nres == r->capres) {
+        r->capres = r->capres ? r->capres * 2 : 16;
+        r->res = xrealloc(r->res, (size_t)r->capres * sizeof *r->res);
+    }
+    Resolution *x = &r->res[r->nres++];
+    char iso[32];
+    const char *by = jstr(o, "by");
+    x->ref = xstrdup(ref);
+    x->by = xstrdup(by ? by : jstr(o, "from"));
+    x->note = xstrdup(jstr(o, "note"));
+    x->at = NULL;
+    if (has_ts) {
+        time_format_iso(ts, iso, sizeof iso);
+        x->at = xstrdup(iso);
+    }
+}
+
+/* Turns one parsed object into rows. */
+static void emit(JsonlRun *r, const cJSON *o, const char *line, size_t len)
+{
+    char keybuf[24], numbuf[40];
+    const char *key = NULL;
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
+    if (cJSON_IsString(id) && id->valuestring[0] && strlen(id->valuestring) <= JSONL_MAX_ID) {
+        key = id->valuestring;
+    } else if (cJSON_IsNumber(id)) {
+        snprintf(numbuf, sizeof numbuf, "%.17g", id->valuedouble);
+        key = numbuf;
+    } else {
+        fu_hex64(hash64(line, len), keybuf);
+        key = keybuf;
+    }
+    int64_t ts = 0;
+    int has_ts = fu_json_time(cJSON_GetObjectItemCaseSensitive(o, "ts"), &ts) == 0;
+    const char *type = jstr(o, "type");
+    const char *from = jstr(o, "from");
+    const char *status = jstr(o, "status");
+
+    int row = rows_add(r->act);
+    rows_set_text(r->act, row, r->a_key, key);
+    if (has_ts)
+        rows_set_time(r->act, row, r->a_ts, ts);
+    rows_set_text(r->act, row, r->a_type, type);
+    rows_set_text(r->act, row, r->a_agent, from ? from : jstr(o, "by"));
+    rows_set_text(r->act, row, r->a_status, status ? status : type);
+    rows_set_text(r->act, row, r->a_details, compose_details(r, o));
+
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "action_needed")) &&
+        addressed_to(cJSON_GetObjectItemCaseSensitive(o, "to"), r->owner) &&
+        !blocker_settled(r, key)) {
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "details");
+        row = rows_add(r->blk);
+        rows_set_text(r->blk, row, r->b_key, key);
+        rows_set_text(r->blk, row, r->b_from, from);
+        rows_set_text(r->blk, row, r->b_desc, jstr(o, "summary"));
+        if (cJSON_IsString(d)) {
+            rows_set_text(r->blk, row, r->b_ctx, d->valuestring);
+        } else if (d && !cJSON_IsNull(d)) {
+            char *p = cJSON_PrintUnformatted(d);
+            rows_set_text(r->blk, row, r->b_ctx, p);
+            cJSON_free(p);
+        }
+        if (has_ts)
+            rows_set_time(r->blk, row, r->b_created, ts);
+        rows_set_int(r->blk, row, r->b_resolved, 0);
+        rows_set_text(r->blk, row, r->b_state, "open");
+    }
+    if (type && strcmp(type, "resolution") == 0) {
+        const cJSON *ref = cJSON_GetObjectItemCaseSensitive(o, "ref");
+        if (cJSON_IsString(ref) && ref->valuestring[0]) {
+            add_resolution(r, o, ref->valuestring, ts, has_ts);
+        } else if (cJSON_IsNumber(ref)) {
+            snprintf(numbuf, sizeof numbuf, "%.17g", ref->valuedouble);
+            add_resolution(r, o, numbuf, ts, has_ts);
+        }
+    }
+}
+
+/* One complete line without its '\n' (line[len] is writable: the newline). */
+static void process_line(JsonlRun *r, char *line, size_t len, int64_t lineno)
+{
+    if (len && line[len - 1] == '\r')
+        len--;
+    size_t i = 0;
+    while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+        i++;
+    if (i == len)
+        return;                                   /* blank lines are fine */
+    if ((int64_t)len > r->k->max_line) {
+        bad(r, lineno, "line longer than %lld bytes", (long long)r->k->max_line);
+        return;
+    }
+    if (memchr(line, '\0', len)) {
+        bad(r, lineno, "NUL byte in line");
+        return;
+    }
+    char saved = line[len];
+    line[len] = '\0';
+    const char *end = NULL;
+    cJSON *o = cJSON_ParseWithOpts(line, &end, 1);
+    line[len] = saved;
+    if (!o) {
+        bad(r, lineno, "invalid JSON at column %lld",
+            (long long)((end && end >= line ? end - line : 0) + 1));
+        return;
+    }
+    if (!cJSON_IsObject(o))
+        bad(r, lineno, "not a JSON object");
+    else
+        emit(r, o, line, len);
+    cJSON_Delete(o);
+}
+
+/* ---- the read loop ---------------------------------------------------- */
+
+static int time_up(const FetchCtx *ctx)
+{
+    return (ctx->cancel && *ctx->cancel) || (ctx->deadline_ms && mono_ms() > ctx->deadline_ms);
+}
+
+/* Reads whole lines from r->fd at `off` to the end, committing every batch.
+ * Returns 0 or -1 with ctx->err. */
+static int read_lines(JsonlRun *r, int64_t off)
+{
+    FetchCtx *ctx = r->ctx;
+    size_t cap = (size_t)r->k->max_line + JSONL_READ + 1;
+    char *buf = xmalloc(cap);
+    size_t have = 0;                              /* bytes in buf */
+    int64_t base = off;                           /* file offset of buf[0] */
+    int64_t done = off;                           /* end of the last whole line */
+    int skipping = 0;                             /* inside a line too long to keep */
+    int rc = 0;
+
+    if (lseek(r->fd, off, SEEK_SET) < 0) {
+        set_err(&ctx->err, "%s: seek failed: %s", r->k->path, strerror(errno));
+        free(buf);
+        return -1;
+    }
+    for (;;) {
+        ssize_t n = read(r->fd, buf + have, cap - 1 - have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            set_err(&ctx->err, "%s: read failed: %s", r->k->path, strerror(errno));
+            rc = -1;
+            break;
+        }
+        if (n == 0)
+            break;
+        have += (size_t)n;
+        size_t pos = 0;
+        char *nl;
+        while ((nl = memchr(buf + pos, '\n', have - pos))) {
+            size_t len = (size_t)(nl - (buf + pos));
+            r->line_no++;
+            if (skipping) {
+                bad(r, r->line_no, "line longer than %lld bytes", (long long)r->k->max_line);
+                skipping = 0;
+            } else {
+                process_line(r, buf + pos, len, r->line_no);
+            }
+            pos += len + 1;
+            done = base + (int64_t)pos;
+            if (++r->pending >= JSONL_BATCH) {
+                if (jsonl_commit(r, done)) {
+                    rc = -1;
+                    goto out;
+                }
+                if (time_up(ctx))
+                    goto out;                     /* progress is kept; the rest next time */
+            }
+        }
+        if (skipping || have - pos > (size_t)r->k->max_line) {
+            skipping = 1;                         /* drop the overlong line's bytes */
+            base += (int64_t)have;
+            have = 0;
+        } else {
+            memmove(buf, buf + pos, have - pos);
+            base += (int64_t)pos;
+            have -= pos;
+        }
+    }
+    if (r->pending || done != ctx->state->file_offset || r->restart ||
+        r->ino != ctx->state->file_inode || r->size != ctx->state->file_size)
+        rc = jsonl_commit(r, done);
+out:
+    free(buf);
+    return rc;
+}
+
+static void run_init(JsonlRun *r, FetchCtx *ctx)
+{
+    memset(r, 0, sizeof *r);
+    r->ctx = ctx;
+    r->k = ctx->src->kcfg;
+    r->fd = -1;
+    r->owner = ctx->config && ctx->config->owner ? ctx->config->owner : "apple";
+    r->act = rows_new(dataset_get(DS_ACTIVITY));
+    r->blk = rows_new(dataset_get(DS_BLOCKERS));
+    const Dataset *a = r->act->ds, *b = r->blk->ds;
+    r->a_key = dataset_field(a, "key");
+    r->a_ts = dataset_field(a, "ts");
+    r->a_type = dataset_field(a, "event_type");
+    r->a_agent = dataset_field(a, "agent");
+    r->a_status = dataset_field(a, "status");
+    r->a_details = dataset_field(a, "details");
+    r->b_key = dataset_field(b, "key");
+    r->b_from = dataset_field(b, "from_agent");
+    r->b_desc = dataset_field(b, "description");
+    r->b_ctx = dataset_field(b, "context");
+    r->b_created = dataset_field(b, "created_at");
+    r->b_resolved = dataset_field(b, "resolved");
+    r->b_state = dataset_field(b, "state");
+}
+
+static void run_free(JsonlRun *r)
+{
+    if (r->fd >= 0)
+        close(r->fd);
+    rows_free(r->act);
+    rows_free(r->blk);
+    res_clear(r);
+    free(r->res);
+    buf_free(&r->tmp);
+    sqlite3_finalize(r->seen);
+}
+
+static int jsonl_fetch(void *self, FetchCtx *ctx)
+{
+    JsonlRun r;
+    struct stat st;
+    char tail[24], now_tail[24];
+    run_init(&r, ctx);
+    SourceState *s = ctx->state;
+    int rc = -1;
+
+    r.fd = open(r.k->path, O_RDONLY | O_CLOEXEC);
+    if (r.fd < 0 || fstat(r.fd, &st) != 0) {
+        set_err(&ctx->err, "%s: cannot open: %s", r.k->path, strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        set_err(&ctx->err, "%s: not a regular file", r.k->path);
+        goto out;
+    }
+    r.ino = (int64_t)st.st_ino;
+    r.size = (int64_t)st.st_size;
+    cursor_load(&r, tail, sizeof tail);
+    int64_t off = s->file_offset;
+    if (off < 0 || (s->file_inode && s->file_inode != r.ino) || r.size < off ||
+        tail_hash(r.fd, off, now_tail) != 0 || strcmp(tail, now_tail) != 0) {
+        r.restart = off != 0 || s->file_inode != 0;   /* rotated, truncated or rewritten */
+        off = 0;
+        r.line_no = r.bad_lines = r.bad_line = 0;
+        r.why[0] = '\0';
+    }
+    if (!r.restart && off == r.size && s->file_inode == r.ino) {
+        ctx->not_modified = 1;
+        rc = 0;
+        goto out;
+    }
+    rc = read_lines(&r, off);
+out:
+    run_free(&r);
+    return rc;
+}
+
+/* ---- resolve ---------------------------------------------------------- */
+
+/* Returns 1 when the file already holds `needle`, 0 when not, -1 on error. */
+static int file_contains(int fd, const char *needle)
+{
+    size_t nlen = strlen(needle), cap = 1 << 20;
+    char *buf = xmalloc(cap + nlen);
+    size_t keep = 0;
+    int64_t off = 0;
+    int found = -1;
+    for (;;) {
+        ssize_t n = pread(fd, buf + keep, cap, off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        if (n == 0) {
+            found = 0;
+            break;
+        }
+        off += n;
+        size_t have = keep + (size_t)n;
+        if (memmem(buf, have, needle, nlen)) {
+            found = 1;
+            break;
+        }
+        keep = have < nlen - 1 ? have : nlen - 1;
+        memmove(buf, buf + have - keep, keep);
+    }
+    free(buf);
+    return found;
+}
+
+/* Takes the advisory lock, waiting at most ~5 s. */
+static int lock_wait(int fd)
+{
+    for (int i = 0; i < 500; i++) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            return 0;
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            return -1;
+        usleep(10000);
+    }
+    errno = EWOULDBLOCK;
+    return -1;
+}
+
+static char *resolution_line(const ResolveReq *req, const char *by)
+{
+    char iso[32];
+    time_format_iso(req->now_ms ? req->now_ms : now_ms(), iso, sizeof iso);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "type", "resolution");
+    cJSON_AddStringToObject(j, "ref", req->key);
+    cJSON_AddStringToObject(j, "by", by);
+    cJSON_AddStringToObject(j, "ts", iso);
+    cJSON_AddStringToObject(j, "note", req->note ? req->note : "");
+    if (req->idempotency_key && req->idempotency_key[0])
+        cJSON_AddStringToObject(j, "idempotency_key", req->idempotency_key);
+    char *p = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    char *line = xasprintf("%s\n", p);
+    cJSON_free(p);
+    return line;
+}
+
+/* Appends the line with one write() (looping only on a short write, still
+ * under the lock). When the file does not end in a newline (someone's torn
+ * last line), a "\n" goes in front of ours in the same write: the other
+ * writer's bytes are left exactly as they are (readers count that fragment as
+ * one bad line) and our line is always whole. */
+static int append_line(int fd, const char *line, char **why)
+{
+    struct stat st;
+    char last = '\n';
+    if (fstat(fd, &st) != 0 || (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1)) {
+        set_err(why, "cannot read the file's end: %s", strerror(errno));
+        return -1;
+    }
+    char *out = xasprintf("%s%s", last == '\n' ? "" : "\n", line);
+    size_t len = strlen(out), off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, out + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            set_err(why, "write failed: %s", n < 0 ? strerror(errno) : "no progress");
+            free(out);
+            return -1;
+        }
+        off += (size_t)n;
+    }
+    free(out);
+    if (fdatasync(fd) != 0) {
+        set_err(why, "fsync failed: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static ResolveResult jsonl_resolve(void *self, const SourceConfig *sc, const Config *cfg,
+                                   const ResolveReq *req, ResolveOut *out)
+{
+    const JsonlCfg *k = sc->kcfg;
+    if (!req->action || strcmp(req->action, "resolve") != 0) {
+        set_err(&out->message, "%s: a handoffs file can only take resolutions, not '%s'", sc->id,
+                req->action ? req->action : "?");
+        return RESOLVE_UNSUPPORTED;
+    }
+    if (!req->key || !req->key[0]) {
+        set_err(&out->message, "%s: no key to resolve", sc->id);
+        return RESOLVE_FAIL;
+    }
+    const char *by = req->by && req->by[0] ? req->by : (cfg && cfg->user ? cfg->user : "mc");
+    int fd = open(k->path, O_RDWR | O_APPEND | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        set_err(&out->message, "%s: cannot open for append: %s", k->path, strerror(e));
+        return (e == ENOENT || e == EACCES || e == EROFS || e == EISDIR) ? RESOLVE_FAIL : RESOLVE_RETRY;
+    }
+    if (lock_wait(fd) != 0) {
+        set_err(&out->message, "%s: cannot lock: %s", k->path, strerror(errno));
+        close(fd);
+        return RESOLVE_RETRY;
+    }
+    char *line = resolution_line(req, by);
+    ResolveResult rc = RESOLVE_OK;
+    if (req->idempotency_key && req->idempotency_key[0]) {
+        /* the key exactly as resolution_line printed it */
+        cJSON *s = cJSON_CreateString(req->idempotency_key);
+        char *q = cJSON_PrintUnformatted(s);
+        char *needle = xasprintf("\"idempotency_key\":%s", q);
+        cJSON_free(q);
+        cJSON_Delete(s);
+        int seen = file_contains(fd, needle);
+        free(needle);
+        if (seen < 0) {
+            set_err(&out->message, "%s: read failed: %s", k->path, strerror(errno));
+            rc = RESOLVE_RETRY;
+        } else if (seen) {
+            goto done;                            /* already written by an earlier attempt */
+        }
+    }
+    if (rc == RESOLVE_OK) {
+        char *why = NULL;
+        if (append_line(fd, line, &why) != 0) {
+            set_err(&out->message, "%s: %s", k->path, why);
+            rc = RESOLVE_RETRY;
+        }
+        free(why);
+    }
+done:
+    free(line);
+    close(fd);                                    /* releases the lock */
+    return rc;
+}
 
 const SourceClass src_jsonl_class = {
     .kind = "jsonl",
-    .summary = "(not yet implemented)",
+    .summary = "an append-only JSON-lines file (agent handoffs): reads only new bytes",
+    .configure = jsonl_configure,
+    .free_config = jsonl_free_config,
+    .fetch = jsonl_fetch,
+    .resolve = jsonl_resolve,
+    .watch_path = jsonl_watch_path,
 };

@@ -1,8 +1,8 @@
-/* sched.h — the pure decisions of the scheduler, with the clock passed in so
+/* schedule.h — the pure decisions of the scheduler, with the clock passed in so
  * tests can drive them: when a source is next due (interval + jitter, backoff
  * after failures), the circuit breaker, and the rate budget. */
-#ifndef MC_SCHED_H
-#define MC_SCHED_H
+#ifndef MC_SCHEDULE_H
+#define MC_SCHEDULE_H
 
 #include <stdint.h>
 
@@ -25,11 +25,12 @@ int breaker_allow(Breaker *b, int64_t now);
 /* Records the result; opens after `threshold` failures or a failed probe. */
 void breaker_record(Breaker *b, int ok, int threshold, int64_t open_ms, int64_t now);
 
-/* A sliding budget of requests per minute and per hour (0 = unlimited). */
+/* A budget of requests per minute and per hour (0 = unlimited), counted in
+ * one-minute buckets over the last hour. */
 typedef struct RateBudget {
     int per_min, per_hour;
-    int64_t stamps[256];      /* ring of recent request times */
-    int head, count;
+    int64_t minute[60];       /* which minute (epoch / 60000) each bucket holds */
+    int count[60];
 } RateBudget;
 
 /* 0 when a request may go now, else the ms to wait. */

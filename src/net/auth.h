@@ -1,0 +1,44 @@
+/* auth.h — the `auth:` map every HTTP source kind shares, turned into request
+ * headers at request time.
+ *
+ *   auth: {bearer_env: NAME}  or {bearer_file: PATH}     Authorization: Bearer <secret>
+ *         (scheme: Token changes the word "Bearer")
+ *   auth: {basic: {user: U | user_env | user_file, password_env | password_file}}
+ *         (or flat: basic_user, basic_user_env, basic_user_file,
+ *          basic_password_env, basic_password_file)      Authorization: Basic ...
+ *   auth: {header: {name: X-Api-Key, value_env | value_file, prefix: "..."}}
+ *
+ * A header may be combined with bearer or basic (PostgREST wants both).
+ * Secrets are read on every request (a rotated token file is picked up at
+ * once) and only ever live in headers marked secret; errors name the
+ * variable or the file, never the content. */
+#ifndef MC_AUTH_H
+#define MC_AUTH_H
+
+#include "../ynode.h"
+#include "http.h"
+
+typedef struct HttpAuth {
+    char *bearer_env, *bearer_file;
+    char *scheme;                        /* default "Bearer" */
+    int basic;
+    char *user, *user_env, *user_file;
+    char *password_env, *password_file;  /* neither: empty password */
+    char *header_name, *header_env, *header_file, *header_prefix;
+} HttpAuth;
+
+/* Parses an `auth:` node (NULL: no auth). Returns 0, or -1 with *err at the
+ * offending line. *a is zeroed first; free with http_auth_free. */
+int http_auth_configure(HttpAuth *a, const YNode *node, char **err);
+void http_auth_free(HttpAuth *a);
+/* 1 when any auth is configured. */
+int http_auth_any(const HttpAuth *a);
+/* Reads the secrets now and sets the headers (marked secret) in h.
+ * Returns 0, or -1 with *err ("auth: environment variable X is not set",
+ * "auth: cannot read PATH: why"). */
+int http_auth_headers(const HttpAuth *a, HttpHeaders *h, char **err);
+
+/* Standard base64 of n bytes. Returns a new string. */
+char *http_base64(const void *data, size_t n);
+
+#endif

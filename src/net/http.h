@@ -1,0 +1,126 @@
+/* http.h — the one HTTP client of mc: a thin libcurl wrapper used by the
+ * http_json kind, and by the Convex, PostgREST and vendor collectors.
+ *
+ * One request = one curl easy handle, so any thread may call http_perform at
+ * any time (after http_global_init). Every request is bounded: connect time,
+ * total time or a monotonic deadline, a cancel flag, and a cap on the decoded
+ * body size. Transport failures come back as messages naming the host and
+ * what happened; they never contain a header value marked secret (auth) nor
+ * the URL's query string. HTTP statuses >= 400 are not transport failures:
+ * http_perform returns 0 with resp->status, and http_check_status turns the
+ * status into the standard message. */
+#ifndef MC_HTTP_H
+#define MC_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HTTP_DEFAULT_MAX_BYTES ((size_t)16 << 20)
+#define HTTP_DEFAULT_CONNECT_MS 5000
+
+/* curl_global_init; call once in main before any thread starts. */
+void http_global_init(void);
+
+/* Request or response headers. Names compare case-insensitively. */
+typedef struct HttpHeader {
+    char *name;
+    char *value;
+    int secret;       /* auth material: scrubbed from every message */
+} HttpHeader;
+
+typedef struct HttpHeaders {
+    int n;
+    HttpHeader *v;
+} HttpHeaders;
+
+/* Adds (or replaces a header of the same name); CR and LF are dropped from
+ * name and value so data can never inject a header. Copies both strings. */
+void http_headers_set(HttpHeaders *h, const char *name, const char *value, int secret);
+/* Adds without replacing (response headers that repeat). */
+void http_headers_add(HttpHeaders *h, const char *name, const char *value, int secret);
+/* The value, or NULL. Points into h. */
+const char *http_headers_get(const HttpHeaders *h, const char *name);
+void http_headers_free(HttpHeaders *h);
+
+typedef struct HttpRequest {
+    const char *method;            /* NULL: GET, or POST when there is a body */
+    const char *url;
+    const HttpHeaders *headers;    /* may be NULL */
+    const char *body;              /* NULL: none */
+    size_t body_len;               /* 0 with a body: strlen(body) */
+    const char *content_type;      /* of the body; NULL: application/json */
+    int64_t connect_timeout_ms;    /* 0: HTTP_DEFAULT_CONNECT_MS */
+    int64_t timeout_ms;            /* whole transfer; 0: none (use deadline) */
+    int64_t deadline_ms;           /* mono_ms() by which to give up; 0: none */
+    size_t max_bytes;              /* decoded body cap; 0: HTTP_DEFAULT_MAX_BYTES */
+    int compressed;                /* ask for gzip/deflate/br/zstd (what curl has) */
+    int insecure;                  /* skip TLS certificate and host checks */
+    int follow_redirects;          /* up to 5, http/https only, same method */
+    const char *if_none_match;     /* ETag from an earlier response, or NULL */
+    const char *if_modified_since; /* Last-Modified from an earlier response, or NULL */
+    volatile int *cancel;          /* non-zero: abort soon; may be NULL */
+} HttpRequest;
+
+typedef struct HttpResponse {
+    long status;                   /* HTTP status of the final response */
+    char *body;                    /* always NUL-terminated (empty when none) */
+    size_t body_len;
+    char *etag, *last_modified;    /* NULL when absent */
+    char *content_type, *content_range;
+    char *next_url;                /* Link: <...>; rel="next", made absolute; or NULL */
+    int64_t retry_after_ms;        /* Retry-After (seconds or HTTP date); -1 when absent */
+    HttpHeaders headers;           /* every header of the final response (bounded) */
+    char *host;                    /* "host" or "host:port" of the request URL */
+} HttpResponse;
+
+/* Performs one request. Returns 0 with *resp filled (any status), or -1 with
+ * *err = "HOST: what happened" (resp is still freeable). Caller frees resp
+ * with http_response_free and err with free. */
+int http_perform(const HttpRequest *req, HttpResponse *resp, char **err);
+void http_response_free(HttpResponse *resp);
+/* A response header by name (the last one received), or NULL. */
+const char *http_response_header(const HttpResponse *resp, const char *name);
+
+/* 2xx: returns 0. Otherwise -1 with *err set to the standard message:
+ * "HTTP 429 from HOST (retry after 30s)" when a 429/503 carries Retry-After,
+ * else "HTTP 500 from HOST: <first 200 chars of the body, one sanitized line>". */
+int http_check_status(const HttpResponse *resp, char **err);
+
+/* The message a server put in an error body: "message", "error" (a string or
+ * an object with "message"), "errorMessage", "error_description"; else the
+ * body as one sanitized line of at most max bytes. Returns a new string. */
+char *http_error_text(const char *body, size_t len, size_t max);
+
+/* Retry-After value (delay seconds or an HTTP date) as ms from now_ms;
+ * -1 when it cannot be parsed. Never negative otherwise. */
+int64_t http_parse_retry_after(const char *value, int64_t now_ms);
+
+/* The value of rel="next" in a Link header value, or NULL. New string. */
+char *http_link_next(const char *link);
+
+/* URL helpers. All return new strings (caller frees) or NULL on a bad URL. */
+char *http_url_host(const char *url);               /* "host" or "host:port" */
+char *http_url_escape(const char *s);               /* percent-encodes all but A-Za-z0-9-._~ */
+char *http_url_resolve(const char *base, const char *ref); /* relative ref against base */
+/* Sets query parameter name=value (URL-encoded), replacing earlier ones. */
+char *http_url_set_param(const char *url, const char *name, const char *value);
+/* 1 when both URLs have the same scheme, host and port. */
+int http_same_origin(const char *a, const char *b);
+
+/* Bytes as one printable line: control characters and invalid UTF-8 become
+ * spaces or '?', runs of white space collapse, at most max bytes (cut on a
+ * character boundary, "..." appended when cut). Returns a new string. */
+char *http_sanitize(const char *s, size_t len, size_t max);
+
+/* "30s", "1.5s" for messages, into out. */
+void http_format_secs(int64_t ms, char *out, size_t outsz);
+
+/* A byte size: "16MiB", "512KiB", "4MB", "100k", "1000". Returns 0 or -1. */
+int http_parse_size(const char *s, int64_t *out);
+/* The optional size key of a source map (absent: *out kept), between 1 byte
+ * and max. Returns 0, or -1 with *err at the node. */
+struct YNode;
+int http_ynode_size(const struct YNode *map, const char *key, int64_t max, int64_t *out,
+                    char **err);
+
+#endif

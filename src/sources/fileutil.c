@@ -1,0 +1,170 @@
+/* fileutil.c — helpers shared by the file-reading source kinds (see
+ * fileutil.h). Nothing here touches the cache; these only turn untrusted
+ * file bytes into safe messages, keys and row values. */
+#include "fileutil.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "../util.h"
+
+void fu_line_col(const char *text, size_t len, size_t off, int *line, int *col)
+{
+    int l = 1, c = 1;
+    if (off > len)
+        off = len;
+    for (size_t i = 0; i < off; i++) {
+        if (text[i] == '\n') {
+            l++;
+            c = 1;
+        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+            c++;                 /* count characters, not UTF-8 continuation bytes */
+        }
+    }
+    *line = l;
+    *col = c;
+}
+
+void fu_fingerprint(const struct stat *st, char *out, size_t outsz)
+{
+    snprintf(out, outsz, "%llu:%lld:%lld.%09ld", (unsigned long long)st->st_ino,
+             (long long)st->st_size, (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec);
+}
+
+void fu_snippet(const char *s, size_t n, char *out, size_t outsz)
+{
+    size_t o = 0;
+    if (!outsz)
+        return;
+    for (size_t i = 0; i < n && s[i] && o + 1 < outsz; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        out[o++] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+    }
+    out[o] = '\0';
+}
+
+static int is_word(unsigned char c)
+{
+    return isalnum(c) || c == '_';
+}
+
+const char *fu_find_marker(const char *hay, size_t n, const char *marker)
+{
+    size_t m = strlen(marker);
+    if (!m || m > n)
+        return NULL;
+    int word_start = is_word((unsigned char)marker[0]);
+    int word_end = is_word((unsigned char)marker[m - 1]);
+    for (size_t i = 0; i + m <= n; i++) {
+        if (strncasecmp(hay + i, marker, m) != 0)
+            continue;
+        if (word_start && i > 0 && is_word((unsigned char)hay[i - 1]))
+            continue;
+        if (word_end && i + m < n && is_word((unsigned char)hay[i + m]))
+            continue;
+        return hay + i;
+    }
+    return NULL;
+}
+
+void fu_hex64(uint64_t h, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; i--) {
+        out[i] = hex[h & 15];
+        h >>= 4;
+    }
+    out[16] = '\0';
+}
+
+char *fu_json_text(const cJSON *v)
+{
+    if (!v || cJSON_IsNull(v))
+        return NULL;
+    if (cJSON_IsString(v))
+        return xstrdup(v->valuestring);
+    char *s = cJSON_PrintUnformatted(v);
+    if (!s)
+        return NULL;
+    char *r = xstrdup(s);
+    cJSON_free(s);
+    return r;
+}
+
+int fu_json_time(const cJSON *v, int64_t *ms)
+{
+    if (cJSON_IsNumber(v)) {
+        if (v->valuedouble <= 0 || v->valuedouble > 1e15)
+            return -1;
+        *ms = time_from_number(v->valuedouble);
+        return 0;
+    }
+    if (cJSON_IsString(v))
+        return time_parse_iso(v->valuestring, ms);
+    return -1;
+}
+
+size_t fu_bom_len(const char *s, size_t n)
+{
+    return (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
+}
+
+char *fu_json_error(const char *path, const char *text, size_t len, const char *at)
+{
+    size_t off = (at && at >= text && at <= text + len) ? (size_t)(at - text) : len;
+    int line, col;
+    char snip[40];
+    fu_line_col(text, len, off, &line, &col);
+    if (off >= len) {
+        return xasprintf("%s:%d:%d: invalid JSON: unexpected end of the document", path, line, col);
+    }
+    size_t n = len - off;
+    const char *nl = memchr(text + off, '\n', n);
+    if (nl)
+        n = (size_t)(nl - (text + off));
+    fu_snippet(text + off, n < 24 ? n : 24, snip, sizeof snip);
+    return xasprintf("%s:%d:%d: invalid JSON near '%s'", path, line, col, snip);
+}
+
+int fu_ynode_size(const YNode *map, const char *key, int64_t min, int64_t max,
+                  int64_t *out, char **err)
+{
+    const YNode *n = ynode_get(map, key);
+    if (!n)
+        return 0;
+    if (n->type != YN_SCALAR || !n->scalar || !n->scalar[0])
+        return ynode_error(n, err, "'%s' must be a size like 65536, 64KiB or 1MiB", key);
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(n->scalar, &end, 10);
+    if (errno || end == n->scalar || v < 0)
+        return ynode_error(n, err, "'%s' must be a size like 65536, 64KiB or 1MiB", key);
+    static const struct { const char *suffix; long long mul; } units[] = {
+        {"", 1}, {"b", 1}, {"k", 1024}, {"kb", 1000}, {"kib", 1024}, {"m", 1 << 20},
+        {"mb", 1000000}, {"mib", 1 << 20}, {"g", 1 << 30}, {"gb", 1000000000}, {"gib", 1 << 30},
+    };
+    while (*end == ' ')
+        end++;
+    long long mul = 0;
+    for (size_t i = 0; i < MC_ARRAY_LEN(units); i++)
+        if (strcasecmp(end, units[i].suffix) == 0)
+            mul = units[i].mul;
+    if (!mul || v > INT64_MAX / mul)
+        return ynode_error(n, err, "'%s': unknown size '%s' (use bytes, KiB, MiB or GiB)", key, n->scalar);
+    v *= mul;
+    if (v < min || v > max)
+        return ynode_error(n, err, "'%s' must be between %lld and %lld bytes", key,
+                           (long long)min, (long long)max);
+    *out = v;
+    return 0;
+}
+
+int fu_ynode_req_path(const YNode *map, const char *key, char **out, char **err)
+{
+    if (!ynode_get(map, key))
+        return ynode_error(map, err, "missing required key '%s'", key);
+    return ynode_path(map, key, out, err);
+}
