@@ -174,7 +174,10 @@ static void parse_error(Builder *b)
         line = MARK_LINE(p->problem_mark);
         col = MARK_COL(p->problem_mark);
     }
-    if (p->context)
+    size_t at = p->problem_mark.index;
+    if (p->error == YAML_SCANNER_ERROR && at < b->len && b->text[at] == '\t')
+        b_error(b, line, col, "a tab here: YAML indents with spaces only");
+    else if (p->context)
         b_error(b, line, col, "%s (%s at line %d)", problem, p->context, MARK_LINE(p->context_mark));
     else
         b_error(b, line, col, "%s", problem);

@@ -5,6 +5,7 @@
 #ifndef MC_YNODE_H
 #define MC_YNODE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum { YN_SCALAR, YN_MAP, YN_SEQ } YNodeType;

@@ -211,6 +211,8 @@ static void test_empty_and_errors(void)
     CHECK_STR(err, "t.yaml:2:4: mapping values are not allowed in this context");
     CHECK(parse("a: [1, 2\nb: 3\n", &err) == NULL);
     CHECK_STR(err, "t.yaml:2:2: did not find expected ',' or ']' (while parsing a flow sequence at line 1)");
+    CHECK(parse("a:\n  b: 1\n\tc: 2\n", &err) == NULL);
+    CHECK_STR(err, "t.yaml:3:1: a tab here: YAML indents with spaces only");
     CHECK(parse("a: 1\n---\nb: 2\n", &err) == NULL);
     CHECK_STR(err, "t.yaml:2:1: only one YAML document per file (remove this '---')");
     CHECK(parse("ok: 1\nbad: \"\\e[31m\"\n", &err) == NULL);

@@ -201,6 +201,27 @@ static inline int wk_finish(sqlite3 *db, sqlite3_stmt *st, int rc, const char *w
     return ret;
 }
 
+/* A glyph, or its stand-in in --ascii mode. */
+static inline const char *wk_g(const char *unicode, const char *ascii)
+{
+    return draw_is_ascii() ? ascii : unicode;
+}
+
+/* The / filter text as a LIKE pattern for "... LIKE ? ESCAPE '\'": "%text%"
+ * with %, _ and \ escaped. Returns a new string. */
+static inline char *wk_like_pattern(const char *text)
+{
+    Buf p = {0};
+    buf_putc(&p, '%');
+    for (const char *s = text; s && *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            buf_putc(&p, '\\');
+        buf_putc(&p, *s);
+    }
+    buf_putc(&p, '%');
+    return buf_steal(&p);
+}
+
 /* Every widget accepts these option keys besides its own. */
 #define WK_COMMON_KEYS "type", "title"
 

@@ -1,0 +1,162 @@
+/* geometry.c — the one pure function from a layout tree and a terminal size
+ * to pane boxes. Each container shares its length among its children: cells
+ * and percents first (in order, never more than what is left), weights share
+ * the rest; a child that ends up smaller than the smallest pane is hidden
+ * and its space goes to its neighbour. So boxes never overlap, never leave
+ * the screen and never have a negative size, at any terminal size. */
+#include "layout.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "../util.h"
+
+static void collect(LayoutNode *n, LayoutNode ***v, int *count, int *cap)
+{
+    if (n->kind == LN_LEAF) {
+        if (*count == *cap) {
+            *cap = *cap ? *cap * 2 : 16;
+            *v = xrealloc(*v, (size_t)*cap * sizeof **v);
+        }
+        (*v)[(*count)++] = n;
+        return;
+    }
+    for (int i = 0; i < n->n; i++)
+        collect(n->child[i], v, count, cap);
+}
+
+int layout_leaves(const Layout *l, LayoutNode ***out)
+{
+    LayoutNode **v = NULL;
+    int n = 0, cap = 0;
+    if (l && l->root)
+        collect(l->root, &v, &n, &cap);
+    *out = v;
+    return n;
+}
+
+/* The smallest length along an axis at which some pane inside n can show. */
+static int min_extent(const LayoutNode *n, int vertical)
+{
+    if (n->kind == LN_LEAF)
+        return vertical ? LAYOUT_MIN_H : LAYOUT_MIN_W;
+    int m = 1 << 30;
+    for (int i = 0; i < n->n; i++) {
+        int c = min_extent(n->child[i], vertical);
+        if (c < m)
+            m = c;
+    }
+    return m;
+}
+
+/* Shares `total` cells among the children of container n into out[]. */
+static void allot(const LayoutNode *n, int total, int *out)
+{
+    int vertical = n->kind == LN_ROWS;
+    int rem = total, wsum = 0;
+    for (int i = 0; i < n->n; i++) {
+        const LayoutSize *s = &n->child[i]->size;
+        out[i] = 0;
+        if (s->kind == SZ_WEIGHT) {
+            wsum += s->v;
+            continue;
+        }
+        int want = s->kind == SZ_CELLS ? s->v : (int)((long)total * s->v / 100);
+        out[i] = want < rem ? want : rem;
+        rem -= out[i];
+    }
+    if (wsum > 0) {
+        int given = 0;
+        for (int i = 0; i < n->n; i++)
+            if (n->child[i]->size.kind == SZ_WEIGHT) {
+                out[i] = (int)((long)rem * n->child[i]->size.v / wsum);
+                given += out[i];
+            }
+        for (int i = 0; i < n->n && given < rem; i++)
+            if (n->child[i]->size.kind == SZ_WEIGHT) {
+                out[i]++;
+                given++;
+            }
+    } else if (rem > 0 && n->n > 0) {
+        out[n->n - 1] += rem;    /* no weights: the last cell takes the slack */
+    }
+    /* too small to show: hide, and give the space to the nearest shown neighbour */
+    for (int i = 0; i < n->n; i++) {
+        if (out[i] == 0 || out[i] >= min_extent(n->child[i], vertical))
+            continue;
+        int to = -1;
+        for (int j = i - 1; j >= 0 && to < 0; j--)
+            if (out[j] > 0)
+                to = j;
+        for (int j = i + 1; j < n->n && to < 0; j++)
+            if (out[j] > 0)
+                to = j;
+        if (to >= 0)
+            out[to] += out[i];
+        out[i] = 0;
+    }
+}
+
+static void hide(const LayoutNode *n, Box *boxes, int *idx, int nboxes)
+{
+    if (n->kind == LN_LEAF) {
+        if (*idx < nboxes)
+            boxes[*idx] = (Box){0, 0, 0, 0};
+        (*idx)++;
+        return;
+    }
+    for (int i = 0; i < n->n; i++)
+        hide(n->child[i], boxes, idx, nboxes);
+}
+
+static void place(const LayoutNode *n, Box b, Box *boxes, int *idx, int nboxes)
+{
+    if (n->kind == LN_LEAF) {
+        int fits = b.h >= LAYOUT_MIN_H && b.w >= LAYOUT_MIN_W;
+        if (*idx < nboxes)
+            boxes[*idx] = fits ? b : (Box){0, 0, 0, 0};
+        (*idx)++;
+        return;
+    }
+    int vertical = n->kind == LN_ROWS;
+    int *len = xcalloc((size_t)n->n, sizeof *len);
+    allot(n, vertical ? b.h : b.w, len);
+    int at = vertical ? b.y : b.x;
+    for (int i = 0; i < n->n; i++) {
+        if (len[i] <= 0) {
+            hide(n->child[i], boxes, idx, nboxes);
+            continue;
+        }
+        Box c = vertical ? (Box){at, b.x, len[i], b.w} : (Box){b.y, at, b.h, len[i]};
+        place(n->child[i], c, boxes, idx, nboxes);
+        at += len[i];
+    }
+    free(len);
+}
+
+void layout_compute(const Layout *l, int h, int w, Box *boxes, int nboxes)
+{
+    int idx = 0;
+    if (!l || !l->root)
+        return;
+    if (h < 0)
+        h = 0;
+    if (w < 0)
+        w = 0;
+    place(l->root, (Box){0, 0, h, w}, boxes, &idx, nboxes);
+}
+
+char *layout_dump(const Layout *l, int h, int w)
+{
+    LayoutNode **leaves;
+    int n = layout_leaves(l, &leaves);
+    Box *boxes = xcalloc((size_t)(n ? n : 1), sizeof *boxes);
+    layout_compute(l, h, w, boxes, n);
+    Buf b = {0};
+    buf_puts(&b, "");
+    for (int i = 0; i < n; i++)
+        buf_printf(&b, "%s %d %d %d %d\n", leaves[i]->widget, boxes[i].y, boxes[i].x,
+                   boxes[i].h, boxes[i].w);
+    free(boxes);
+    free(leaves);
+    return buf_steal(&b);
+}

@@ -1,0 +1,409 @@
+/* blockers.c — the "Needs <Owner>" pane: open blockers from every source,
+ * newest first, with their age, who raised them and where they came from.
+ * It reads only the rows it shows (LIMIT/OFFSET over the created_at index,
+ * snoozed items hidden through the snooze table) and never writes: r, n, s,
+ * u and y become Intents that the screen loop hands to the outbox. Space
+ * marks rows so one key resolves several. */
+#include <stdio.h>
+#include "wkit.h"
+
+#define COUNT_CAP 1000      /* the title shows "999+" past this */
+
+typedef struct BRow {
+    char *source, *key, *from, *desc, *context, *state, *resolved_by, *note;
+    char *created_s, *resolved_at_s;
+    int64_t created;
+    int resolved;
+    int64_t snoozed_until;
+} BRow;
+
+typedef struct Mark {
+    char *source, *key;
+} Mark;
+
+typedef struct Blockers {
+    char *owner;
+    int show_resolved, all;
+    char *like;               /* the / filter as a LIKE pattern, or NULL */
+    BRow *rows;
+    int nrows;
+    int total;                /* matching rows, up to COUNT_CAP */
+    ListSel ls;
+    int page;
+    Mark marks[INTENT_MAX_ITEMS];
+    int nmarks;
+    int no_snooze_table;      /* an old cache without it: show everything */
+} Blockers;
+
+static void brow_free(BRow *r)
+{
+    free(r->source);
+    free(r->key);
+    free(r->from);
+    free(r->desc);
+    free(r->context);
+    free(r->state);
+    free(r->resolved_by);
+    free(r->note);
+    free(r->created_s);
+    free(r->resolved_at_s);
+}
+
+static void rows_drop(Blockers *b)
+{
+    for (int i = 0; i < b->nrows; i++)
+        brow_free(&b->rows[i]);
+    free(b->rows);
+    b->rows = NULL;
+    b->nrows = 0;
+}
+
+static void *blk_create(const YNode *opts, const Config *cfg, char **err)
+{
+    static const char *const keys[] = {WK_COMMON_KEYS, "show_resolved", "all", NULL};
+    int show_resolved = 0, all = 0;
+    if (opts && (ynode_check_keys(opts, keys, "blockers widget", err) < 0 ||
+                 ynode_bool(opts, "show_resolved", &show_resolved, err) < 0 ||
+                 ynode_bool(opts, "all", &all, err) < 0))
+        return NULL;
+    Blockers *b = xcalloc(1, sizeof *b);
+    b->owner = xstrdup(cfg && cfg->owner ? cfg->owner : "Apple");
+    b->show_resolved = show_resolved || all;
+    b->all = all;
+    return b;
+}
+
+static void blk_destroy(void *self)
+{
+    Blockers *b = self;
+    if (!b)
+        return;
+    rows_drop(b);
+    for (int i = 0; i < b->nmarks; i++) {
+        free(b->marks[i].source);
+        free(b->marks[i].key);
+    }
+    free(b->owner);
+    free(b->like);
+    free(b);
+}
+
+/* The shared FROM/WHERE of the row and count queries; ?1 now, ?2 the pattern. */
+static void where_sql(const Blockers *b, char *out, size_t n)
+{
+    const char *join = b->no_snooze_table ? "" :
+        " LEFT JOIN snooze s ON s.source = b.source AND s.key = b.key";
+    const char *open = b->show_resolved ? "1" :
+        "b.resolved = 0 AND coalesce(b.state, '') <> 'resolved'";
+    const char *snoozed = (b->all || b->no_snooze_table) ? "1" :
+        "(s.until_ms IS NULL OR s.until_ms <= ?1)";
+    const char *filter = b->like ?
+        " AND (b.description LIKE ?2 ESCAPE '\\' OR b.from_agent LIKE ?2 ESCAPE '\\'"
+        " OR b.source LIKE ?2 ESCAPE '\\')" : "";
+    snprintf(out, n, "FROM blockers b%s WHERE %s AND %s%s", join, open, snoozed, filter);
+}
+
+static void bind_common(const Blockers *b, sqlite3_stmt *st, const WidgetEnv *env)
+{
+    sqlite3_bind_int64(st, 1, env->now_ms);
+    if (b->like)
+        sqlite3_bind_text(st, 2, b->like, -1, SQLITE_STATIC);
+}
+
+static int count_rows(Blockers *b, sqlite3 *db, const WidgetEnv *env, char **err)
+{
+    char where[512], sql[700];
+    where_sql(b, where, sizeof where);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM (SELECT 1 %s LIMIT %d)", where, COUNT_CAP);
+    sqlite3_stmt *st = wk_prepare(db, "blockers", sql, err);
+    if (!st)
+        return -1;
+    bind_common(b, st, env);
+    int rc = sqlite3_step(st);
+    b->total = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    return wk_finish(db, st, rc, "blockers", err);
+}
+
+static void read_row(BRow *r, sqlite3_stmt *st)
+{
+    r->source = wk_dup(st, 0);
+    r->key = wk_dup(st, 1);
+    r->from = wk_dup(st, 2);
+    r->desc = wk_dup(st, 3);
+    r->context = wk_dup(st, 4);
+    r->created_s = wk_dup(st, 5);
+    r->created = wk_time(st, 5);
+    r->resolved = sqlite3_column_int(st, 6) != 0;
+    r->resolved_at_s = wk_dup(st, 7);
+    r->resolved_by = wk_dup(st, 8);
+    r->note = wk_dup(st, 9);
+    r->state = wk_dup(st, 10);
+    r->snoozed_until = sqlite3_column_int64(st, 11);
+}
+
+static int query_rows(Blockers *b, sqlite3 *db, const WidgetEnv *env, int rows, char **err)
+{
+    char where[512], sql[1024];
+    where_sql(b, where, sizeof where);
+    snprintf(sql, sizeof sql,
+             "SELECT b.source, b.key, b.from_agent, b.description, b.context, b.created_at,"
+             " b.resolved, b.resolved_at, b.resolved_by, b.note, b.state, %s"
+             " %s ORDER BY b.created_at DESC LIMIT %d OFFSET %d",
+             b->no_snooze_table ? "0" : "s.until_ms", where, rows, b->ls.top);
+    sqlite3_stmt *st = wk_prepare(db, "blockers", sql, err);
+    if (!st)
+        return -1;
+    bind_common(b, st, env);
+    b->rows = xcalloc((size_t)rows, sizeof *b->rows);
+    int rc;
+    while (b->nrows < rows && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        read_row(&b->rows[b->nrows++], st);
+    if (b->nrows == rows)
+        rc = SQLITE_DONE;
+    return wk_finish(db, st, rc, "blockers", err);
+}
+
+/* Has this cache a snooze table? (The lead's cache creates one; an old or
+ * foreign cache may not: then nothing is hidden.) */
+static void probe_snooze(Blockers *b, sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    b->no_snooze_table = sqlite3_prepare_v2(db, "SELECT until_ms FROM snooze LIMIT 0", -1,
+                                            &st, NULL) != SQLITE_OK;
+    sqlite3_finalize(st);
+}
+
+static int blk_load(void *self, const WidgetEnv *env, int rows, char **err)
+{
+    Blockers *b = self;
+    sqlite3 *db = env && env->cache ? cache_db(env->cache) : NULL;
+    rows_drop(b);
+    if (!db) {
+        set_err(err, "blockers: no cache");
+        return -1;
+    }
+    if (rows < 1)
+        rows = 1;
+    b->page = rows;
+    probe_snooze(b, db);
+    if (count_rows(b, db, env, err) < 0)
+        return -1;
+    listsel_clamp(&b->ls, b->total, rows);
+    if (b->ls.top < 0)
+        b->ls.top = 0;
+    return query_rows(b, db, env, rows, err);
+}
+
+static int mark_find(const Blockers *b, const BRow *r)
+{
+    for (int i = 0; i < b->nmarks; i++)
+        if (strcmp(b->marks[i].source, r->source) == 0 && strcmp(b->marks[i].key, r->key) == 0)
+            return i;
+    return -1;
+}
+
+/* One row: "* 3h  max  description ...  source" (state replaces the source). */
+static void draw_row(Blockers *b, WINDOW *w, int y, const BRow *r, int selected,
+                     const WidgetEnv *env, const PaneInfo *pane)
+{
+    int W = getmaxx(w);
+    int resolving = strcmp(r->state, "resolving") == 0;
+    int failed = strcmp(r->state, "failed") == 0;
+    int done = r->resolved || strcmp(r->state, "resolved") == 0;
+    Role base = failed ? ROLE_CRIT : (resolving || done) ? ROLE_DIM : ROLE_NORMAL;
+    Role row = wk_row_role(selected, pane, base);
+    Role dim = wk_row_role(selected, pane, ROLE_DIM);
+    if (row == ROLE_SELECTED)
+        wk_fill(w, y, 0, W, ROLE_SELECTED);
+    int x = 0;
+    int marked = mark_find(b, r) >= 0;
+    x += wk_text(w, y, x, 2, wk_row_role(selected, pane, ROLE_ACCENT), marked ? "* " : "  ");
+    char age[24];
+    wk_age(env->now_ms, r->created, age, sizeof age);
+    if (W - x >= 14) {
+        char col[32];
+        snprintf(col, sizeof col, "%-4s", age);
+        x += wk_text(w, y, x, 4, dim, col) + 1;
+    }
+    const char *right = failed ? "failed"
+                        : resolving ? wk_g("resolving\u2026", "resolving...")
+                        : done ? "resolved"
+                        : r->snoozed_until > env->now_ms ? "snoozed" : r->source;
+    Role right_role = wk_row_role(selected, pane, failed ? ROLE_CRIT : ROLE_DIM);
+    int rw = text_width(right);
+    if (rw > 16)
+        rw = 16;
+    int room = W - x;
+    int show_right = room >= 30;
+    if (show_right)
+        room -= rw + 1;
+    if (*r->from && room >= 20) {
+        int fw = text_width(r->from);
+        if (fw > 10)
+            fw = 10;
+        x += wk_text(w, y, x, fw, wk_row_role(selected, pane, failed ? ROLE_CRIT :
+                                                         ROLE_BLOCKER), r->from) + 1;
+        room -= fw + 1;
+    }
+    wk_text(w, y, x, room, row, *r->desc ? r->desc : "(no description)");
+    if (show_right)
+        wk_text_right(w, y, W, rw, right_role, right);
+}
+
+static void blk_draw(void *self, WINDOW *w, const WidgetEnv *env, const PaneInfo *pane)
+{
+    Blockers *b = self;
+    werase(w);
+    if (b->nrows == 0) {
+        wk_empty(w, b->like ? "no match" : b->total == 0 && b->ls.top == 0 ?
+                 "nothing needs you" : "no data yet");
+        return;
+    }
+    int H = getmaxy(w);
+    for (int i = 0; i < b->nrows && i < H; i++)
+        draw_row(b, w, i, &b->rows[i], b->ls.top + i == b->ls.sel, env, pane);
+}
+
+static const BRow *selected_row(const Blockers *b)
+{
+    int i = b->ls.sel - b->ls.top;
+    return (i >= 0 && i < b->nrows) ? &b->rows[i] : NULL;
+}
+
+static void toggle_mark(Blockers *b, const BRow *r)
+{
+    int i = mark_find(b, r);
+    if (i >= 0) {
+        free(b->marks[i].source);
+        free(b->marks[i].key);
+        b->marks[i] = b->marks[--b->nmarks];
+    } else if (b->nmarks < INTENT_MAX_ITEMS) {
+        b->marks[b->nmarks].source = xstrdup(r->source);
+        b->marks[b->nmarks].key = xstrdup(r->key);
+        b->nmarks++;
+    }
+}
+
+/* Fills the intent's items with the marked rows (clearing the marks) or the selected row. */
+static int take_items(Blockers *b, Intent *out)
+{
+    out->n = 0;
+    if (b->nmarks > 0) {
+        for (int i = 0; i < b->nmarks; i++) {
+            out->sources[out->n] = b->marks[i].source;
+            out->keys[out->n++] = b->marks[i].key;
+        }
+        b->nmarks = 0;
+        return out->n;
+    }
+    const BRow *r = selected_row(b);
+    if (!r)
+        return 0;
+    out->sources[0] = xstrdup(r->source);
+    out->keys[0] = xstrdup(r->key);
+    out->n = 1;
+    return 1;
+}
+
+static HandlerResult blk_key(void *self, Action act, Intent *out)
+{
+    Blockers *b = self;
+    int top = b->ls.top;
+    const BRow *r = selected_row(b);
+    switch (act) {
+    case ACT_MARK:
+        if (!r)
+            return HR_HANDLED;
+        toggle_mark(b, r);
+        listsel_move(&b->ls, ACT_DOWN, b->total, b->page);
+        return b->ls.top != top ? HR_RELOAD : HR_REDRAW;
+    case ACT_RESOLVE:
+    case ACT_RESOLVE_NOTE:
+    case ACT_SNOOZE:
+        if (take_items(b, out) == 0)
+            return HR_HANDLED;
+        out->kind = act == ACT_SNOOZE ? INTENT_SNOOZE : INTENT_RESOLVE;
+        out->want_note = act == ACT_RESOLVE_NOTE;
+        return HR_INTENT;
+    case ACT_UNDO:
+        out->kind = INTENT_UNDO;
+        out->n = 0;
+        return HR_INTENT;
+    case ACT_COPY:
+        if (!r)
+            return HR_HANDLED;
+        out->kind = INTENT_COPY;
+        out->text = *r->context ? xasprintf("%s\n%s", r->desc, r->context) : xstrdup(r->desc);
+        return HR_INTENT;
+    default:
+        if (!listsel_move(&b->ls, act, b->total, b->page))
+            return HR_IGNORED;
+        return b->ls.top != top ? HR_RELOAD : HR_REDRAW;
+    }
+}
+
+static void blk_title_note(void *self, char *buf, size_t n)
+{
+    Blockers *b = self;
+    char count[16];
+    if (b->total >= COUNT_CAP)
+        snprintf(count, sizeof count, "%d+", COUNT_CAP - 1);
+    else
+        snprintf(count, sizeof count, "%d", b->total);
+    const char *dot = wk_g("\u00b7", "-");
+    if (b->nmarks)
+        snprintf(buf, n, "Needs %s %s %s %s %d marked", b->owner, dot, count, dot, b->nmarks);
+    else
+        snprintf(buf, n, "Needs %s %s %s", b->owner, dot, count);
+}
+
+static int blk_detail(void *self, Buf *out)
+{
+    Blockers *b = self;
+    const BRow *r = selected_row(b);
+    if (!r)
+        return -1;
+    buf_printf(out, "%s\n\n", *r->desc ? r->desc : "(no description)");
+    if (*r->context)
+        buf_printf(out, "%s\n\n", r->context);
+    buf_printf(out, "from:        %s\n", r->from);
+    buf_printf(out, "created:     %s\n", r->created_s);
+    buf_printf(out, "source:      %s\n", r->source);
+    buf_printf(out, "key:         %s\n", r->key);
+    buf_printf(out, "state:       %s\n", *r->state ? r->state : r->resolved ? "resolved" : "open");
+    buf_printf(out, "resolved:    %s\n", r->resolved ? "yes" : "no");
+    if (*r->resolved_at_s)
+        buf_printf(out, "resolved at: %s\n", r->resolved_at_s);
+    if (*r->resolved_by)
+        buf_printf(out, "resolved by: %s\n", r->resolved_by);
+    if (*r->note)
+        buf_printf(out, "note:        %s\n", r->note);
+    if (r->snoozed_until > 0) {
+        char until[40];
+        time_format_iso(r->snoozed_until, until, sizeof until);
+        buf_printf(out, "snoozed to:  %s\n", until);
+    }
+    return 0;
+}
+
+static void blk_set_filter(void *self, const char *text)
+{
+    Blockers *b = self;
+    free(b->like);
+    b->like = (text && *text) ? wk_like_pattern(text) : NULL;
+    b->ls.sel = b->ls.top = 0;
+}
+
+const WidgetClass blockers_widget = {
+    .name = "blockers",
+    .title = "Blockers",
+    .datasets = 1u << DS_BLOCKERS,
+    .create = blk_create,
+    .load = blk_load,
+    .draw = blk_draw,
+    .key = blk_key,
+    .title_note = blk_title_note,
+    .detail = blk_detail,
+    .set_filter = blk_set_filter,
+    .destroy = blk_destroy,
+};
