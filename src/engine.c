@@ -56,6 +56,7 @@ struct Engine {
     pthread_cond_t work;      /* workers wait here */
     pthread_cond_t sched;     /* the scheduler waits here */
     pthread_cond_t idle;      /* run_once waits here */
+    pthread_cond_t outbox_cv; /* the outbox worker waits here */
     int *queue, qhead, qlen;
     pthread_t sched_thread, watch_thread, outbox_thread;
     pthread_t *workers;
@@ -116,6 +117,7 @@ Engine *engine_new(const Config *cfg, const EngineOpts *opts, char **err)
     pthread_cond_init(&e->work, NULL);
     pthread_cond_init(&e->sched, NULL);
     pthread_cond_init(&e->idle, NULL);
+    pthread_cond_init(&e->outbox_cv, NULL);
     return e;
 }
 
@@ -457,7 +459,7 @@ static void *outbox_main(void *arg)
         int64_t ns = ts.tv_nsec + (wait % 1000) * 1000000;
         ts.tv_sec += wait / 1000 + ns / 1000000000;
         ts.tv_nsec = ns % 1000000000;
-        pthread_cond_timedwait(&e->sched, &e->lock, &ts);
+        pthread_cond_timedwait(&e->outbox_cv, &e->lock, &ts);
     }
     pthread_mutex_unlock(&e->lock);
     cache_close(c);
@@ -529,6 +531,7 @@ void engine_stop(Engine *e)
     pthread_cond_broadcast(&e->work);
     pthread_cond_broadcast(&e->sched);
     pthread_cond_broadcast(&e->idle);
+    pthread_cond_broadcast(&e->outbox_cv);
     pthread_mutex_unlock(&e->lock);
     if (e->stop_pipe[1] >= 0 && write(e->stop_pipe[1], "x", 1) < 0) {
         /* the watcher also exits on e->stop at its next event */
@@ -572,6 +575,7 @@ void engine_free(Engine *e)
     pthread_cond_destroy(&e->work);
     pthread_cond_destroy(&e->sched);
     pthread_cond_destroy(&e->idle);
+    pthread_cond_destroy(&e->outbox_cv);
     free(e);
 }
 
@@ -589,7 +593,7 @@ void engine_kick_outbox(Engine *e)
 {
     pthread_mutex_lock(&e->lock);
     e->outbox_kick = 1;
-    pthread_cond_broadcast(&e->sched);
+    pthread_cond_broadcast(&e->outbox_cv);
     pthread_mutex_unlock(&e->lock);
 }
 

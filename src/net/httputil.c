@@ -15,8 +15,9 @@
 
 /* ---- text ------------------------------------------------------------- */
 
-/* Length of a valid, printable UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+/* Length of a valid UTF-8 sequence at s (n bytes left), or 0; *c1 is set
+ * when it encodes a C1 control character. */
+static size_t utf8_len(const unsigned char *s, size_t n, int *c1)
 {
     size_t len;
     uint32_t cp;
@@ -36,8 +37,7 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
     if (cp < min[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         return 0;
-    if (cp >= 0x80 && cp <= 0x9F)      /* C1 controls (CSI 0x9B ...) */
-        return 0;
+    *c1 = cp >= 0x80 && cp <= 0x9F;    /* C1 controls (CSI 0x9B ...) */
     return len;
 }
 
@@ -51,12 +51,18 @@ char *http_sanitize(const char *s, size_t len, size_t max)
     for (size_t i = 0; i < len;) {
         const char *piece;
         size_t plen;
+        int c1 = 0;
         if (p[i] < 0x20 || p[i] == 0x7F || p[i] == ' ') {
             space = 1;
             i++;
             continue;
         }
-        plen = utf8_len(p + i, len - i);
+        plen = utf8_len(p + i, len - i, &c1);
+        if (c1) {
+            space = 1;
+            i += plen;
+            continue;
+        }
         piece = (const char *)p + i;
         i += plen ? plen : 1;
         if (!plen) {                    /* invalid UTF-8 or a C1 control */

@@ -1,4 +1,4 @@
-/* layout.c — layout files as trees: parsing layouts/*.yaml into LayoutNodes
+/* layout.c — layout files as trees: parsing layouts/NAME.yaml into LayoutNodes
  * (errors at FILE:LINE:COLUMN, nothing half-built is ever returned), writing
  * a tree back as YAML for `S`, and the edits behind the rearranging keys
  * (swap, resize, remove, add). The geometry is in geometry.c. */

@@ -5,7 +5,7 @@
  * (layout_compute), so it is tested over many sizes; panes that cannot fit
  * are hidden, never given a negative or off-screen box. The tree can be
  * edited (swap, resize, remove, add) and written back as YAML for `S`.
- * Shipped layouts live in layouts/*.yaml and are also compiled in. */
+ * Shipped layouts live in layouts/NAME.yaml and are also compiled in. */
 #ifndef MC_LAYOUT_H
 #define MC_LAYOUT_H
 
@@ -82,7 +82,7 @@ LayoutNode *layout_add(Layout *l, LayoutNode *after, const char *widget);
 /* Sizes as written: "12", "30%", "2*". Returns 0 or -1. */
 int layout_size_parse(const char *s, LayoutSize *out);
 
-/* The layouts compiled into the binary (layouts/*.yaml at build time). */
+/* The layouts compiled into the binary (layouts/NAME.yaml at build time). */
 typedef struct LayoutBuiltin {
     const char *name;
     const char *text;

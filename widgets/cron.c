@@ -1,0 +1,314 @@
+/* cron.c — scheduled jobs: name, schedule, the last run's age and result,
+ * the next run and the failure streak. Failed, hung and missed runs stand
+ * out (red/amber, listed first). A run is "missed" when the schedule (parsed
+ * with cronexpr, in UTC) says the job was due more than `grace` ago and no
+ * run has started since. The cron table is small and read whole, capped. */
+#include <stdio.h>
+#include "wkit.h"
+#include "../src/cronexpr.h"
+
+#define MAX_JOBS 500
+#define EARLY_MS 60000      /* a run this much before its due minute still counts */
+
+typedef enum { JOB_FAILED, JOB_HUNG, JOB_MISSED, JOB_BAD_SCHEDULE, JOB_OK, JOB_NEVER,
+               JOB_DISABLED } JobState;
+
+typedef struct Job {
+    char *source, *key, *id, *name, *schedule, *status, *last_run_s, *next_run_s;
+    int enabled, failures;
+    int64_t last_run, next_run, duration_ms, due;
+    JobState state;
+    char *sched_err;        /* why the schedule did not parse, or NULL */
+} Job;
+
+typedef struct Cron {
+    int64_t grace_ms;
+    Job *jobs;
+    int njobs, nproblems;
+    ListSel ls;
+    int page;
+} Cron;
+
+static void jobs_drop(Cron *c)
+{
+    for (int i = 0; i < c->njobs; i++) {
+        Job *j = &c->jobs[i];
+        free(j->source);
+        free(j->key);
+        free(j->id);
+        free(j->name);
+        free(j->schedule);
+        free(j->status);
+        free(j->last_run_s);
+        free(j->next_run_s);
+        free(j->sched_err);
+    }
+    free(c->jobs);
+    c->jobs = NULL;
+    c->njobs = c->nproblems = 0;
+}
+
+static void *cron_create(const YNode *opts, const Config *cfg, char **err)
+{
+    static const char *const keys[] = {WK_COMMON_KEYS, "grace", NULL};
+    int64_t grace = 5 * 60000;
+    if (opts && (ynode_check_keys(opts, keys, "cron widget", err) < 0 ||
+                 ynode_duration(opts, "grace", &grace, err) < 0))
+        return NULL;
+    Cron *c = xcalloc(1, sizeof *c);
+    c->grace_ms = grace;
+    return c;
+}
+
+static void cron_destroy(void *self)
+{
+    Cron *c = self;
+    if (!c)
+        return;
+    jobs_drop(c);
+    free(c);
+}
+
+static int is_hung(const char *status)
+{
+    static const char *const hung[] = {"hung", "timeout", "timed_out", "timedout", "stuck", NULL};
+    return wk_word_in(status, hung);
+}
+
+/* Works out the job's state, its last due time and its next run. */
+static void classify(Job *j, int64_t now, int64_t grace)
+{
+    CronExpr e;
+    int have_expr = 0;
+    if (*j->schedule) {
+        if (cron_expr_parse(j->schedule, &e, NULL, &j->sched_err) == 0)
+            have_expr = 1;
+    }
+    if (have_expr) {
+        j->due = cron_expr_prev(&e, now - grace + 1);
+        if (j->next_run <= now)
+            j->next_run = cron_expr_next(&e, now);
+    } else if (j->next_run <= now) {
+        j->next_run = 0;
+    }
+    if (!j->enabled)
+        j->state = JOB_DISABLED;
+    else if (is_hung(j->status))
+        j->state = JOB_HUNG;
+    else if (wk_status_role(j->status) == ROLE_CRIT || j->failures > 0)
+        j->state = JOB_FAILED;
+    else if (have_expr && j->due > 0 && j->last_run > 0 && j->last_run < j->due - EARLY_MS)
+        j->state = JOB_MISSED;
+    else if (j->sched_err)
+        j->state = JOB_BAD_SCHEDULE;
+    else if (j->last_run <= 0)
+        j->state = JOB_NEVER;
+    else
+        j->state = JOB_OK;
+}
+
+static int job_cmp(const void *a, const void *b)
+{
+    const Job *x = a, *y = b;
+    if (x->state != y->state)
+        return x->state < y->state ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static int cron_load(void *self, const WidgetEnv *env, int rows, char **err)
+{
+    Cron *c = self;
+    sqlite3 *db = env && env->cache ? cache_db(env->cache) : NULL;
+    jobs_drop(c);
+    if (!db) {
+        set_err(err, "cron: no cache");
+        return -1;
+    }
+    c->page = rows < 1 ? 1 : rows;
+    sqlite3_stmt *st = wk_prepare(db, "cron",
+        "SELECT source, key, job_id, name, schedule, enabled, last_run, last_status,"
+        " last_duration_ms, next_run, consecutive_failures FROM cron ORDER BY job_id LIMIT 500",
+        err);
+    if (!st)
+        return -1;
+    c->jobs = xcalloc(MAX_JOBS, sizeof *c->jobs);
+    int rc;
+    while (c->njobs < MAX_JOBS && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        Job *j = &c->jobs[c->njobs++];
+        j->source = wk_dup(st, 0);
+        j->key = wk_dup(st, 1);
+        j->id = wk_dup(st, 2);
+        j->name = wk_dup(st, 3);
+        if (!*j->name) {
+            free(j->name);
+            j->name = xstrdup(*j->id ? j->id : j->key);
+        }
+        j->schedule = wk_dup(st, 4);
+        j->enabled = sqlite3_column_type(st, 5) == SQLITE_NULL || sqlite3_column_int(st, 5);
+        j->last_run_s = wk_dup(st, 6);
+        j->last_run = wk_time(st, 6);
+        j->status = wk_dup(st, 7);
+        j->duration_ms = sqlite3_column_int64(st, 8);
+        j->next_run_s = wk_dup(st, 9);
+        j->next_run = wk_time(st, 9);
+        j->failures = sqlite3_column_int(st, 10);
+        classify(j, env->now_ms, c->grace_ms);
+        c->nproblems += j->state <= JOB_BAD_SCHEDULE;
+    }
+    if (c->njobs == MAX_JOBS)
+        rc = SQLITE_DONE;
+    if (wk_finish(db, st, rc, "cron", err) < 0)
+        return -1;
+    qsort(c->jobs, (size_t)c->njobs, sizeof *c->jobs, job_cmp);
+    listsel_clamp(&c->ls, c->njobs, c->page);
+    return 0;
+}
+
+static const char *state_word(const Job *j)
+{
+    switch (j->state) {
+    case JOB_FAILED: return *j->status ? j->status : "failed";
+    case JOB_HUNG: return "hung";
+    case JOB_MISSED: return "missed";
+    case JOB_BAD_SCHEDULE: return "bad schedule";
+    case JOB_NEVER: return "never ran";
+    case JOB_DISABLED: return "disabled";
+    default: return *j->status ? j->status : "ok";
+    }
+}
+
+static Role state_role(const Job *j)
+{
+    switch (j->state) {
+    case JOB_FAILED:
+    case JOB_HUNG: return ROLE_CRIT;
+    case JOB_MISSED:
+    case JOB_BAD_SCHEDULE: return ROLE_WARN;
+    case JOB_OK: return ROLE_OK;
+    default: return ROLE_DIM;
+    }
+}
+
+/* One row: "! revenue-collector  0 */6 * * *  5m error  in 55m  x3". */
+static void draw_row(WINDOW *w, int y, const Job *j, int selected, const WidgetEnv *env,
+                     const PaneInfo *pane)
+{
+    int W = getmaxx(w);
+    Role sr = state_role(j);
+    Role row = wk_row_role(selected, pane, j->state == JOB_DISABLED ? ROLE_DIM : ROLE_NORMAL);
+    Role dim = wk_row_role(selected, pane, ROLE_DIM);
+    if (row == ROLE_SELECTED)
+        wk_fill(w, y, 0, W, ROLE_SELECTED);
+    int problem = j->state <= JOB_BAD_SCHEDULE;
+    int x = wk_text(w, y, 0, 1, wk_row_role(selected, pane, sr),
+                    problem ? "!" : j->state == JOB_OK ? wk_g("\u2713", "+") : " ") + 1;
+    int show_sched = W >= 56, show_next = W >= 44, show_streak = W >= 36;
+    int right = 14 + (show_next ? 8 : 0) + (show_streak ? 5 : 0) + (show_sched ? 16 : 0);
+    int namew = W - x - right;
+    if (namew > 24)
+        namew = 24;
+    if (namew < 6)
+        namew = W - x - 14;
+    char name[64];
+    snprintf(name, sizeof name, "%-24.40s", j->name);
+    x += wk_text(w, y, x, namew, wk_row_role(selected, pane, problem ? sr : ROLE_NORMAL),
+                 name) + 1;
+    if (show_sched) {
+        char s[48];
+        snprintf(s, sizeof s, "%-15.40s", *j->schedule ? j->schedule : "-");
+        x += wk_text(w, y, x, 15, j->sched_err ? wk_row_role(selected, pane, ROLE_WARN) : dim,
+                     s) + 1;
+    }
+    char age[24];
+    wk_age(env->now_ms, j->last_run, age, sizeof age);
+    char last[64];
+    snprintf(last, sizeof last, "%4s ", age);
+    x += wk_text(w, y, x, 5, dim, last);
+    wk_text(w, y, x, 9, wk_row_role(selected, pane, sr), state_word(j));
+    x += 9;
+    if (show_next) {
+        char nx[24] = "-";
+        if (j->next_run > 0)
+            wk_age(env->now_ms, j->next_run, nx, sizeof nx);
+        wk_text_right(w, y, x + 8, 7, dim, nx);
+        x += 8;
+    }
+    if (show_streak && j->failures > 0) {
+        char s[16];
+        snprintf(s, sizeof s, "x%d", j->failures > 999 ? 999 : j->failures);
+        wk_text_right(w, y, x + 5, 4, wk_row_role(selected, pane, ROLE_CRIT), s);
+    }
+}
+
+static void cron_draw(void *self, WINDOW *w, const WidgetEnv *env, const PaneInfo *pane)
+{
+    Cron *c = self;
+    werase(w);
+    if (c->njobs == 0) {
+        wk_empty(w, NULL);
+        return;
+    }
+    int H = getmaxy(w);
+    listsel_clamp(&c->ls, c->njobs, H > 0 ? H : 1);
+    for (int y = 0; y < H && c->ls.top + y < c->njobs; y++)
+        draw_row(w, y, &c->jobs[c->ls.top + y], c->ls.top + y == c->ls.sel, env, pane);
+}
+
+static HandlerResult cron_key(void *self, Action act, Intent *out)
+{
+    Cron *c = self;
+    return listsel_move(&c->ls, act, c->njobs, c->page) ? HR_REDRAW : HR_IGNORED;
+}
+
+static void cron_title_note(void *self, char *buf, size_t n)
+{
+    Cron *c = self;
+    if (c->nproblems)
+        snprintf(buf, n, "%d need%s attention", c->nproblems, c->nproblems == 1 ? "s" : "");
+    else if (c->njobs)
+        snprintf(buf, n, "%d ok", c->njobs);
+    else if (n)
+        buf[0] = '\0';
+}
+
+static int cron_detail(void *self, Buf *out)
+{
+    Cron *c = self;
+    if (c->ls.sel < 0 || c->ls.sel >= c->njobs)
+        return -1;
+    const Job *j = &c->jobs[c->ls.sel];
+    char due[40] = "-";
+    if (j->due > 0)
+        time_format_iso(j->due, due, sizeof due);
+    char next[40] = "-";
+    if (j->next_run > 0)
+        time_format_iso(j->next_run, next, sizeof next);
+    buf_printf(out, "job:          %s (%s)\n", j->name, state_word(j));
+    buf_printf(out, "id:           %s\n", j->id);
+    buf_printf(out, "schedule:     %s\n", *j->schedule ? j->schedule : "(unknown)");
+    if (j->sched_err)
+        buf_printf(out, "              %s\n", j->sched_err);
+    buf_printf(out, "enabled:      %s\n", j->enabled ? "yes" : "no");
+    buf_printf(out, "last run:     %s\n", *j->last_run_s ? j->last_run_s : "never");
+    buf_printf(out, "last status:  %s\n", *j->status ? j->status : "-");
+    buf_printf(out, "duration:     %lld ms\n", (long long)j->duration_ms);
+    buf_printf(out, "last due:     %s (grace %llds)\n", due, (long long)(c->grace_ms / 1000));
+    buf_printf(out, "next run:     %s\n", next);
+    buf_printf(out, "failures:     %d in a row\n", j->failures);
+    buf_printf(out, "source:       %s\nkey:          %s\n", j->source, j->key);
+    return 0;
+}
+
+const WidgetClass cron_widget = {
+    .name = "cron",
+    .title = "Cron",
+    .datasets = 1u << DS_CRON,
+    .create = cron_create,
+    .load = cron_load,
+    .draw = cron_draw,
+    .key = cron_key,
+    .title_note = cron_title_note,
+    .detail = cron_detail,
+    .set_filter = NULL,
+    .destroy = cron_destroy,
+};
