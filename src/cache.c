@@ -256,6 +256,11 @@ sqlite3 *cache_db(Cache *c)
     return c->db;
 }
 
+void cache_no_checkpoint(Cache *c)
+{
+    sqlite3_exec(c->db, "PRAGMA wal_autocheckpoint = 0", NULL, NULL, NULL);
+}
+
 const char *cache_path(const Cache *c)
 {
     return c->path;
@@ -353,6 +358,7 @@ int cache_put_rows(Cache *c, const char *source, const Rows *rows, int mode, cha
     int64_t gen = ++c->gen;
     int64_t now = now_ms();
     int state_f = ds->id == DS_BLOCKERS ? dataset_field(ds, "state") : -1;
+    int resolved_f = dataset_field(ds, "resolved");
     for (int r = 0; r < rows->nrows; r++) {
         sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
         for (int f = 1; f < ds->nfields; f++) {
@@ -376,8 +382,10 @@ int cache_put_rows(Cache *c, const char *source, const Rows *rows, int mode, cha
             row_hash_key(rows, r, hk);
             sqlite3_bind_text(st, 2, hk, -1, SQLITE_TRANSIENT);
         }
+        if (state_f >= 0 && rows_cell_c(rows, r, resolved_f)->kind == V_NULL)
+            sqlite3_bind_int(st, resolved_f + 1, 0); /* a blocker is open unless said otherwise */
         if (state_f >= 0 && rows_cell_c(rows, r, state_f)->kind == V_NULL) {
-            const Value *res = rows_cell_c(rows, r, dataset_field(ds, "resolved"));
+            const Value *res = rows_cell_c(rows, r, resolved_f);
             int done = res->kind == V_INT && res->u.i != 0;
             sqlite3_bind_text(st, state_f + 1, done ? "resolved" : "open", -1, SQLITE_STATIC);
         }

@@ -29,6 +29,9 @@ void cache_close(Cache *c);
  * file that is not a database. */
 void cache_set_quick_check(int on);
 sqlite3 *cache_db(Cache *c);
+/* For the UI thread's connection: never checkpoint (a checkpoint fsyncs);
+ * the workers' connections do it. */
+void cache_no_checkpoint(Cache *c);
 const char *cache_path(const Cache *c);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Return 0 or -1 with *err (may be NULL). */

@@ -92,7 +92,7 @@ int main(int argc, char **argv)
             int sub_argc = optind < argc ? argc - optind : 1;
             char *dash[] = {"dashboard", NULL};
             char **sub_argv = optind < argc ? argv + optind : dash;
-            optind = 1;
+            optind = 0; /* 0: GNU getopt re-initializes (the "+" mode of main's call ends) */
             rc = commands[i].fn(&g, sub_argc, sub_argv);
             break;
         }

@@ -3,6 +3,8 @@
  * in the audit dataset. Delivery calls the source kind's resolve(). */
 #include "outbox.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +13,17 @@
 #include "util.h"
 
 #define OUTBOX_BACKOFF_MAX_MS (5 * 60 * 1000)
+
+/* Test hook: MC_FAULT=<name> kills the process with SIGKILL at that point, so
+ * tests can prove a crash there loses nothing ("after_outbox_commit": the row
+ * is committed, nothing delivered; "after_delivery": the source has it, the
+ * outbox does not know yet). */
+static void fault_point(const char *name)
+{
+    const char *f = getenv("MC_FAULT");
+    if (f && strcmp(f, name) == 0)
+        raise(SIGKILL);
+}
 
 int audit_record(Cache *c, const char *user, const char *action, const char *source,
                  const char *key, const char *note, const char *result, char **err)
@@ -96,6 +109,7 @@ int64_t outbox_enqueue(Cache *c, const Config *cfg, const char *source, const ch
         goto fail_quiet;
     if (cache_commit(c, err) != 0)
         return -1;
+    fault_point("after_outbox_commit");
     return id;
 fail:
     set_err(err, "outbox: %s", sqlite3_errmsg(db));
@@ -118,6 +132,37 @@ static void job_free(Job *j)
     free(j->note);
     free(j->by);
     free(j->idem);
+}
+
+/* Frees the claims of processes on this host that died mid-delivery (kill -9),
+ * so their rows are delivered now instead of when the claim times out. */
+static void free_dead_claims(Cache *c, const char *host)
+{
+    sqlite3 *db = cache_db(c);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT id, lease_owner FROM outbox WHERE state = 'pending'"
+                               " AND lease_owner IS NOT NULL AND lease_until > ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(st, 1, now_ms());
+    int64_t dead[64];
+    int n = 0;
+    size_t hl = strlen(host);
+    while (sqlite3_step(st) == SQLITE_ROW && n < 64) {
+        const char *owner = (const char *)sqlite3_column_text(st, 1);
+        long pid;
+        if (owner && strncmp(owner, host, hl) == 0 && owner[hl] == ':' &&
+            parse_long(owner + hl + 1, 1, 1L << 30, &pid) == 0 && kill((pid_t)pid, 0) != 0 &&
+            errno == ESRCH)
+            dead[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    for (int i = 0; i < n; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "UPDATE outbox SET lease_owner = NULL, lease_until = 0 WHERE id = %lld",
+                 (long long)dead[i]);
+        sqlite3_exec(db, sql, NULL, NULL, NULL);
+    }
 }
 
 /* Claims the oldest due pending row for this process. 1 claimed, 0 none. */
@@ -209,6 +254,7 @@ int64_t outbox_deliver_due(Cache *c, const Config *cfg, volatile int *cancel)
     char owner[96], host[64] = "host";
     gethostname(host, sizeof host - 1);
     snprintf(owner, sizeof owner, "%s:%d", host, (int)getpid());
+    free_dead_claims(c, host);
     for (int guard = 0; guard < 100000 && !(cancel && *cancel); guard++) {
         int64_t now = now_ms();
         Job j = {0};
@@ -228,8 +274,13 @@ int64_t outbox_deliver_due(Cache *c, const Config *cfg, volatile int *cancel)
             if (rt && sc->cls->close)
                 sc->cls->close(rt);
         }
-        if (rr == RESOLVE_UNSUPPORTED)
+        if (rr == RESOLVE_UNSUPPORTED) {
             rr = RESOLVE_FAIL;
+            if (!out.message)
+                set_err(&out.message, "source '%s' cannot %s", j.source, j.action);
+        }
+        if (rr == RESOLVE_OK)
+            fault_point("after_delivery");
         if (rr != RESOLVE_OK)
             log_warn("outbox %lld %s %s:%s: %s", (long long)j.id, j.action, j.source, j.key,
                      out.message ? out.message : "failed");
@@ -372,7 +423,7 @@ int outbox_retry(Cache *c, int64_t id, char **err)
     return 0;
 }
 
-int outbox_drop(Cache *c, int64_t id, char **err)
+int outbox_drop(Cache *c, int64_t id, const char *by, char **err)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(cache_db(c),
@@ -398,7 +449,7 @@ int outbox_drop(Cache *c, int64_t id, char **err)
         return -1;
     }
     cache_blocker_set_state(c, src, key, "open", NULL);
-    audit_record(c, getenv("USER"), "drop", src, key, NULL, "dropped from the outbox", NULL);
+    audit_record(c, by, "drop", src, key, NULL, "dropped from the outbox", NULL);
     free(src);
     free(key);
     return 0;

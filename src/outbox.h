@@ -38,7 +38,7 @@ int64_t outbox_last(Cache *c, const char *by);
  * puts rows back to pending; drop removes one. Return 0 or -1 with *err. */
 int outbox_list(Cache *c, FILE *out, char **err);
 int outbox_retry(Cache *c, int64_t id, char **err);
-int outbox_drop(Cache *c, int64_t id, char **err);
+int outbox_drop(Cache *c, int64_t id, const char *by, char **err);
 
 /* Adds one audit row (who, what, which item, note, result). */
 int audit_record(Cache *c, const char *user, const char *action, const char *source,

@@ -444,7 +444,7 @@ static void test_config_errors(void)
     Config *c = NULL;
     char *err = NULL;
     CHECK(config_load_text("t.yaml", "sources:\n  - id: h\n    kind: jsonl\n", &c, &err) != 0);
-    CHECK_CONTAINS(err, "t.yaml:3:");
+    CHECK_CONTAINS(err, "t.yaml:2:5");
     CHECK_CONTAINS(err, "path");
     free(err);
     err = NULL;

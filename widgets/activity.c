@@ -240,8 +240,10 @@ static HandlerResult act_key(void *self, Action act, Intent *out)
         out->text = xstrdup(a->rows[i].details);
         return HR_INTENT;
     }
-    if (!listsel_move(&a->ls, act, known_rows(a), a->page))
+    if (!wk_is_move(act))
         return HR_IGNORED;
+    if (!listsel_move(&a->ls, act, known_rows(a), a->page))
+        return HR_HANDLED;
     return a->ls.top != top ? HR_RELOAD : HR_REDRAW;
 }
 

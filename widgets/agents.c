@@ -235,7 +235,9 @@ static void ag_draw(void *self, WINDOW *w, const WidgetEnv *env, const PaneInfo 
 static HandlerResult ag_key(void *self, Action act, Intent *out)
 {
     Agents *a = self;
-    return listsel_move(&a->ls, act, a->nrows, a->page) ? HR_REDRAW : HR_IGNORED;
+    if (!wk_is_move(act))
+        return HR_IGNORED;
+    return listsel_move(&a->ls, act, a->nrows, a->page) ? HR_REDRAW : HR_HANDLED;
 }
 
 static void ag_title_note(void *self, char *buf, size_t n)

@@ -33,6 +33,7 @@ typedef struct Blockers {
     Mark marks[INTENT_MAX_ITEMS];
     int nmarks;
     int no_snooze_table;      /* an old cache without it: show everything */
+    int table_empty;          /* no blocker at all yet (vs. nothing open) */
 } Blockers;
 
 static void brow_free(BRow *r)
@@ -121,7 +122,18 @@ static int count_rows(Blockers *b, sqlite3 *db, const WidgetEnv *env, char **err
     bind_common(b, st, env);
     int rc = sqlite3_step(st);
     b->total = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    return wk_finish(db, st, rc, "blockers", err);
+    if (wk_finish(db, st, rc, "blockers", err) < 0)
+        return -1;
+    b->table_empty = 0;
+    if (b->total == 0 && !b->like) {
+        st = wk_prepare(db, "blockers", "SELECT EXISTS (SELECT 1 FROM blockers)", err);
+        if (!st)
+            return -1;
+        rc = sqlite3_step(st);
+        b->table_empty = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 0;
+        return wk_finish(db, st, rc, "blockers", err);
+    }
+    return 0;
 }
 
 static void read_row(BRow *r, sqlite3_stmt *st)
@@ -255,8 +267,9 @@ static void blk_draw(void *self, WINDOW *w, const WidgetEnv *env, const PaneInfo
     Blockers *b = self;
     werase(w);
     if (b->nrows == 0) {
-        wk_empty(w, b->like ? "no match" : b->total == 0 && b->ls.top == 0 ?
-                 "nothing needs you" : "no data yet");
+        char msg[96];
+        snprintf(msg, sizeof msg, "nothing needs %s", b->owner);
+        wk_empty(w, b->like ? "no match" : b->table_empty ? "no data yet" : msg);
         return;
     }
     int H = getmaxy(w);
@@ -336,8 +349,10 @@ static HandlerResult blk_key(void *self, Action act, Intent *out)
         out->text = *r->context ? xasprintf("%s\n%s", r->desc, r->context) : xstrdup(r->desc);
         return HR_INTENT;
     default:
-        if (!listsel_move(&b->ls, act, b->total, b->page))
+        if (!wk_is_move(act))
             return HR_IGNORED;
+        if (!listsel_move(&b->ls, act, b->total, b->page))
+            return HR_HANDLED;
         return b->ls.top != top ? HR_RELOAD : HR_REDRAW;
     }
 }

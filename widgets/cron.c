@@ -189,7 +189,7 @@ static Role state_role(const Job *j)
     }
 }
 
-/* One row: "! revenue-collector  0 */6 * * *  5m error  in 55m  x3". */
+/* One row: "! revenue-collector  0 6 * * *  5m error  in 55m  x3". */
 static void draw_row(WINDOW *w, int y, const Job *j, int selected, const WidgetEnv *env,
                      const PaneInfo *pane)
 {
@@ -257,7 +257,9 @@ static void cron_draw(void *self, WINDOW *w, const WidgetEnv *env, const PaneInf
 static HandlerResult cron_key(void *self, Action act, Intent *out)
 {
     Cron *c = self;
-    return listsel_move(&c->ls, act, c->njobs, c->page) ? HR_REDRAW : HR_IGNORED;
+    if (!wk_is_move(act))
+        return HR_IGNORED;
+    return listsel_move(&c->ls, act, c->njobs, c->page) ? HR_REDRAW : HR_HANDLED;
 }
 
 static void cron_title_note(void *self, char *buf, size_t n)

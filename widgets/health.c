@@ -94,8 +94,8 @@ static int json_up(const cJSON *v)
 static void parse_services(Health *h, const char *json, size_t len)
 {
     cJSON *arr = cJSON_ParseWithLength(json, len);
-    const cJSON *it;
-    cJSON_ArrayForEach(it, cJSON_IsArray(arr) ? arr : NULL) {
+    const cJSON *list = cJSON_IsArray(arr) ? arr : NULL, *it;
+    cJSON_ArrayForEach(it, list) {
         if (h->nservices == MAX_SERVICES)
             break;
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");

@@ -104,7 +104,7 @@ static void rev_destroy(void *self)
 /* The fraction of the (possibly fiscal) year gone at now, UTC. */
 static double year_fraction(const Revenue *r, int64_t now)
 {
-    char iso[40], d[16];
+    char iso[40], d[32];
     time_format_iso(now, iso, sizeof iso);
     long year = 1970;
     iso[4] = '\0';
@@ -145,8 +145,8 @@ static void add_stream(Revenue *r, const char *name, double usd)
 static void parse_streams(Revenue *r, const char *json, size_t len)
 {
     cJSON *arr = cJSON_ParseWithLength(json, len);
-    const cJSON *it;
-    cJSON_ArrayForEach(it, cJSON_IsArray(arr) ? arr : NULL) {
+    const cJSON *list = cJSON_IsArray(arr) ? arr : NULL, *it;
+    cJSON_ArrayForEach(it, list) {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
         const cJSON *usd = cJSON_GetObjectItemCaseSensitive(it, "ytd_usd");
         if (cJSON_IsString(name) && cJSON_IsNumber(usd) && isfinite(usd->valuedouble))

@@ -139,7 +139,7 @@ static inline void wk_age(int64_t now, int64_t t, char *out, size_t n)
         return;
     }
     if (t > now + 60000) {
-        char a[24];
+        char a[16];
         time_format_age(t - now, a, sizeof a);
         snprintf(out, n, "in %s", a);
         return;
@@ -220,6 +220,13 @@ static inline char *wk_like_pattern(const char *text)
     }
     buf_putc(&p, '%');
     return buf_steal(&p);
+}
+
+/* Is act a selection movement (j/k, PgUp/PgDn, g/G)? */
+static inline int wk_is_move(Action act)
+{
+    return act == ACT_UP || act == ACT_DOWN || act == ACT_PGUP || act == ACT_PGDN ||
+           act == ACT_TOP || act == ACT_BOTTOM;
 }
 
 /* Every widget accepts these option keys besides its own. */

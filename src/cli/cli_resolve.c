@@ -162,7 +162,7 @@ int cli_outbox(CliGlobal *g, int argc, char **argv)
         if (retry)
             rc = outbox_retry(c, id, &err);
         else if (drop)
-            rc = outbox_drop(c, id, &err);
+            rc = outbox_drop(c, id, cfg->user, &err);
         else
             rc = outbox_list(c, stdout, &err);
         if (rc == 0 && retry) {

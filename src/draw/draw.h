@@ -70,6 +70,9 @@ void draw_fill(WINDOW *w, int y, int x, int width, Role r);
  * a note (right, e.g. "12s · 3 sources"). */
 void draw_box(WINDOW *w, Role border, const char *title, Role title_role,
               const char *note, Role note_role);
+/* The same with heavy lines (the focused pane; '=' and '#' in ascii). */
+void draw_box_heavy(WINDOW *w, Role border, const char *title, Role title_role,
+                    const char *note, Role note_role);
 
 /* Horizontal bar of width w filled to frac (0..1), eighth-block precision
  * (or '#' in ascii). */

@@ -26,10 +26,19 @@ static void repeat_glyph(WINDOW *w, int y, int x, int n, Role r, const char *g)
     buf_free(&b);
 }
 
-static void line_glyphs(const char **h, const char **v, const char **tl, const char **tr,
-                        const char **bl, const char **br)
+static void line_glyphs(int heavy, const char **h, const char **v, const char **tl,
+                        const char **tr, const char **bl, const char **br)
 {
     int a = draw_is_ascii();
+    if (heavy) {
+        *h = a ? "=" : "\u2501";
+        *v = a ? "#" : "\u2503";
+        *tl = *tr = *bl = *br = a ? "#" : NULL;
+        if (!a) {
+            *tl = "\u250f", *tr = "\u2513", *bl = "\u2517", *br = "\u251b";
+        }
+        return;
+    }
     *h = a ? "-" : "\u2500";
     *v = a ? "|" : "\u2502";
     *tl = a ? "+" : "\u250c";
@@ -38,14 +47,29 @@ static void line_glyphs(const char **h, const char **v, const char **tl, const c
     *br = a ? "+" : "\u2518";
 }
 
+static void box_with(WINDOW *w, int heavy, Role border, const char *title, Role title_role,
+                     const char *note, Role note_role);
+
 void draw_box(WINDOW *w, Role border, const char *title, Role title_role,
               const char *note, Role note_role)
+{
+    box_with(w, 0, border, title, title_role, note, note_role);
+}
+
+void draw_box_heavy(WINDOW *w, Role border, const char *title, Role title_role,
+                    const char *note, Role note_role)
+{
+    box_with(w, 1, border, title, title_role, note, note_role);
+}
+
+static void box_with(WINDOW *w, int heavy, Role border, const char *title, Role title_role,
+                     const char *note, Role note_role)
 {
     int rows = getmaxy(w), cols = getmaxx(w);
     if (rows < 2 || cols < 2)
         return;
     const char *h, *v, *tl, *tr, *bl, *br;
-    line_glyphs(&h, &v, &tl, &tr, &bl, &br);
+    line_glyphs(heavy, &h, &v, &tl, &tr, &bl, &br);
     repeat_glyph(w, 0, 0, 1, border, tl);
     repeat_glyph(w, 0, 1, cols - 2, border, h);
     repeat_glyph(w, 0, cols - 1, 1, border, tr);

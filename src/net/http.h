@@ -112,6 +112,12 @@ int http_same_origin(const char *a, const char *b);
  * character boundary, "..." appended when cut). Returns a new string. */
 char *http_sanitize(const char *s, size_t len, size_t max);
 
+/* Parses a whole JSON document (only white space may follow it). Returns the
+ * tree (caller deletes), or NULL with *err = "malformed JSON from FROM at
+ * byte N: near '...'" (or "empty response from FROM"). */
+struct cJSON;
+struct cJSON *http_parse_json(const char *text, size_t len, const char *from, char **err);
+
 /* "30s", "1.5s" for messages, into out. */
 void http_format_secs(int64_t ms, char *out, size_t outsz);
 

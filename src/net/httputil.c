@@ -124,6 +124,33 @@ char *http_error_text(const char *body, size_t len, size_t max)
     return out ? out : http_sanitize(body, body ? len : 0, max);
 }
 
+cJSON *http_parse_json(const char *text, size_t len, const char *from, char **err)
+{
+    size_t start = 0;
+    while (start < len && isspace((unsigned char)text[start]))
+        start++;
+    if (start == len) {
+        set_err(err, "empty response from %s", from);
+        return NULL;
+    }
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    size_t at = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+    if (doc) {
+        while (at < len && isspace((unsigned char)text[at]))
+            at++;
+        if (at == len)
+            return doc;
+        cJSON_Delete(doc);
+    }
+    size_t from_at = at > 20 ? at - 20 : 0;
+    size_t n = len - from_at < 60 ? len - from_at : 60;
+    char *near = http_sanitize(text + from_at, n, 80);
+    set_err(err, "malformed JSON from %s at byte %zu: near '%s'", from, at, near);
+    free(near);
+    return NULL;
+}
+
 /* ---- headers ---------------------------------------------------------- */
 
 int64_t http_parse_retry_after(const char *value, int64_t now)

@@ -533,33 +533,24 @@ static int exit_error(const Run *r, const CommandCfg *c, char **err)
 /* Maps stdout into rows and commits them. */
 static int map_output(Run *r, const CommandCfg *c, FetchCtx *ctx)
 {
-    const char *name = c->shell ? "sh -c" : c->argv[0];
+    char *name = xasprintf("'%s'", c->shell ? "sh -c" : c->argv[0]);
     Buf *b = &r->stdout_buf;
-    size_t start = 0;
-    while (start < b->len && strchr(" \t\r\n", b->s[start]))
-        start++;
-    if (start == b->len) {
-        set_err(&ctx->err, "no output from '%s'", name);
-        return -1;
-    }
-    const char *end = NULL;
-    cJSON *doc = cJSON_ParseWithLengthOpts(b->s, b->len, &end, 0);
+    cJSON *doc = http_parse_json(b->s ? b->s : "", b->len, name, &ctx->err);
     if (!doc) {
-        size_t at = end && end >= b->s && end <= b->s + b->len ? (size_t)(end - b->s) : 0;
-        size_t from = at > 20 ? at - 20 : 0;
-        char *near = http_sanitize(b->s + from, b->len - from < 60 ? b->len - from : 60, 80);
-        set_err(&ctx->err, "malformed JSON from '%s' at byte %zu: near '%s'", name, at, near);
-        free(near);
+        if (ctx->err && !strncmp(ctx->err, "empty response", 14))
+            set_err(&ctx->err, "no output from %s", name);
+        free(name);
         return -1;
     }
     Rows *rows = rows_new(c->map.ds);
     char *merr = NULL;
     int rc = mapping_apply(&c->map, doc, rows, &merr);
     if (rc < 0)
-        set_err(&ctx->err, "output of '%s': %s", name, merr);
+        set_err(&ctx->err, "output of %s: %s", name, merr);
     else
         rc = fetch_commit(ctx, &rows, 1, CACHE_REPLACE);
     free(merr);
+    free(name);
     rows_free(rows);
     cJSON_Delete(doc);
     return rc;

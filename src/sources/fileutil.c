@@ -121,11 +121,13 @@ char *fu_json_error(const char *path, const char *text, size_t len, const char *
     if (off >= len) {
         return xasprintf("%s:%d:%d: invalid JSON: unexpected end of the document", path, line, col);
     }
-    size_t n = len - off;
-    const char *nl = memchr(text + off, '\n', n);
-    if (nl)
-        n = (size_t)(nl - (text + off));
-    fu_snippet(text + off, n < 24 ? n : 24, snip, sizeof snip);
+    /* a window around the position, within its line */
+    size_t from = off, to = off;
+    while (from > 0 && off - from < 16 && text[from - 1] != '\n')
+        from--;
+    while (to < len && to - off < 16 && text[to] != '\n' && text[to] != '\r')
+        to++;
+    fu_snippet(text + from, to - from, snip, sizeof snip);
     return xasprintf("%s:%d:%d: invalid JSON near '%s'", path, line, col, snip);
 }
 

@@ -276,26 +276,6 @@ static void request_init(HttpRequest *rq, const HttpJsonCfg *c, const HttpHeader
     rq->follow_redirects = c->follow_redirects;
 }
 
-/* Parses a 2xx body; on failure *err says where it broke. */
-static cJSON *parse_body(const HttpResponse *r, char **err)
-{
-    if (r->body_len == 0) {
-        set_err(err, "empty response from %s (HTTP %ld)", r->host, r->status);
-        return NULL;
-    }
-    const char *end = NULL;
-    cJSON *doc = cJSON_ParseWithLengthOpts(r->body, r->body_len, &end, 0);
-    if (doc)
-        return doc;
-    size_t at = end && end >= r->body && end <= r->body + r->body_len ? (size_t)(end - r->body) : 0;
-    size_t from = at > 20 ? at - 20 : 0;
-    size_t n = r->body_len - from < 60 ? r->body_len - from : 60;
-    char *near = http_sanitize(r->body + from, n, 80);
-    set_err(err, "malformed JSON from %s at byte %zu: near '%s'", r->host, at, near);
-    free(near);
-    return NULL;
-}
-
 /* The URL of the page after this one, NULL when there is none; -1 on error. */
 static int next_page(const HttpJsonCfg *c, const char *cur, const HttpResponse *r,
                      const cJSON *doc, int page_items, int64_t offset, char **next, char **err)
@@ -398,8 +378,11 @@ static int fetch_page(PageRun *run, const char *url, int first, HttpResponse *re
             ctx->retry_after_ms = resp->retry_after_ms > 0 ? resp->retry_after_ms : 1;
         return -1;
     }
-    if (!(*doc = parse_body(resp, &ctx->err)))
+    if (!(*doc = http_parse_json(resp->body, resp->body_len, resp->host, &ctx->err))) {
+        if (resp->body_len == 0)
+            set_err(&ctx->err, "empty response from %s (HTTP %ld)", resp->host, resp->status);
         return -1;
+    }
     char *merr = NULL;
     if (mapping_apply(&run->c->map, *doc, run->rows, &merr) < 0) {
         set_err(&ctx->err, "response from %s: %s", resp->host, merr);

@@ -80,8 +80,6 @@ static char *mask_pairs(const char *s)
         buf_puts(&b, "***");
         p = value_end(v, in_uri);
     }
-    if (!b.s)
-        buf_puts(&b, "");
     return buf_steal(&b);
 }
 
@@ -167,12 +165,16 @@ static int parse_int(const char *s, int64_t *out)
 
 static void set_json(Rows *r, int row, int field, const char *s, size_t n)
 {
-    cJSON *j = cJSON_ParseWithLength(s, n);
-    if (j) {
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithLengthOpts(s, n, &end, 0);
+    while (j && end < s + n && isspace((unsigned char)*end))
+        end++;
+    if (j && end == s + n) {
         cJSON_Delete(j);
         rows_set_textn(r, row, field, s, n);
         return;
     }
+    cJSON_Delete(j);
     Buf b = {0};
     char *copy = xstrndup(s, n);
     buf_json_string(&b, copy, 1);
