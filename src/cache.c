@@ -146,8 +146,19 @@ static int integrity_ok(sqlite3 *db, const char *path, char **why)
     return ok;
 }
 
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+/* Process-wide SQLite settings, before the library initializes: no memory
+ * statistics (they take a global mutex on every allocation). */
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_initialize();
+}
+
 static int open_db(const char *path, sqlite3 **out, char **err)
 {
+    pthread_once(&sqlite_once, sqlite_setup);
     sqlite3 *db = NULL;
     int rc = sqlite3_open_v2(path, &db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -166,7 +177,8 @@ static int configure_db(sqlite3 *db, char **why)
 {
     char *msg = NULL;
     if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                         " PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY;",
+                         " PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY;"
+                         " PRAGMA cache_size=-8192;",
                      NULL, NULL, &msg) != SQLITE_OK) {
         set_err(why, "%s", msg ? msg : "cannot set WAL mode");
         sqlite3_free(msg);

@@ -495,6 +495,11 @@ static int start_workers(Engine *e, char **err)
     return 0;
 }
 
+static void engine_nudge(void *arg, const char *source_id)
+{
+    engine_refresh(arg, source_id);
+}
+
 int engine_start(Engine *e, char **err)
 {
     if (pipe2(e->stop_pipe, O_CLOEXEC) != 0) {
@@ -503,7 +508,9 @@ int engine_start(Engine *e, char **err)
     }
     if (start_workers(e, err) != 0)
         return -1;
+    source_set_nudge(engine_nudge, e); /* kinds with threads of their own (postgres LISTEN) */
     if (spawn(&e->sched_thread, sched_main, e) != 0) {
+        source_set_nudge(NULL, NULL);
         set_err(err, "cannot start scheduler thread");
         return -1;
     }
@@ -526,6 +533,8 @@ void engine_stop(Engine *e)
 {
     if (!e)
         return;
+    if (e->started)
+        source_set_nudge(NULL, NULL);
     pthread_mutex_lock(&e->lock);
     e->stop = 1;
     pthread_cond_broadcast(&e->work);

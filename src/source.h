@@ -95,4 +95,15 @@ const char *source_kinds(void);
  * `extra` (NULL-terminated). */
 int source_check_keys(const YNode *map, const char *const *extra, char **err);
 
+/* The nudge: a process-wide hook a kind calls from its own thread to ask the
+ * running engine to fetch a source now (postgres LISTEN/NOTIFY). The engine
+ * registers it when it starts and clears it (fn NULL) when it stops; calls
+ * are serialized with registration, so fn never runs after it was cleared.
+ * source_nudge does nothing when no hook is set; source_nudge_active says
+ * whether one is. Implemented in src/sources/registry.c. */
+typedef void (*SourceNudge)(void *arg, const char *source_id);
+void source_set_nudge(SourceNudge fn, void *arg);
+void source_nudge(const char *source_id);
+int source_nudge_active(void);
+
 #endif

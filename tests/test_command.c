@@ -312,7 +312,7 @@ static void test_config_errors(void)
         {"- id: a\n  kind: command\n  feeds: projects\n", "needs 'command' or 'argv'"},
         {"- id: a\n  kind: command\n  feeds: projects\n  command: x\n  argv: [x]\n", "not both"},
         {"- id: a\n  kind: command\n  feeds: projects\n  shell: true\n  argv: [x]\n", "not 'argv'"},
-        {"- id: a\n  kind: command\n  feeds: projects\n  command: 'ls | wc'\n", "t.yaml:4:12: command: '|' needs a shell"},
+        {"- id: a\n  kind: command\n  feeds: projects\n  command: 'ls | wc'\n", "t.yaml:5:12: command: '|' needs a shell"},
         {"- id: a\n  kind: command\n  feeds: projects\n  command: \"echo 'x\"\n", "unterminated"},
         {"- id: a\n  kind: command\n  feeds: projects\n  argv: [x]\n  env: {1BAD: x}\n", "not a valid variable name"},
         {"- id: a\n  kind: command\n  feeds: projects\n  argv: [x]\n  max_bytes: 0\n", "out of range"},

@@ -356,6 +356,10 @@ static void test_bad_proc(void)
     CHECK_INT(fetch(cfg, NULL, 1763700001000LL, &err), -1);
     CHECK_CONTAINS(err, "stat:1: malformed cpu line 'cpu  12 abc 7 9'");
     free(err), err = NULL;
+    proc_write("stat", "intr 5\ncpu  1 2 x 4\n");
+    CHECK_INT(fetch(cfg, NULL, 1763700001000LL, &err), -1);
+    CHECK_CONTAINS(err, "stat:2: malformed cpu line 'cpu  1 2 x 4'");
+    free(err), err = NULL;
     proc_write("stat", "intr 1 2 3\n");
     CHECK_INT(fetch(cfg, NULL, 1763700001000LL, &err), -1);
     CHECK_CONTAINS(err, "stat: no aggregate 'cpu' line");

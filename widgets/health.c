@@ -100,8 +100,10 @@ static void parse_services(Health *h, const char *json, size_t len)
             break;
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
         const cJSON *detail = cJSON_GetObjectItemCaseSensitive(it, "detail");
+        if (!cJSON_IsString(name))
+            continue;           /* not a service entry */
         Service *s = &h->services[h->nservices++];
-        s->name = xstrndup(cJSON_IsString(name) ? name->valuestring : "?", 64);
+        s->name = xstrndup(name->valuestring, 64);
         s->detail = xstrndup(cJSON_IsString(detail) ? detail->valuestring : "", 512);
         s->up = json_up(cJSON_GetObjectItemCaseSensitive(it, "up"));
         h->ndown += !s->up;

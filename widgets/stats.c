@@ -115,6 +115,11 @@ static int card_blockers(Card *c, sqlite3 *db, const WidgetEnv *env, char **err)
                     " LIMIT 1000)", NULL, NULL, &v, err);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
+    double any = 1;
+    if (v == 0 && scalar(db, "SELECT EXISTS (SELECT 1 FROM blockers)", NULL, NULL, &any, err) < 0)
+        return -1;
+    if (any == 0)
+        return 0;           /* no blocker has ever arrived: no data, not "0" */
     if (v >= 1000)
         snprintf(c->value, sizeof c->value, "999+");
     else
@@ -145,10 +150,10 @@ static int card_failing(Card *c, sqlite3 *db, char **err)
                " 'failure', 'hung', 'timeout', 'crashed'))", NULL, NULL, &v, err) < 0 ||
         scalar(db, "SELECT count(*) FROM cron", NULL, NULL, &n, err) < 0)
         return -1;
-    if (isnan(v))
+    if (isnan(v) || !(n > 0))
         return 0;
     snprintf(c->value, sizeof c->value, "%.0f", v);
-    snprintf(c->sub, sizeof c->sub, "of %.0f jobs", isnan(n) ? 0 : n);
+    snprintf(c->sub, sizeof c->sub, "of %.0f jobs", n);
     c->role = v > 0 ? ROLE_CRIT : ROLE_OK;
     return 0;
 }

@@ -9,10 +9,12 @@
  * deadline or cancel kills the whole group: SIGTERM, then SIGKILL a second
  * later. The output is mapped like any JSON document (net/mapping.h) and
  * written with one CACHE_REPLACE. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -352,6 +354,41 @@ static int try_reap(Run *r)
     return r->reaped;
 }
 
+/* Whether any live (not zombie) process is still in process group pgid.
+ * kill(-pgid, 0) alone also counts zombies that wait for a slow reaper. */
+static int group_alive(pid_t pgid)
+{
+    if (kill(-pgid, 0) < 0)
+        return errno != ESRCH;
+    DIR *d = opendir("/proc");
+    if (!d)
+        return 1;
+    int alive = 0;
+    struct dirent *e;
+    while (!alive && (e = readdir(d))) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        char path[300], buf[512];
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n <= 0)
+            continue;
+        buf[n] = 0;
+        /* "pid (comm) S ppid pgrp ..." — comm may hold spaces and parens */
+        char *rp = strrchr(buf, ')');
+        char state;
+        long ppid, pgrp;
+        if (rp && sscanf(rp + 1, " %c %ld %ld", &state, &ppid, &pgrp) == 3)
+            alive = pgrp == (long)pgid && state != 'Z' && state != 'X';
+    }
+    closedir(d);
+    return alive;
+}
+
 /* SIGTERM to the group, SIGKILL a second later, then reap the leader and wait
  * briefly for the rest of the group to go. */
 static void kill_group(Run *r)
@@ -360,7 +397,7 @@ static void kill_group(Run *r)
     int64_t until = mono_ms() + 1000;
     while (mono_ms() < until) {
         try_reap(r);
-        if (r->reaped && kill(-r->pid, 0) < 0)
+        if (r->reaped && !group_alive(r->pid))
             return;
         sleep_ms(10);
     }
@@ -368,7 +405,7 @@ static void kill_group(Run *r)
     if (!r->reaped && waitpid(r->pid, &r->status, 0) == r->pid)
         r->reaped = 1;
     until = mono_ms() + 500;
-    while (kill(-r->pid, 0) == 0 && mono_ms() < until)
+    while (group_alive(r->pid) && mono_ms() < until)
         sleep_ms(5);
 }
 

@@ -1,11 +1,13 @@
 /* registry.c — the one table of source kinds. Adding a kind = one new file
  * under src/sources/ + one line here (and in meson.build). */
+#include <pthread.h>
 #include <string.h>
 #include "../source.h"
 #include "../util.h"
 
 extern const SourceClass src_system_class, src_jsonl_class, src_markdown_tasks_class,
     src_json_file_class, src_cron_logs_class, src_command_class, src_http_json_class;
+extern const SourceClass src_postgres_class;
 
 const SourceClass *const source_classes[] = {
     &src_system_class,
@@ -15,6 +17,7 @@ const SourceClass *const source_classes[] = {
     &src_cron_logs_class,
     &src_command_class,
     &src_http_json_class,
+    &src_postgres_class,
     NULL,
 };
 
@@ -54,4 +57,32 @@ int source_check_keys(const YNode *map, const char *const *extra, char **err)
         allowed[n++] = extra[i];
     allowed[n] = NULL;
     return ynode_check_keys(map, allowed, "source", err);
+}
+
+static pthread_mutex_t nudge_lock = PTHREAD_MUTEX_INITIALIZER;
+static SourceNudge nudge_fn;
+static void *nudge_arg;
+
+void source_set_nudge(SourceNudge fn, void *arg)
+{
+    pthread_mutex_lock(&nudge_lock);
+    nudge_fn = fn;
+    nudge_arg = arg;
+    pthread_mutex_unlock(&nudge_lock);
+}
+
+void source_nudge(const char *source_id)
+{
+    pthread_mutex_lock(&nudge_lock);
+    if (nudge_fn)
+        nudge_fn(nudge_arg, source_id);
+    pthread_mutex_unlock(&nudge_lock);
+}
+
+int source_nudge_active(void)
+{
+    pthread_mutex_lock(&nudge_lock);
+    int on = nudge_fn != NULL;
+    pthread_mutex_unlock(&nudge_lock);
+    return on;
 }

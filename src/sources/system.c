@@ -152,38 +152,49 @@ fail:
 
 /* ---- /proc readers ---- */
 
+/* Reads the numbers after "cpu " in line[0..n): at most 10; returns how many, or -1 on garbage. */
+static int cpu_fields(const char *line, size_t n, unsigned long long v[10])
+{
+    const char *p = line + 4, *lim = line + n;
+    int nv = 0;
+    while (nv < 10) {
+        while (p < lim && (*p == ' ' || *p == '\t'))
+            p++;
+        if (p >= lim || *p == '\r')
+            break;
+        if (!isdigit((unsigned char)*p))
+            return -1;
+        char *end;
+        errno = 0;
+        v[nv++] = strtoull(p, &end, 10);
+        if (errno || (end < lim && *end != ' ' && *end != '\t' && *end != '\r'))
+            return -1;
+        p = end;
+    }
+    return nv;
+}
+
 /* Parses the aggregate "cpu" line and counts "cpuN" lines of a /proc/stat text. */
 static int parse_stat(const char *path, const char *text, CpuSample *out, char **err)
 {
-    const char *line = text;
-    int lineno = 1, found = 0;
+    int found = 0;
     out->ncpu = 0;
-    while (*line) {
+    for (const char *line = text; *line; ) {
         const char *eol = strchr(line, '\n');
         size_t n = eol ? (size_t)(eol - line) : strlen(line);
-        if (n > 4 && strncmp(line, "cpu", 3) == 0 && isdigit((unsigned char)line[3])) {
+        if (n > 3 && strncmp(line, "cpu", 3) == 0 && isdigit((unsigned char)line[3])) {
             out->ncpu++;
         } else if (n >= 4 && strncmp(line, "cpu ", 4) == 0 && !found) {
             unsigned long long v[10] = {0};
-            const char *p = line + 4;
-            int nv = 0;
-            while (nv < 10) {
-                while (*p == ' ' || *p == '\t')
-                    p++;
-                if (p >= line + n || *p == '\r')
-                    break;
-                char *end;
-                errno = 0;
-                if (!isdigit((unsigned char)*p))
-                    goto bad;
-                v[nv] = strtoull(p, &end, 10);
-                if (errno || (*end != ' ' && *end != '\t' && *end != '\n' && *end != '\r' && *end))
-                    goto bad;
-                nv++;
-                p = end;
+            int nv = cpu_fields(line, n, v);
+            if (nv < 4) {
+                char snip[64];
+                int lineno, col;
+                fu_line_col(text, strlen(text), (size_t)(line - text), &lineno, &col);
+                fu_snippet(line, n, snip, sizeof snip);
+                set_err(err, "%s:%d: malformed cpu line '%s'", path, lineno, snip);
+                return -1;
             }
-            if (nv < 4)
-                goto bad;
             /* user nice system idle iowait irq softirq steal; guest is inside user */
             out->total = 0;
             for (int i = 0; i < nv && i < 8; i++)
@@ -194,14 +205,6 @@ static int parse_stat(const char *path, const char *text, CpuSample *out, char *
         if (!eol)
             break;
         line = eol + 1;
-        lineno++;
-        continue;
-    bad: {
-            char snip[64];
-            fu_snippet(line, n, snip, sizeof snip);
-            set_err(err, "%s:%d: malformed cpu line '%s'", path, lineno, snip);
-            return -1;
-        }
     }
     if (!found) {
         set_err(err, "%s: no aggregate 'cpu' line", path);

@@ -1,0 +1,264 @@
+/* status.c — what the screen knows about freshness: which configured
+ * sources feed which datasets, their source_state rows (age, failures, last
+ * error) turned into each pane's PaneInfo, and cheap change detection. After
+ * a wake-up or a tick, PRAGMA data_version says whether anyone committed;
+ * only then are the per-dataset probes read (max(rowid), an index lookup, not
+ * a scan) together with the sources' states, and only panes whose signature
+ * moved are reloaded. */
+#include "ui_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+#include "../source.h"
+
+#define BIT(d) (1u << (d))
+
+/* Datasets a source kind writes when `feeds:` does not say. */
+static uint32_t kind_datasets(const SourceConfig *sc)
+{
+    static const struct {
+        const char *kind;
+        uint32_t mask;
+    } kinds[] = {
+        {"system", BIT(DS_SYSTEM)},
+        {"jsonl", BIT(DS_ACTIVITY) | BIT(DS_BLOCKERS)},
+        {"markdown_tasks", BIT(DS_BLOCKERS)},
+        {"json_file", BIT(DS_PROJECTS)},
+        {"cron_logs", BIT(DS_CRON) | BIT(DS_ACTIVITY)},
+    };
+    uint32_t m = sc->feeds ? BIT(sc->feeds->id) : 0;
+    const char *kind = sc->cls ? sc->cls->kind : "";
+    for (size_t i = 0; i < MC_ARRAY_LEN(kinds) && !sc->feeds; i++)
+        if (strcmp(kinds[i].kind, kind) == 0)
+            m |= kinds[i].mask;
+    /* convex, postgrest, postgres: dataset names are the keys of these maps */
+    static const char *const maps[] = {"queries", "tables"};
+    for (size_t k = 0; k < MC_ARRAY_LEN(maps); k++) {
+        const YNode *q = ynode_get(sc->node, maps[k]);
+        for (int i = 0; q && q->type == YN_MAP && i < q->n; i++) {
+            const Dataset *ds = dataset_find(q->keys[i]->scalar);
+            if (ds)
+                m |= BIT(ds->id);
+        }
+    }
+    return m;
+}
+
+void sources_free(Ui *ui)
+{
+    for (int i = 0; i < ui->nsrc; i++)
+        cache_state_clear(&ui->src[i].st);
+    free(ui->src);
+    ui->src = NULL;
+    ui->nsrc = 0;
+}
+
+static int64_t probe(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    int64_t v = 0;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Adds the datasets each configured source has rows in (a skip scan over the
+ * (source, key) primary key: one index lookup per distinct source). */
+static void scan_sources_with_rows(Ui *ui)
+{
+    sqlite3 *db = cache_db(ui->cache);
+    for (int d = 0; d < DS__COUNT; d++) {
+        if (d == DS_AUDIT)
+            continue;
+        char *sql = xasprintf("SELECT source FROM %s WHERE source > ?1 ORDER BY source LIMIT 1",
+                              dataset_get((DatasetId)d)->name);
+        sqlite3_stmt *st;
+        int ok = sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK;
+        free(sql);
+        char last[256] = "";
+        for (int guard = 0; ok && guard < 1000; guard++) {
+            sqlite3_bind_text(st, 1, last, -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(st) != SQLITE_ROW)
+                break;
+            const char *s = (const char *)sqlite3_column_text(st, 0);
+            if (!s || strlen(s) >= sizeof last)
+                break;
+            snprintf(last, sizeof last, "%s", s);
+            sqlite3_reset(st);
+            for (int i = 0; i < ui->nsrc; i++)
+                if (strcmp(ui->src[i].sc->id, last) == 0)
+                    ui->src[i].datasets |= BIT(d);
+        }
+        if (ok)
+            sqlite3_finalize(st);
+    }
+}
+
+void sources_init(Ui *ui)
+{
+    sources_free(ui);
+    ui->src = xcalloc((size_t)(ui->cfg->nsources ? ui->cfg->nsources : 1), sizeof *ui->src);
+    for (int i = 0; i < ui->cfg->nsources; i++) {
+        const SourceConfig *sc = &ui->cfg->sources[i];
+        if (!sc->enabled)
+            continue;
+        ui->src[ui->nsrc].sc = sc;
+        ui->src[ui->nsrc].datasets = kind_datasets(sc);
+        ui->nsrc++;
+    }
+    if (ui->cache)
+        scan_sources_with_rows(ui);
+    ui->data_version = -1;
+}
+
+/* Re-reads every source's state and the per-dataset probes. */
+void sources_refresh(Ui *ui)
+{
+    sqlite3 *db = cache_db(ui->cache);
+    for (int i = 0; i < ui->nsrc; i++) {
+        char *err = NULL;
+        cache_state_clear(&ui->src[i].st);
+        if (cache_state_get(ui->cache, ui->src[i].sc->id, &ui->src[i].st, &err) != 0)
+            memset(&ui->src[i].st, 0, sizeof ui->src[i].st);
+        free(err);
+    }
+    for (int d = 0; d < DS__COUNT; d++) {
+        char *sql = xasprintf("SELECT max(rowid) FROM %s", dataset_get((DatasetId)d)->name);
+        ui->ds_probe[d] = probe(db, sql);
+        free(sql);
+    }
+    /* resolves, undos and snoozes change blockers without new rows */
+    ui->ds_probe[DS_BLOCKERS] = ui->ds_probe[DS_BLOCKERS] * 1000003 +
+                                probe(db, "SELECT max(id) FROM outbox") * 7919 +
+                                probe(db, "SELECT count(*) + max(until_ms) FROM snooze") * 31 +
+                                ui->ds_probe[DS_AUDIT];
+}
+
+static uint64_t mix(uint64_t h, int64_t v)
+{
+    return hash64(&v, sizeof v) ^ (h * 1099511628211ULL);
+}
+
+static uint64_t pane_signature(Ui *ui, Pane *p)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (int d = 0; d < DS__COUNT; d++)
+        if (p->cls->datasets & BIT(d))
+            h = mix(h, ui->ds_probe[d]);
+    for (int i = 0; i < ui->nsrc; i++) {
+        const UiSource *s = &ui->src[i];
+        if (!(s->datasets & p->cls->datasets))
+            continue;
+        h = mix(h, s->st.last_success);
+        h = mix(h, s->st.last_attempt);
+        h = mix(h, s->st.rows);
+    }
+    return h;
+}
+
+void ui_check_data(Ui *ui, int force)
+{
+    int64_t v = cache_data_version(ui->cache);
+    if (!force && v == ui->data_version)
+        return;
+    ui->data_version = v;
+    sources_refresh(ui);
+    int64_t now = now_ms();
+    for (int i = 0; i < ui->npanes; i++) {
+        Pane *p = ui->panes[i];
+        uint64_t sig = pane_signature(ui, p);
+        if (sig != p->sig || force) {
+            p->sig = sig;
+            p->need_load = 1;
+        }
+        if (pane_update_info(ui, p, now))
+            p->need_draw = 1;
+    }
+}
+
+void coarse_age(int64_t ms, char *out, size_t n)
+{
+    if (ms < 0)
+        snprintf(out, n, "-");
+    else if (ms < 10000)
+        snprintf(out, n, "now");
+    else if (ms < 60000)
+        snprintf(out, n, "%llds", (long long)(ms / 10000 * 10));
+    else
+        time_format_age(ms, out, n);
+}
+
+/* Recomputes a pane's PaneInfo; returns 1 when what its border shows changed. */
+int pane_update_info(Ui *ui, Pane *p, int64_t now)
+{
+    PaneInfo old = p->info;
+    char old_age[24], new_age[24];
+    coarse_age(old.data_age_ms, old_age, sizeof old_age);
+    int64_t newest = 0, err_at = -1;
+    const UiSource *err_src = NULL;
+    int failing = 0, stale = 0;
+    for (int i = 0; i < ui->nsrc; i++) {
+        const UiSource *s = &ui->src[i];
+        if (!(s->datasets & p->cls->datasets))
+            continue;
+        if (s->st.last_success > newest)
+            newest = s->st.last_success;
+        if (s->st.last_error && s->st.consecutive_failures > 0) {
+            failing = 1;
+            if (s->st.last_attempt > err_at) {
+                err_at = s->st.last_attempt;
+                err_src = s;
+            }
+        }
+        int64_t every = s->sc->every_ms > 0 ? s->sc->every_ms : 30000;
+        if (s->st.last_success > 0 && now - s->st.last_success > 3 * every)
+            stale = 1;
+    }
+    p->info.data_age_ms = newest > 0 ? (now > newest ? now - newest : 0) : -1;
+    p->info.failing = failing;
+    p->info.stale = stale;
+    char *e = err_src ? xasprintf("%s: %s", err_src->sc->id, err_src->st.last_error) : NULL;
+    int err_changed = (e == NULL) != (p->info_error == NULL) ||
+                      (e && strcmp(e, p->info_error) != 0);
+    free(p->info_error);
+    p->info_error = e;
+    p->info.error = e;
+    coarse_age(p->info.data_age_ms, new_age, sizeof new_age);
+    return err_changed || old.failing != failing || old.stale != stale ||
+           strcmp(old_age, new_age) != 0;
+}
+
+/* The sources behind a pane, one paragraph each, for the detail view. */
+void pane_sources_text(Ui *ui, Pane *p, Buf *b)
+{
+    int64_t now = now_ms();
+    int any = 0;
+    for (int i = 0; i < ui->nsrc; i++) {
+        const UiSource *s = &ui->src[i];
+        if (!(s->datasets & p->cls->datasets))
+            continue;
+        char age[24] = "never", every[24];
+        if (s->st.last_success > 0)
+            time_format_age(now - s->st.last_success, age, sizeof age);
+        time_format_age(s->sc->every_ms, every, sizeof every);
+        buf_printf(b, "%s (%s, every %s): ", s->sc->id, s->sc->cls ? s->sc->cls->kind : "?", every);
+        if (s->st.last_error && s->st.consecutive_failures > 0)
+            buf_printf(b, "FAILING (%d in a row): %s\n", s->st.consecutive_failures,
+                       s->st.last_error);
+        else if (s->st.last_attempt == 0)
+            buf_puts(b, "not fetched yet\n");
+        else
+            buf_printf(b, "ok, %lld rows\n", (long long)s->st.rows);
+        buf_printf(b, "  last success: %s%s\n", age, s->st.last_success > 0 ? " ago" : "");
+        if (s->st.bad_lines > 0)
+            buf_printf(b, "  malformed input skipped: %lld\n", (long long)s->st.bad_lines);
+        buf_puts(b, "\n");
+        any = 1;
+    }
+    if (!any)
+        buf_puts(b, "No configured source feeds this pane's data.\n");
+}
