@@ -24,7 +24,7 @@ YAML
 "$MC" -c "$T/mc.yaml" fetch --daemon 2>"$T/b.err" & B=$!
 on_exit "kill $A $B 2>/dev/null; wait $A $B 2>/dev/null"
 # run until 8 fetches have happened in total
-check "the source is being fetched" wait_until 30 sh -c "[ \$(wc -l < '$T/runs.txt' 2>/dev/null || echo 0) -ge 8 ]"
+check "the source is being fetched" wait_until 30 sh -c "[ -f '$T/runs.txt' ] && [ \$(wc -l < '$T/runs.txt') -ge 8 ]"
 kill -TERM $A $B; wait $A $B 2>/dev/null
 check "both daemons exit on SIGTERM" sh -c "! kill -0 $A 2>/dev/null && ! kill -0 $B 2>/dev/null"
 # consecutive fetches are at least 0.9 s apart (the lease covers 90% of the

@@ -617,6 +617,12 @@ static void test_resolve(void)
     CHECK_INT(resolve(cfg, "k", "", "i", &out), RESOLVE_FAIL);
     CHECK_INT(out.http_status, 200);
     free(out.message);
+
+    /* a template without {action} only resolves */
+    const SourceConfig *sc = &cfg->sources[0];
+    ResolveReq unres = {.action = "unresolve", .key = "k", .note = "", .by = "a", .idempotency_key = "i"};
+    memset(&out, 0, sizeof out);
+    CHECK_INT(sc->cls->resolve(NULL, sc, cfg, &unres, &out), RESOLVE_UNSUPPORTED);
     config_free(cfg);
 
     /* no resolve: configured */

@@ -3,6 +3,7 @@
  * tiny sizes. The text is read back cell by cell; each widget draws into a
  * sub-window of a larger window filled with '.', which must stay untouched
  * (nothing drawn outside the pane). Keys are checked through the Intents. */
+#include <limits.h>
 #include <locale.h>
 #include <math.h>
 #include <stdlib.h>
@@ -189,7 +190,10 @@ static char *render(const WidgetClass *cls, void *self, int h, int w, int focuse
     PaneInfo pane = {.focused = focused, .data_age_ms = 1000};
     cls->draw(self, win, &env, &pane);
     CHECK(surround_clean(h, w));
-    return window_text(win);
+    char *t = window_text(win);
+    if (getenv("MC_TEST_DUMP"))          /* to look at what the widgets draw */
+        fprintf(stderr, "--- %s %dx%d\n%s", cls->name, h, w, t);
+    return t;
 }
 
 /* Draws at many sizes, tiny included: no crash, nothing outside. */

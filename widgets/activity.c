@@ -185,29 +185,22 @@ static void draw_row(WINDOW *w, int y, const ARow *r, int selected, const Widget
     if (row == ROLE_SELECTED)
         wk_fill(w, y, 0, W, ROLE_SELECTED);
     int x = 0;
-    char age[24], col[32];
+    char age[24];
     wk_age(env->now_ms, r->ts, age, sizeof age);
-    snprintf(col, sizeof col, "%-4s", age);
-    x += wk_text(w, y, x, 4, wk_row_role(selected, pane, ROLE_DIM), col) + 1;
+    x += wk_cell(w, y, x, 4, wk_row_role(selected, pane, ROLE_DIM), age) + 1;
     x += wk_text(w, y, x, 1, wk_row_role(selected, pane, st == ROLE_NORMAL ? ROLE_DIM : st),
                  st == ROLE_CRIT ? "!" : wk_g("\u25cf", "*")) + 1;
     int room = W - x;
     int show_status = room >= 50 && *r->status;
     if (show_status)
         room -= 10;
-    if (*r->agent && room >= 24) {
-        char a[48];
-        snprintf(a, sizeof a, "%-8.40s", r->agent);
-        int aw = wk_text(w, y, x, 8, wk_row_role(selected, pane, ROLE_ACCENT), a);
-        x += aw + 1;
-        room -= aw + 1;
+    if (room >= 24) {
+        x += wk_cell(w, y, x, 8, wk_row_role(selected, pane, ROLE_ACCENT), r->agent) + 1;
+        room -= 9;
     }
-    if (*r->type && room >= 24) {
-        char t[48];
-        snprintf(t, sizeof t, "%-8.40s", r->type);
-        int tw = wk_text(w, y, x, 8, row, t);
-        x += tw + 1;
-        room -= tw + 1;
+    if (room >= 24) {
+        x += wk_cell(w, y, x, 8, row, r->type) + 1;
+        room -= 9;
     }
     wk_text(w, y, x, room, wk_row_role(selected, pane, st == ROLE_CRIT ? ROLE_CRIT : ROLE_NORMAL),
             r->details);

@@ -182,11 +182,9 @@ static void draw_row(WINDOW *w, int y, const AgRow *r, int selected, const Widge
     int show_spark = W >= 60, show_tokens = W >= 50, show_cost = W >= 34, show_age = W >= 24;
     int right = (show_age ? 5 : 0) + (show_tokens ? 7 : 0) + (show_cost ? 9 : 0) +
                 (show_spark ? DAYS + 1 : 0);
-    char name[48];
-    snprintf(name, sizeof name, "%-10.40s", r->id);
     int room = W - x - right;
-    x += wk_text(w, y, x, room < 10 ? room : 10, wk_row_role(selected, pane, ROLE_ACCENT),
-                 name) + 1;
+    x += wk_cell(w, y, x, room < 10 ? room : 10, wk_row_role(selected, pane, ROLE_ACCENT),
+                 r->id) + 1;
     const char *task = *r->task ? r->task : r->state == AG_OFFLINE ? "offline" : word;
     wk_text(w, y, x, W - x - right - 1, row, task);
     int xr = W;

@@ -232,11 +232,8 @@ static void draw_row(Blockers *b, WINDOW *w, int y, const BRow *r, int selected,
     x += wk_text(w, y, x, 2, wk_row_role(selected, pane, ROLE_ACCENT), marked ? "* " : "  ");
     char age[24];
     wk_age(env->now_ms, r->created, age, sizeof age);
-    if (W - x >= 14) {
-        char col[32];
-        snprintf(col, sizeof col, "%-4s", age);
-        x += wk_text(w, y, x, 4, dim, col) + 1;
-    }
+    if (W - x >= 14)
+        x += wk_cell(w, y, x, 4, dim, age) + 1;
     const char *right = failed ? "failed"
                         : resolving ? wk_g("resolving\u2026", "resolving...")
                         : done ? "resolved"
@@ -249,13 +246,10 @@ static void draw_row(Blockers *b, WINDOW *w, int y, const BRow *r, int selected,
     int show_right = room >= 30;
     if (show_right)
         room -= rw + 1;
-    if (*r->from && room >= 20) {
-        int fw = text_width(r->from);
-        if (fw > 10)
-            fw = 10;
-        x += wk_text(w, y, x, fw, wk_row_role(selected, pane, failed ? ROLE_CRIT :
-                                                         ROLE_BLOCKER), r->from) + 1;
-        room -= fw + 1;
+    if (room >= 24) {
+        x += wk_cell(w, y, x, 8, wk_row_role(selected, pane, failed ? ROLE_CRIT : ROLE_BLOCKER),
+                     r->from) + 1;
+        room -= 9;
     }
     wk_text(w, y, x, room, row, *r->desc ? r->desc : "(no description)");
     if (show_right)

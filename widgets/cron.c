@@ -189,51 +189,55 @@ static Role state_role(const Job *j)
     }
 }
 
-/* One row: "! revenue-collector  0 6 * * *  5m error  in 55m  x3". */
+/* One row: "! revenue-collector  0 6 * * *  5m error  in 55m  x3"; narrow
+ * panes keep the mark, the name and the state. */
 static void draw_row(WINDOW *w, int y, const Job *j, int selected, const WidgetEnv *env,
                      const PaneInfo *pane)
 {
     int W = getmaxx(w);
-    Role sr = state_role(j);
+    Role sr = wk_row_role(selected, pane, state_role(j));
     Role row = wk_row_role(selected, pane, j->state == JOB_DISABLED ? ROLE_DIM : ROLE_NORMAL);
     Role dim = wk_row_role(selected, pane, ROLE_DIM);
     if (row == ROLE_SELECTED)
         wk_fill(w, y, 0, W, ROLE_SELECTED);
     int problem = j->state <= JOB_BAD_SCHEDULE;
-    int x = wk_text(w, y, 0, 1, wk_row_role(selected, pane, sr),
-                    problem ? "!" : j->state == JOB_OK ? wk_g("\u2713", "+") : " ") + 1;
-    int show_sched = W >= 56, show_next = W >= 44, show_streak = W >= 36;
-    int right = 14 + (show_next ? 8 : 0) + (show_streak ? 5 : 0) + (show_sched ? 16 : 0);
-    int namew = W - x - right;
+    int x = wk_text(w, y, 0, 1, sr, problem ? "!" : j->state == JOB_OK ? wk_g("\u2713", "+") :
+                    " ") + 1;
+    Role name_role = problem ? sr : row;
+    if (W < 40) {                      /* mark, name, state */
+        int sw = text_width(state_word(j));
+        if (sw > 12)
+            sw = 12;
+        int namew = W - x - sw - 1;
+        if (namew < 4)
+            namew = W - x;
+        wk_cell(w, y, x, namew, name_role, j->name);
+        if (namew < W - x)
+            wk_text_right(w, y, W, sw, sr, state_word(j));
+        return;
+    }
+    int show_sched = W >= 62, show_next = W >= 48;
+    int right = 5 + 12 + (show_next ? 8 : 0) + 5 + (show_sched ? 16 : 0);
+    int namew = W - x - right - 1;
     if (namew > 24)
         namew = 24;
-    if (namew < 6)
-        namew = W - x - 14;
-    char name[64];
-    snprintf(name, sizeof name, "%-24.40s", j->name);
-    x += wk_text(w, y, x, namew, wk_row_role(selected, pane, problem ? sr : ROLE_NORMAL),
-                 name) + 1;
-    if (show_sched) {
-        char s[48];
-        snprintf(s, sizeof s, "%-15.40s", *j->schedule ? j->schedule : "-");
-        x += wk_text(w, y, x, 15, j->sched_err ? wk_row_role(selected, pane, ROLE_WARN) : dim,
-                     s) + 1;
-    }
+    x += wk_cell(w, y, x, namew, name_role, j->name) + 1;
+    if (show_sched)
+        x += wk_cell(w, y, x, 15, j->sched_err ? wk_row_role(selected, pane, ROLE_WARN) : dim,
+                     *j->schedule ? j->schedule : "-") + 1;
     char age[24];
     wk_age(env->now_ms, j->last_run, age, sizeof age);
-    char last[64];
-    snprintf(last, sizeof last, "%4s ", age);
-    x += wk_text(w, y, x, 5, dim, last);
-    wk_text(w, y, x, 9, wk_row_role(selected, pane, sr), state_word(j));
-    x += 9;
+    wk_text_right(w, y, x + 4, 4, dim, age);
+    x += 5;
+    x += wk_cell(w, y, x, 12, sr, state_word(j));
     if (show_next) {
         char nx[24] = "-";
-        if (j->next_run > 0)
+        if (j->next_run > 0 && j->enabled)
             wk_age(env->now_ms, j->next_run, nx, sizeof nx);
-        wk_text_right(w, y, x + 8, 7, dim, nx);
+        wk_text_right(w, y, x + 7, 7, dim, nx);
         x += 8;
     }
-    if (show_streak && j->failures > 0) {
+    if (j->failures > 0) {
         char s[16];
         snprintf(s, sizeof s, "x%d", j->failures > 999 ? 999 : j->failures);
         wk_text_right(w, y, x + 5, 4, wk_row_role(selected, pane, ROLE_CRIT), s);

@@ -149,7 +149,9 @@ static int pick_columns(const Projects *p, int W, int *idx)
     return n;
 }
 
-static void draw_column(Projects *p, WINDOW *w, const Column *col, int x, int cw)
+/* Cards take two lines (name, then owner) when every column fits that way;
+ * else one line, with the owner only where the whole name still fits. */
+static void draw_column(Projects *p, WINDOW *w, const Column *col, int x, int cw, int lines)
 {
     int H = getmaxy(w);
     char head[96];
@@ -160,22 +162,23 @@ static void draw_column(Projects *p, WINDOW *w, const Column *col, int x, int cw
     snprintf(count, sizeof count, " %d", col->n);
     int hw = wk_text(w, 0, x, cw - text_width(count), status_role(col->status), head);
     wk_text(w, 0, x + hw, cw - hw, ROLE_DIM, count);
-    for (int y = 1; y < H; y++) {
-        int i = p->scroll + y - 1;
-        if (i >= col->n)
-            break;
+    for (int y = 1, i = p->scroll; y + lines - 1 < H && i < col->n; y += lines, i++) {
         const Card *c = &col->cards[i];
-        if (y == H - 1 && i < col->n - 1 && H > 2) {
+        if (y + 2 * lines - 1 >= H && i < col->n - 1 && H > 2) {
             char more[24];
             snprintf(more, sizeof more, "+%d more", col->n - i);
             wk_text(w, y, x, cw, ROLE_DIM, more);
             break;
         }
-        int ow = *c->owner && cw >= 18 ? text_width(c->owner) : 0;
-        if (ow > cw / 3)
-            ow = cw / 3;
-        wk_text(w, y, x, cw - (ow ? ow + 1 : 0), ROLE_NORMAL, c->name);
-        if (ow)
+        if (lines == 2) {
+            wk_text(w, y, x, cw, ROLE_NORMAL, c->name);
+            wk_text(w, y + 1, x + 1, cw - 1, ROLE_DIM, c->owner);
+            continue;
+        }
+        int nw = text_width(c->name), ow = text_width(c->owner);
+        int with_owner = ow > 0 && nw + 1 + ow <= cw;
+        wk_text(w, y, x, cw, ROLE_NORMAL, c->name);
+        if (with_owner)
             wk_text_right(w, y, x + cw, ow, ROLE_DIM, c->owner);
     }
 }
@@ -196,10 +199,11 @@ static void proj_draw(void *self, WINDOW *w, const WidgetEnv *env, const PaneInf
     if (p->scroll < 0)
         p->scroll = 0;
     int cw = (W - (n - 1)) / n;
+    int lines = H - 1 >= 2 * p->maxcards ? 2 : 1;
     for (int k = 0; k < n; k++) {
         int x = k * (cw + 1);
         int width = k == n - 1 ? W - x : cw;
-        draw_column(p, w, &p->cols[idx[k]], x, width);
+        draw_column(p, w, &p->cols[idx[k]], x, width, lines);
         if (k < n - 1)
             for (int y = 0; y < H; y++)
                 wk_text(w, y, x + cw, 1, ROLE_BORDER, wk_g("\u2502", "|"));

@@ -30,6 +30,17 @@ static inline int wk_text(WINDOW *w, int y, int x, int maxw, Role r, const char 
     return draw_text(w, y, x, maxw, r, s);
 }
 
+/* A fixed-width column: s clipped to colw (no padding drawn); returns colw
+ * (or what is left of the window) so the next column starts after it. */
+static inline int wk_cell(WINDOW *w, int y, int x, int colw, Role r, const char *s)
+{
+    int left = getmaxx(w) - x;
+    if (colw > left)
+        colw = left > 0 ? left : 0;
+    wk_text(w, y, x, colw, r, s);
+    return colw;
+}
+
 /* Text ending at column xend-1 (clipped to maxw columns and to the window). */
 static inline int wk_text_right(WINDOW *w, int y, int xend, int maxw, Role r, const char *s)
 {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include "../util.h"
 
 void fu_line_col(const char *text, size_t len, size_t off, int *line, int *col)
@@ -105,6 +106,62 @@ int fu_json_time(const cJSON *v, int64_t *ms)
     if (cJSON_IsString(v))
         return time_parse_iso(v->valuestring, ms);
     return -1;
+}
+
+/* Two digits at s as a number in [lo, hi], or -1. */
+static int two(const char *s, int lo, int hi)
+{
+    if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+        return -1;
+    int v = (s[0] - '0') * 10 + (s[1] - '0');
+    return v >= lo && v <= hi ? v : -1;
+}
+
+static int is_canonical_iso(const char *s)
+{
+    for (int i = 0; i < 4; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return s[4] == '-' && two(s + 5, 1, 12) >= 0 && s[7] == '-' && two(s + 8, 1, 31) >= 0 &&
+           s[10] == 'T' && two(s + 11, 0, 23) >= 0 && s[13] == ':' && two(s + 14, 0, 59) >= 0 &&
+           s[16] == ':' && two(s + 17, 0, 60) >= 0 && s[19] == 'Z' && s[20] == '\0';
+}
+
+static void put2(char *p, int v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+}
+
+int fu_json_iso(const cJSON *v, char *out)
+{
+    int64_t ms;
+    if (cJSON_IsString(v) && is_canonical_iso(v->valuestring)) {
+        memcpy(out, v->valuestring, 21);
+        return 0;
+    }
+    if (fu_json_time(v, &ms) != 0)
+        return -1;
+    time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    struct tm tm;
+    int year;
+    if (!gmtime_r(&t, &tm) || (year = tm.tm_year + 1900) < 0 || year > 9999)
+        return -1;
+    put2(out, year / 100);
+    put2(out + 2, year % 100);
+    out[4] = '-';
+    put2(out + 5, tm.tm_mon + 1);
+    out[7] = '-';
+    put2(out + 8, tm.tm_mday);
+    out[10] = 'T';
+    put2(out + 11, tm.tm_hour);
+    out[13] = ':';
+    put2(out + 14, tm.tm_min);
+    out[16] = ':';
+    put2(out + 17, tm.tm_sec);
+    out[19] = 'Z';
+    out[20] = '\0';
+    return 0;
 }
 
 size_t fu_bom_len(const char *s, size_t n)

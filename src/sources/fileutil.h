@@ -38,6 +38,12 @@ char *fu_json_text(const cJSON *v);
  * Returns 0 and *ms, or -1 when absent or unparsable. */
 int fu_json_time(const cJSON *v, int64_t *ms);
 
+/* The same time as canonical UTC ISO text ("2026-11-21T09:14:03Z") into out
+ * (at least 32 bytes), without a round trip when the string already is
+ * canonical (the hot path of big handoff files). Returns 0, or -1 when absent
+ * or unparsable. */
+int fu_json_iso(const cJSON *v, char *out);
+
 /* Skips a UTF-8 byte-order mark: returns the number of bytes to skip (0 or 3). */
 size_t fu_bom_len(const char *s, size_t n);
 

@@ -36,6 +36,7 @@ typedef struct Paginate {
 
 typedef struct ResolveCfg {
     int enabled;
+    int uses_action;          /* {action} appears: the template handles "unresolve" too */
     char *method, *url, *body;
     HttpHeaders headers;      /* value templates */
     int nok;
@@ -209,6 +210,9 @@ static int parse_resolve(ResolveCfg *r, const YNode *map, char **err)
         for (size_t i = 0; i < MC_ARRAY_LEN(dflt); i++)
             r->ok[r->nok++] = dflt[i];
     }
+    r->uses_action = strstr(r->url, "{action}") || (r->body && strstr(r->body, "{action}"));
+    for (int i = 0; i < r->headers.n; i++)
+        r->uses_action |= strstr(r->headers.v[i].value, "{action}") != NULL;
     r->enabled = 1;
     return 0;
 }
@@ -489,7 +493,7 @@ static ResolveResult http_json_resolve(void *self, const SourceConfig *sc, const
 {
     const HttpJsonCfg *c = sc->kcfg;
     const ResolveCfg *r = &c->resolve;
-    if (!r->enabled)
+    if (!r->enabled || (req->action && strcmp(req->action, "resolve") && !r->uses_action))
         return RESOLVE_UNSUPPORTED;
     const TmplVar vars[] = {{"key", req->key}, {"note", req->note}, {"by", req->by},
                             {"idempotency_key", req->idempotency_key}, {"action", req->action}};

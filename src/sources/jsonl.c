@@ -288,23 +288,18 @@ static int blocker_settled(JsonlRun *r, const char *key)
     return found;
 }
 
-static void add_resolution(JsonlRun *r, const cJSON *o, const char *ref, int64_t ts, int has_ts)
+static void add_resolution(JsonlRun *r, const cJSON *o, const char *ref, const char *at)
 {
     if (r->nres == r->capres) {
         r->capres = r->capres ? r->capres * 2 : 16;
         r->res = xrealloc(r->res, (size_t)r->capres * sizeof *r->res);
     }
     Resolution *x = &r->res[r->nres++];
-    char iso[32];
     const char *by = jstr(o, "by");
     x->ref = xstrdup(ref);
     x->by = xstrdup(by ? by : jstr(o, "from"));
     x->note = xstrdup(jstr(o, "note"));
-    x->at = NULL;
-    if (has_ts) {
-        time_format_iso(ts, iso, sizeof iso);
-        x->at = xstrdup(iso);
-    }
+    x->at = xstrdup(at);
 }
 
 /* Turns one parsed object into rows. */
@@ -322,8 +317,8 @@ static void emit(JsonlRun *r, const cJSON *o, const char *line, size_t len)
         fu_hex64(hash64(line, len), keybuf);
         key = keybuf;
     }
-    int64_t ts = 0;
-    int has_ts = fu_json_time(cJSON_GetObjectItemCaseSensitive(o, "ts"), &ts) == 0;
+    char ts[32];
+    int has_ts = fu_json_iso(cJSON_GetObjectItemCaseSensitive(o, "ts"), ts) == 0;
     const char *type = jstr(o, "type");
     const char *from = jstr(o, "from");
     const char *status = jstr(o, "status");
@@ -331,7 +326,7 @@ static void emit(JsonlRun *r, const cJSON *o, const char *line, size_t len)
     int row = rows_add(r->act);
     rows_set_text(r->act, row, r->a_key, key);
     if (has_ts)
-        rows_set_time(r->act, row, r->a_ts, ts);
+        rows_set_text(r->act, row, r->a_ts, ts);
     rows_set_text(r->act, row, r->a_type, type);
     rows_set_text(r->act, row, r->a_agent, from ? from : jstr(o, "by"));
     rows_set_text(r->act, row, r->a_status, status ? status : type);
@@ -353,17 +348,17 @@ static void emit(JsonlRun *r, const cJSON *o, const char *line, size_t len)
             cJSON_free(p);
         }
         if (has_ts)
-            rows_set_time(r->blk, row, r->b_created, ts);
+            rows_set_text(r->blk, row, r->b_created, ts);
         rows_set_int(r->blk, row, r->b_resolved, 0);
         rows_set_text(r->blk, row, r->b_state, "open");
     }
     if (type && strcmp(type, "resolution") == 0) {
         const cJSON *ref = cJSON_GetObjectItemCaseSensitive(o, "ref");
         if (cJSON_IsString(ref) && ref->valuestring[0]) {
-            add_resolution(r, o, ref->valuestring, ts, has_ts);
+            add_resolution(r, o, ref->valuestring, has_ts ? ts : NULL);
         } else if (cJSON_IsNumber(ref)) {
             snprintf(numbuf, sizeof numbuf, "%.17g", ref->valuedouble);
-            add_resolution(r, o, numbuf, ts, has_ts);
+            add_resolution(r, o, numbuf, has_ts ? ts : NULL);
         }
     }
 }
