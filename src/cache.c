@@ -147,6 +147,7 @@ static int integrity_ok(sqlite3 *db, const char *path, char **why)
 }
 
 static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Process-wide SQLite settings, before the library initializes: no memory
  * statistics (they take a global mutex on every allocation). */
@@ -222,27 +223,40 @@ int cache_open(const char *path, Cache **out, char **warn, char **err)
     }
     free(dir);
     sqlite3 *db = NULL;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (open_db(path, &db, err) != 0)
-            return -1;
-        char *why = NULL;
-        if (configure_db(db, &why) == 0 && integrity_ok(db, path, &why) && migrate(db, &why) == 0)
-            break;
-        sqlite3_close(db);
-        db = NULL;
-        if (why && strstr(why, "newer than")) {
-            set_err(err, "cache %s: %s", path, why);
-            free(why);
+    /* one open at a time in this process: threads racing to create a new
+     * cache would otherwise see each other's half-made schema */
+    pthread_mutex_lock(&open_lock);
+    for (int attempt = 0;; attempt++) {
+        if (open_db(path, &db, err) != 0) {
+            pthread_mutex_unlock(&open_lock);
             return -1;
         }
-        if (attempt == 1) {
+        char *why = NULL;
+        int ok = configure_db(db, &why) == 0 && integrity_ok(db, path, &why) && migrate(db, &why) == 0;
+        if (ok)
+            break;
+        /* only a file SQLite calls not-a-database or corrupt, or one that
+         * fails quick_check, is damaged; busy, locked or I/O errors are not */
+        int code = sqlite3_errcode(db) & 0xff;
+        int damaged = code == SQLITE_NOTADB || code == SQLITE_CORRUPT || (why && strstr(why, "quick_check"));
+        int busy = code == SQLITE_BUSY || code == SQLITE_LOCKED;
+        sqlite3_close(db);
+        db = NULL;
+        if (busy && attempt < 50) {
+            free(why);
+            usleep(20000);
+            continue;
+        }
+        if (!damaged || attempt > 0) {
             set_err(err, "cache %s: %s", path, why ? why : "unusable");
             free(why);
+            pthread_mutex_unlock(&open_lock);
             return -1;
         }
         move_aside(path, warn, why ? why : "unreadable");
         free(why);
     }
+    pthread_mutex_unlock(&open_lock);
     Cache *c = xcalloc(1, sizeof *c);
     c->db = db;
     c->path = xstrdup(path);

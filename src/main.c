@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <curl/curl.h>
 #include "cli/cli.h"
 
 static const char usage[] =
@@ -84,7 +83,6 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    curl_global_init(CURL_GLOBAL_ALL);
     int rc = -1;
     const char *name = optind < argc ? argv[optind] : "dashboard";
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
@@ -102,6 +100,5 @@ int main(int argc, char **argv)
         rc = 2;
     }
     free(g.demo_dir);
-    curl_global_cleanup();
     return rc;
 }

@@ -80,7 +80,8 @@ char *xvasprintf(const char *fmt, va_list ap)
 {
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    char probe[1];
+    int n = vsnprintf(probe, sizeof probe, fmt, ap2);
     va_end(ap2);
     if (n < 0)
         n = 0;
@@ -146,7 +147,8 @@ void buf_printf(Buf *b, const char *fmt, ...)
     va_list ap, ap2;
     va_start(ap, fmt);
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    char probe[1];
+    int n = vsnprintf(probe, sizeof probe, fmt, ap2);
     va_end(ap2);
     if (n > 0) {
         buf_grow(b, (size_t)n);

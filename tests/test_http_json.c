@@ -28,6 +28,11 @@ static void server_start(void)
 {
     const char *dir = getenv("MC_TESTS_DIR");
     char *script = xasprintf("%s/fake_http.py", dir ? dir : "tests");
+    const char *spec = t_write("spec.json",
+        "{\"routes\": {\"/range\": {\"status\": 206,"
+        " \"headers\": {\"Content-Range\": \"0-1/3573\", \"X-RateLimit-Remaining\": \"41\"},"
+        " \"json\": [{\"_id\": \"j1\", \"_creationTime\": 1763716443000.5, \"tokens\": \"9007199254740993\"},"
+        " {\"_id\": \"j2\", \"_creationTime\": \"2026-11-21T09:14:03.250Z\", \"tokens\": 12}]}}}");
     int in[2], out[2];
     if (pipe(in) < 0 || pipe(out) < 0)
         abort();
@@ -36,7 +41,7 @@ static void server_start(void)
         dup2(in[0], 0);
         dup2(out[1], 1);
         close(in[0]), close(in[1]), close(out[0]), close(out[1]);
-        execlp("python3", "python3", script, (char *)NULL);
+        execlp("python3", "python3", script, "--spec", spec, (char *)NULL);
         _exit(127);
     }
     close(in[0]);
@@ -371,6 +376,34 @@ static void test_http_errors(void)
     free(r.err);
 }
 
+/* A route from the spec file: status 206, extra headers, a top-level array. */
+static void test_spec_route_and_headers(void)
+{
+    char *url = xasprintf("http://127.0.0.1:%d/range", port);
+    HttpRequest rq = {.url = url, .deadline_ms = mono_ms() + 5000};
+    HttpResponse resp;
+    char *err = NULL;
+    CHECK_INT(http_perform(&rq, &resp, &err), 0);
+    CHECK_INT(resp.status, 206);
+    CHECK_STR(resp.content_range, "0-1/3573");
+    CHECK_STR(http_response_header(&resp, "x-ratelimit-remaining"), "41");
+    CHECK_INT(resp.retry_after_ms, -1);
+    CHECK(resp.next_url == NULL);
+    CHECK_INT(http_check_status(&resp, &err), 0);
+    http_response_free(&resp);
+    free(url);
+
+    Config *cfg = load("- id: conv\n  kind: http_json\n  url: http://127.0.0.1:@P/range\n"
+                       "  feeds: agents\n  fields: {key: _id, last_seen: _creationTime, tokens_today: tokens}\n");
+    Res r = fetch(cfg);
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(cell("agents", "conv", "j1", "last_seen"), "2025-11-21T09:14:03Z");
+    CHECK_STR(cell("agents", "conv", "j2", "last_seen"), "2026-11-21T09:14:03Z");
+    CHECK_STR(cell("agents", "conv", "j1", "tokens_today"), "9007199254740993");
+    CHECK_STR(cell("agents", "conv", "j2", "tokens_today"), "12");
+    config_free(cfg);
+}
+
 static void test_timeout(void)
 {
     Config *cfg = load("- id: slow\n  kind: http_json\n  url: http://127.0.0.1:@P/slow?s=30\n"
@@ -577,6 +610,9 @@ static void test_resolve(void)
     cJSON_Delete(body);
     cJSON_Delete(s);
 
+    /* a note with invalid UTF-8 still makes a valid JSON body (the server parses it) */
+    CHECK_INT(resolve(cfg, "b0", "bad \xff byte\x01", "idem-0", &out), RESOLVE_OK);
+
     /* the same idempotency key on a retry reaches the server as the same key */
     CHECK_INT(resolve(cfg, "b2", "", "idem-2", &out), RESOLVE_OK);
     CHECK_INT(resolve(cfg, "b2", "", "idem-2", &out), RESOLVE_OK);
@@ -684,6 +720,7 @@ int main(void)
     RUN(test_items_into_cache);
     RUN(test_etag_and_last_modified);
     RUN(test_http_errors);
+    RUN(test_spec_route_and_headers);
     RUN(test_timeout);
     RUN(test_pagination);
     RUN(test_auth_headers);

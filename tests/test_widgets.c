@@ -129,6 +129,8 @@ static char *window_text(WINDOW *w)
                 if (n != (size_t)-1)
                     buf_append(&b, mb, n);
             }
+            if (wch[0] && wcwidth(wch[0]) == 2)
+                x++;                      /* a wide character's second cell */
         }
         buf_putc(&b, '\n');
     }
@@ -238,6 +240,8 @@ static void test_empty(void)
         if (!strstr(t, "no data yet"))
             fprintf(stderr, "  (%s)\n", all[i]->name);
         CHECK_CONTAINS(t, "no data yet");
+        const char *note = note_of(all[i], w);
+        CHECK(note[0] == '\0' || strcmp(note, "Needs Apple \u00b7 0") == 0);
         free(t);
         render_sizes(all[i], w);
         Intent in = {0};
@@ -693,7 +697,8 @@ static void test_projects(void)
         " ('p', 'p3', 'Vercel migration', 'blocked', 'atlas', NULL),"
         " ('p', 'p4', 'MSN entry form', 'done', 'max', NULL),"
         " ('p', 'p5', 'Podcast', 'on hold', 'apple', NULL),"
-        " ('p', 'p6', 'Mystery', NULL, '', NULL)");
+        " ('p', 'p6', 'Mystery', NULL, '', NULL),"
+        " ('p', 'p7', '日本語ランディング 🚀 page', 'paused', '絵文字', NULL)");
     void *w = make(&projects_widget, NULL);
     if (!w)
         return;
@@ -701,7 +706,8 @@ static void test_projects(void)
     CHECK_CONTAINS(t, "PLANNING 0");
     CHECK_CONTAINS(t, "ACTIVE 2");
     CHECK_CONTAINS(t, "BLOCKED 1");
-    CHECK_CONTAINS(t, "PAUSED 0");
+    CHECK_CONTAINS(t, "PAUSED 1");
+    CHECK_CONTAINS(t, "日本語");
     CHECK_CONTAINS(t, "DONE 1");
     CHECK_CONTAINS(t, "ON HOLD 1");
     CHECK_CONTAINS(t, "UNKNOWN 1");
@@ -710,7 +716,7 @@ static void test_projects(void)
     CHECK_CONTAINS(t, "Revenue API");
     CHECK_CONTAINS(t, "Vercel migration");
     CHECK_CONTAINS(t, "atlas");
-    CHECK_STR(note_of(&projects_widget, w), "6");
+    CHECK_STR(note_of(&projects_widget, w), "7");
     free(t);
     /* narrow: the empty columns give way */
     t = render(&projects_widget, w, 10, 40, 1);

@@ -241,6 +241,11 @@ static HandlerResult ag_key(void *self, Action act, Intent *out)
 static void ag_title_note(void *self, char *buf, size_t n)
 {
     Agents *a = self;
+    if (a->nrows == 0) {
+        if (n)
+            buf[0] = '\0';
+        return;
+    }
     snprintf(buf, n, "%d working %s %d/%d online", a->working, wk_g("\u00b7", "-"), a->online,
              a->nrows);
 }

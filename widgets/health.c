@@ -39,6 +39,7 @@ static void clear_row(Health *h)
     free(h->ts_s);
     h->host = h->ts_s = NULL;
     h->have = 0;
+    h->score = -1;
 }
 
 static void *health_create(const YNode *opts, const Config *cfg, char **err)
@@ -60,6 +61,7 @@ static void *health_create(const YNode *opts, const Config *cfg, char **err)
     Health *h = xcalloc(1, sizeof *h);
     h->warn = warn;
     h->crit = crit;
+    h->score = -1;
     return h;
 }
 

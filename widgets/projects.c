@@ -233,7 +233,10 @@ static HandlerResult proj_key(void *self, Action act, Intent *out)
 static void proj_title_note(void *self, char *buf, size_t n)
 {
     Projects *p = self;
-    snprintf(buf, n, "%d", p->total);
+    if (p->total)
+        snprintf(buf, n, "%d", p->total);
+    else if (n)
+        buf[0] = '\0';
 }
 
 static int proj_detail(void *self, Buf *out)

@@ -5,6 +5,7 @@
  * into memory up to the request's cap (decoded bytes, so a compressed bomb
  * is cut off too); the progress callback aborts on the caller's cancel flag
  * or deadline. Messages name the host, never the path, query or a secret. */
+#include <pthread.h>
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,13 +15,18 @@
 
 #define MAX_HEADER_BYTES (64 * 1024)
 
+static pthread_once_t http_once = PTHREAD_ONCE_INIT;
+
+static void http_init_once(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* Lazy and thread-safe: the TLS library is only loaded (several MB of
+ * resident memory) by processes that actually make a request. */
 void http_global_init(void)
 {
-    static int done;
-    if (!done) {
-        curl_global_init(CURL_GLOBAL_DEFAULT);
-        done = 1;
-    }
+    pthread_once(&http_once, http_init_once);
 }
 
 /* ---- header lists ----------------------------------------------------- */
@@ -360,6 +366,7 @@ static void fill_response(CURL *c, Xfer *x)
 
 int http_perform(const HttpRequest *req, HttpResponse *resp, char **err)
 {
+    http_global_init();
     memset(resp, 0, sizeof *resp);
     resp->retry_after_ms = -1;
     resp->host = http_url_host(req->url ? req->url : "");

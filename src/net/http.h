@@ -18,7 +18,7 @@
 #define HTTP_DEFAULT_MAX_BYTES ((size_t)16 << 20)
 #define HTTP_DEFAULT_CONNECT_MS 5000
 
-/* curl_global_init; call once in main before any thread starts. */
+/* curl_global_init, once per process (thread-safe; http_perform calls it). */
 void http_global_init(void);
 
 /* Request or response headers. Names compare case-insensitively. */

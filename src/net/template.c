@@ -16,27 +16,6 @@ static size_t name_len(const char *s)
     return n && s[n] == '}' ? n : 0;
 }
 
-static void put_json(Buf *b, const char *v)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-        switch (*p) {
-        case '"': buf_puts(b, "\\\""); break;
-        case '\\': buf_puts(b, "\\\\"); break;
-        case '\n': buf_puts(b, "\\n"); break;
-        case '\r': buf_puts(b, "\\r"); break;
-        case '\t': buf_puts(b, "\\t"); break;
-        default:
-            if (*p < 0x20 || *p == 0x7f) {
-                char u[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
-                buf_append(b, u, 6);
-            } else {
-                buf_putc(b, (char)*p);
-            }
-        }
-    }
-}
-
 static void put_value(Buf *b, const char *v, TmplEscape esc)
 {
     if (esc == TMPL_URL) {
@@ -44,7 +23,7 @@ static void put_value(Buf *b, const char *v, TmplEscape esc)
         buf_puts(b, e);
         free(e);
     } else if (esc == TMPL_JSON) {
-        put_json(b, v);
+        buf_json_string(b, v, 0);
     } else {
         for (const char *p = v; *p; p++)
             if (*p != '\r' && *p != '\n')

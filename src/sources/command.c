@@ -393,7 +393,7 @@ static int group_alive(pid_t pgid)
  * briefly for the rest of the group to go. */
 static void kill_group(Run *r)
 {
-    kill(r->pid, SIGTERM);
+    kill(-r->pid, SIGTERM);
     int64_t until = mono_ms() + 1000;
     while (mono_ms() < until) {
         try_reap(r);
@@ -401,7 +401,7 @@ static void kill_group(Run *r)
             return;
         sleep_ms(10);
     }
-    kill(r->pid, SIGKILL);
+    kill(-r->pid, SIGKILL);
     if (!r->reaped && waitpid(r->pid, &r->status, 0) == r->pid)
         r->reaped = 1;
     until = mono_ms() + 500;

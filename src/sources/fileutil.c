@@ -95,6 +95,90 @@ char *fu_json_text(const cJSON *v)
     return r;
 }
 
+static void print_string(Buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    buf_putc(b, '"');
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        buf_append(b, run, (size_t)(s - run));
+        run = s + 1;
+        char esc[7] = {'\\', 0};
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        default:
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+        }
+        buf_append(b, esc, strlen(esc));
+    }
+    buf_append(b, run, (size_t)(s - run));
+    buf_putc(b, '"');
+}
+
+static void print_number(Buf *b, double d)
+{
+    char tmp[40];
+    if (d != d || d > 1.7976931348623157e308 || d < -1.7976931348623157e308) {
+        buf_puts(b, "null");
+    } else if (d == (double)(long long)d && d > -9007199254740992.0 && d < 9007199254740992.0) {
+        long long v = (long long)d;
+        unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+        int i = (int)sizeof tmp;
+        tmp[--i] = '\0';
+        do {
+            tmp[--i] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (v < 0)
+            tmp[--i] = '-';
+        buf_puts(b, tmp + i);
+    } else {
+        snprintf(tmp, sizeof tmp, "%1.15g", d);
+        if (strtod(tmp, NULL) != d)
+            snprintf(tmp, sizeof tmp, "%1.17g", d);
+        buf_puts(b, tmp);
+    }
+}
+
+void fu_json_print(Buf *b, const cJSON *v)
+{
+    if (cJSON_IsString(v)) {
+        print_string(b, v->valuestring);
+    } else if (cJSON_IsNumber(v)) {
+        print_number(b, v->valuedouble);
+    } else if (cJSON_IsTrue(v)) {
+        buf_puts(b, "true");
+    } else if (cJSON_IsFalse(v)) {
+        buf_puts(b, "false");
+    } else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
+        int obj = cJSON_IsObject(v);
+        buf_putc(b, obj ? '{' : '[');
+        for (const cJSON *c = v->child; c; c = c->next) {
+            if (obj) {
+                print_string(b, c->string ? c->string : "");
+                buf_putc(b, ':');
+            }
+            fu_json_print(b, c);
+            if (c->next)
+                buf_putc(b, ',');
+        }
+        buf_putc(b, obj ? '}' : ']');
+    } else {
+        buf_puts(b, "null");
+    }
+}
+
 int fu_json_time(const cJSON *v, int64_t *ms)
 {
     if (cJSON_IsNumber(v)) {

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <cjson/cJSON.h>
+#include "../util.h"
 #include "../ynode.h"
 
 /* 1-based line and column of byte offset `off` in text[0..len). */
@@ -33,6 +34,10 @@ void fu_hex64(uint64_t h, char *out);
 /* Text of a JSON value: a string as it is, a number/bool/object/array as
  * JSON text, NULL for null or absent. Returns a new string; caller frees. */
 char *fu_json_text(const cJSON *v);
+
+/* Appends v as compact JSON text to b (like cJSON_PrintUnformatted, without
+ * its allocations; bytes >= 0x80 pass through as they are). */
+void fu_json_print(Buf *b, const cJSON *v);
 
 /* A time from a JSON value: ISO-8601 string, or epoch seconds / ms number.
  * Returns 0 and *ms, or -1 when absent or unparsable. */

@@ -229,9 +229,41 @@ static void bad(JsonlRun *r, int64_t lineno, const char *fmt, ...)
     r->bad_line = lineno;
 }
 
-static const char *jstr(const cJSON *o, const char *name)
+/* The members of one handoff line that mc reads, found in one pass over the
+ * object (the first of each name wins, as with cJSON_GetObjectItem). */
+typedef struct Handoff {
+    const cJSON *id, *ts, *from, *to, *type, *summary, *details, *status, *action, *ref, *by, *note;
+} Handoff;
+
+static void handoff_members(const cJSON *o, Handoff *h)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    memset(h, 0, sizeof *h);
+    for (const cJSON *c = o->child; c; c = c->next) {
+        const char *k = c->string;
+        const cJSON **slot = NULL;
+        switch (k ? k[0] : 0) {
+        case 'a': slot = strcmp(k, "action_needed") == 0 ? &h->action : NULL; break;
+        case 'b': slot = strcmp(k, "by") == 0 ? &h->by : NULL; break;
+        case 'd': slot = strcmp(k, "details") == 0 ? &h->details : NULL; break;
+        case 'f': slot = strcmp(k, "from") == 0 ? &h->from : NULL; break;
+        case 'i': slot = strcmp(k, "id") == 0 ? &h->id : NULL; break;
+        case 'n': slot = strcmp(k, "note") == 0 ? &h->note : NULL; break;
+        case 'r': slot = strcmp(k, "ref") == 0 ? &h->ref : NULL; break;
+        case 's':
+            slot = strcmp(k, "summary") == 0 ? &h->summary : strcmp(k, "status") == 0 ? &h->status : NULL;
+            break;
+        case 't':
+            slot = strcmp(k, "ts") == 0 ? &h->ts : strcmp(k, "to") == 0 ? &h->to
+                 : strcmp(k, "type") == 0 ? &h->type : NULL;
+            break;
+        }
+        if (slot && !*slot)
+            *slot = c;
+    }
+}
+
+static const char *str_of(const cJSON *v)
+{
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
@@ -247,25 +279,27 @@ static int addressed_to(const cJSON *to, const char *owner)
     return 0;
 }
 
-/* Appends summary and details ("summary — details") to r->tmp. */
-static const char *compose_details(JsonlRun *r, const cJSON *o)
+/* details as text into r->tmp: a string as it is, anything else as JSON. */
+static void details_text(JsonlRun *r, const cJSON *d)
 {
-    const char *summary = jstr(o, "summary");
-    const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "details");
+    if (cJSON_IsString(d))
+        buf_puts(&r->tmp, d->valuestring);
+    else
+        fu_json_print(&r->tmp, d);
+}
+
+/* "summary — details" (either may be missing) in r->tmp; NULL when neither. */
+static const char *compose_details(JsonlRun *r, const Handoff *h)
+{
+    const char *summary = str_of(h->summary);
+    int has_d = h->details && !cJSON_IsNull(h->details);
     r->tmp.len = 0;
     if (summary)
         buf_puts(&r->tmp, summary);
-    if (d && !cJSON_IsNull(d)) {
+    if (has_d) {
         if (summary)
             buf_puts(&r->tmp, " \xE2\x80\x94 ");
-        if (cJSON_IsString(d)) {
-            buf_puts(&r->tmp, d->valuestring);
-        } else {
-            char *p = cJSON_PrintUnformatted(d);
-            if (p)
-                buf_puts(&r->tmp, p);
-            cJSON_free(p);
-        }
+        details_text(r, h->details);
     }
     return r->tmp.len ? r->tmp.s : NULL;
 }
@@ -288,78 +322,76 @@ static int blocker_settled(JsonlRun *r, const char *key)
     return found;
 }
 
-static void add_resolution(JsonlRun *r, const cJSON *o, const char *ref, const char *at)
+static void add_resolution(JsonlRun *r, const Handoff *h, const char *ref, const char *at)
 {
     if (r->nres == r->capres) {
         r->capres = r->capres ? r->capres * 2 : 16;
         r->res = xrealloc(r->res, (size_t)r->capres * sizeof *r->res);
     }
     Resolution *x = &r->res[r->nres++];
-    const char *by = jstr(o, "by");
+    const char *by = str_of(h->by);
     x->ref = xstrdup(ref);
-    x->by = xstrdup(by ? by : jstr(o, "from"));
-    x->note = xstrdup(jstr(o, "note"));
+    x->by = xstrdup(by ? by : str_of(h->from));
+    x->note = xstrdup(str_of(h->note));
     x->at = xstrdup(at);
+}
+
+/* Text of an id-like member (string or number) into buf; NULL when unusable. */
+static const char *id_text(const cJSON *v, char *buf, size_t bufsz)
+{
+    if (cJSON_IsString(v) && v->valuestring[0] && strlen(v->valuestring) <= JSONL_MAX_ID)
+        return v->valuestring;
+    if (cJSON_IsNumber(v)) {
+        snprintf(buf, bufsz, "%.17g", v->valuedouble);
+        return buf;
+    }
+    return NULL;
+}
+
+static void add_blocker(JsonlRun *r, const Handoff *h, const char *key, const char *ts)
+{
+    int row = rows_add(r->blk);
+    rows_set_text(r->blk, row, r->b_key, key);
+    rows_set_text(r->blk, row, r->b_from, str_of(h->from));
+    rows_set_text(r->blk, row, r->b_desc, str_of(h->summary));
+    if (h->details && !cJSON_IsNull(h->details)) {
+        r->tmp.len = 0;
+        details_text(r, h->details);
+        rows_set_textn(r->blk, row, r->b_ctx, r->tmp.s, r->tmp.len);
+    }
+    rows_set_text(r->blk, row, r->b_created, ts);
+    rows_set_int(r->blk, row, r->b_resolved, 0);
+    rows_set_text(r->blk, row, r->b_state, "open");
 }
 
 /* Turns one parsed object into rows. */
 static void emit(JsonlRun *r, const cJSON *o, const char *line, size_t len)
 {
-    char keybuf[24], numbuf[40];
-    const char *key = NULL;
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
-    if (cJSON_IsString(id) && id->valuestring[0] && strlen(id->valuestring) <= JSONL_MAX_ID) {
-        key = id->valuestring;
-    } else if (cJSON_IsNumber(id)) {
-        snprintf(numbuf, sizeof numbuf, "%.17g", id->valuedouble);
-        key = numbuf;
-    } else {
+    char keybuf[40], refbuf[40], ts[32];
+    Handoff h;
+    handoff_members(o, &h);
+    const char *key = id_text(h.id, keybuf, sizeof keybuf);
+    if (!key) {
         fu_hex64(hash64(line, len), keybuf);
         key = keybuf;
     }
-    char ts[32];
-    int has_ts = fu_json_iso(cJSON_GetObjectItemCaseSensitive(o, "ts"), ts) == 0;
-    const char *type = jstr(o, "type");
-    const char *from = jstr(o, "from");
-    const char *status = jstr(o, "status");
+    int has_ts = fu_json_iso(h.ts, ts) == 0;
+    const char *type = str_of(h.type), *from = str_of(h.from), *status = str_of(h.status);
 
     int row = rows_add(r->act);
     rows_set_text(r->act, row, r->a_key, key);
-    if (has_ts)
-        rows_set_text(r->act, row, r->a_ts, ts);
+    rows_set_text(r->act, row, r->a_ts, has_ts ? ts : NULL);
     rows_set_text(r->act, row, r->a_type, type);
-    rows_set_text(r->act, row, r->a_agent, from ? from : jstr(o, "by"));
+    rows_set_text(r->act, row, r->a_agent, from ? from : str_of(h.by));
     rows_set_text(r->act, row, r->a_status, status ? status : type);
-    rows_set_text(r->act, row, r->a_details, compose_details(r, o));
+    rows_set_text(r->act, row, r->a_details, compose_details(r, &h));
 
-    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "action_needed")) &&
-        addressed_to(cJSON_GetObjectItemCaseSensitive(o, "to"), r->owner) &&
-        !blocker_settled(r, key)) {
-        const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "details");
-        row = rows_add(r->blk);
-        rows_set_text(r->blk, row, r->b_key, key);
-        rows_set_text(r->blk, row, r->b_from, from);
-        rows_set_text(r->blk, row, r->b_desc, jstr(o, "summary"));
-        if (cJSON_IsString(d)) {
-            rows_set_text(r->blk, row, r->b_ctx, d->valuestring);
-        } else if (d && !cJSON_IsNull(d)) {
-            char *p = cJSON_PrintUnformatted(d);
-            rows_set_text(r->blk, row, r->b_ctx, p);
-            cJSON_free(p);
-        }
-        if (has_ts)
-            rows_set_text(r->blk, row, r->b_created, ts);
-        rows_set_int(r->blk, row, r->b_resolved, 0);
-        rows_set_text(r->blk, row, r->b_state, "open");
-    }
+    if (cJSON_IsTrue(h.action) && addressed_to(h.to, r->owner) && !blocker_settled(r, key))
+        add_blocker(r, &h, key, has_ts ? ts : NULL);
     if (type && strcmp(type, "resolution") == 0) {
-        const cJSON *ref = cJSON_GetObjectItemCaseSensitive(o, "ref");
-        if (cJSON_IsString(ref) && ref->valuestring[0]) {
-            add_resolution(r, o, ref->valuestring, has_ts ? ts : NULL);
-        } else if (cJSON_IsNumber(ref)) {
-            snprintf(numbuf, sizeof numbuf, "%.17g", ref->valuedouble);
-            add_resolution(r, o, numbuf, has_ts ? ts : NULL);
-        }
+        const char *ref = id_text(h.ref, refbuf, sizeof refbuf);
+        if (ref)
+            add_resolution(r, &h, ref, has_ts ? ts : NULL);
     }
 }
 

@@ -23,8 +23,9 @@
  * ($1 key, $2 note, $3 by; never SQL built from strings) in a transaction
  * that is committed only when exactly one row changed.
  *
- * The connection string is a secret: it is read at connect time, wiped after
- * use and never printed; libpq's messages go through pg_redact. Without libpq
+ * The connection string is a secret: conninfo_file and conninfo_env are read
+ * at each connect (a rotated secret is picked up), copies are wiped after use,
+ * and it is never printed; libpq's messages go through pg_redact. Without libpq
  * (meson -Dpostgres=disabled) the kind exists but configure refuses it. */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,7 +53,7 @@ typedef struct PgQuery {
 } PgQuery;
 
 typedef struct PgCfg {
-    char *conninfo;           /* may hold ${ENV}: expanded at connect time */
+    char *conninfo;           /* ${ENV} expanded (config load) */
     char *conninfo_file;      /* secret file (first line) */
     char *conninfo_env;       /* name of the variable holding it */
     char **listen;            /* NULL-terminated channel names, or NULL */
@@ -271,14 +272,7 @@ static char *conninfo_text(const PgCfg *k, char **err)
         }
         return xstrdup(v);
     }
-    char *e = NULL, *s = path_expand(k->conninfo, &e);
-    if (!s) {
-        char *r = pg_redact(e, NULL);
-        set_err(err, "conninfo: %s", r);
-        free(r);
-    }
-    free(e);
-    return s;
+    return xstrdup(k->conninfo); /* ${ENV} was expanded when the config was loaded */
 }
 
 /* libpq's message on one line: hint lines dropped, secrets masked. */

@@ -8,6 +8,7 @@
 extern const SourceClass src_system_class, src_jsonl_class, src_markdown_tasks_class,
     src_json_file_class, src_cron_logs_class, src_command_class, src_http_json_class;
 extern const SourceClass src_postgres_class;
+extern const SourceClass src_convex_class, src_postgrest_class;
 
 const SourceClass *const source_classes[] = {
     &src_system_class,
@@ -17,6 +18,8 @@ const SourceClass *const source_classes[] = {
     &src_cron_logs_class,
     &src_command_class,
     &src_http_json_class,
+    &src_convex_class,
+    &src_postgrest_class,
     &src_postgres_class,
     NULL,
 };

@@ -8,8 +8,6 @@
 #include <string.h>
 #include "../draw/draw.h"
 
-void ui_key(Ui *ui, int key);
-
 static Action pane_action(UiAction a)
 {
     switch (a) {
@@ -124,7 +122,7 @@ void ui_key(Ui *ui, int key)
     if (!p)
         return;
     if (ui->msg && ui->msg_until == 0)
-        ui_set_msg(ui, 0, NULL);         /* a sticky message goes with the next key */
+        ui_clear_msg(ui);                /* a sticky message goes with the next key */
     switch (a) {
     case UA_NONE:
         break;

@@ -175,7 +175,7 @@ void overlay_draw(Ui *ui)
         }
     }
     if (content > page) {
-        char more[32];
+        char more[48];
         snprintf(more, sizeof more, "%d-%d/%d", ui->ov_top + 1,
                  ui->ov_top + page < content ? ui->ov_top + page : content, content);
         draw_text_right(ui->overlay, h - 1, w - 2, w / 2, ROLE_DIM, more);

@@ -98,7 +98,9 @@ typedef struct Ui {
 } Ui;
 
 /* screen.c */
+/* A status-line message: info for a few seconds, errors until the next key. */
 void ui_set_msg(Ui *ui, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void ui_clear_msg(Ui *ui);
 void ui_relayout(Ui *ui);
 void ui_mark_all(Ui *ui, int load);
 void ui_engine_start(Ui *ui);
@@ -125,6 +127,9 @@ void ui_check_data(Ui *ui, int force);
 int pane_update_info(Ui *ui, Pane *p, int64_t now);
 void pane_sources_text(Ui *ui, Pane *p, Buf *b);
 void coarse_age(int64_t ms, char *out, size_t n);
+
+/* input.c */
+void ui_key(Ui *ui, int key);
 
 /* overlay.c */
 void overlay_open_text(Ui *ui, const char *title, const char *text);
