@@ -17,6 +17,7 @@ struct Cache {
     char *path;
     sqlite3_stmt *put[DS__COUNT][2];   /* upsert per dataset: [merge, replace] */
     int64_t gen;                       /* sweep generation for CACHE_REPLACE */
+    sqlite3_stmt *set_resolved;        /* cache_blocker_set_resolved, kept prepared */
 };
 
 static const char *sql_type(FieldType t)
@@ -272,6 +273,7 @@ void cache_close(Cache *c)
     for (int i = 0; i < DS__COUNT; i++)
         for (int j = 0; j < 2; j++)
             sqlite3_finalize(c->put[i][j]);
+    sqlite3_finalize(c->set_resolved);
     sqlite3_close(c->db);
     free(c->path);
     free(c);
@@ -490,15 +492,33 @@ static int run_text(Cache *c, const char *sql, int n, const char *const *args, c
 int cache_blocker_set_resolved(Cache *c, const char *source, const char *key, int resolved,
                                const char *by, const char *at_iso, const char *note, char **err)
 {
-    const char *args[] = {source, key, resolved ? "1" : "0", by, at_iso, note};
-    return run_text(c,
-                    "UPDATE blockers SET resolved = CAST(?3 AS INTEGER),"
-                    " resolved_by = CASE WHEN ?3 = '1' THEN ?4 END,"
-                    " resolved_at = CASE WHEN ?3 = '1' THEN ?5 END,"
-                    " note = coalesce(?6, note),"
-                    " state = CASE WHEN ?3 = '1' THEN 'resolved' ELSE 'open' END"
-                    " WHERE source = ?1 AND key = ?2",
-                    6, args, err);
+    if (!c->set_resolved &&
+        sqlite3_prepare_v3(c->db,
+                           "UPDATE blockers SET resolved = ?3,"
+                           " resolved_by = CASE WHEN ?3 THEN ?4 END,"
+                           " resolved_at = CASE WHEN ?3 THEN ?5 END,"
+                           " note = coalesce(?6, note),"
+                           " state = CASE WHEN ?3 THEN 'resolved' ELSE 'open' END"
+                           " WHERE source = ?1 AND key = ?2",
+                           -1, SQLITE_PREPARE_PERSISTENT, &c->set_resolved, NULL) != SQLITE_OK) {
+        set_err(err, "cache: %s", sqlite3_errmsg(c->db));
+        return -1;
+    }
+    sqlite3_stmt *st = c->set_resolved;
+    sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, resolved ? 1 : 0);
+    sqlite3_bind_text(st, 4, by, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, at_iso, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, note, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE) {
+        set_err(err, "cache: %s", sqlite3_errmsg(c->db));
+        return -1;
+    }
+    return 0;
 }
 
 int cache_blocker_set_state(Cache *c, const char *source, const char *key, const char *state,

@@ -33,6 +33,7 @@ import argparse
 import datetime
 import difflib
 import json
+import operator
 import os
 import re
 import signal
@@ -137,10 +138,14 @@ def match(row, col, expr):
         if cell is None:
             return False if not neg else True
         a, b = norm(cell), as_cmp(cell, val)
-        try:
-            res = {"eq": a == b, "neq": a != b, "gt": a > b, "gte": a >= b, "lt": a < b, "lte": a <= b}[op]
-        except (KeyError, TypeError):
+        ops = {"eq": operator.eq, "neq": operator.ne, "gt": operator.gt, "gte": operator.ge,
+               "lt": operator.lt, "lte": operator.le}
+        if op not in ops:
             raise ValueError(op)
+        try:
+            res = ops[op](a, b)
+        except TypeError:          # a number column against text: never equal, never ordered
+            res = op == "neq"
     return not res if neg else res
 
 

@@ -155,6 +155,16 @@ static void test_partial_last_line(void)
     CHECK_INT(count(&h, "activity"), 2);
     CHECK_INT(h_int(&h, "SELECT bad_lines FROM source_state"), 0);
     CHECK_INT(h_int(&h, "SELECT file_offset FROM source_state"), fsize(path));
+    /* no id and CRLF: the key hashes the line without its line ending */
+    const char *noid = "{\"type\":\"note\",\"summary\":\"crlf\"}";
+    char *crlf = xasprintf("%s\r\n", noid);
+    h_append(path, crlf);
+    CHECK_INT(h_fetch(&h), 0);
+    char sql[120];
+    snprintf(sql, sizeof sql, "SELECT details FROM activity WHERE key = '%016llx'",
+             (unsigned long long)hash64(noid, strlen(noid)));
+    CHECK_Q(&h, sql, "crlf");
+    free(crlf);
     h_teardown(&h);
     free(path);
 }

@@ -307,7 +307,7 @@ static void test_hand_edits_and_options(void)
     if (setup(&h, path3, "    blocked_markers: [STUCK]\n    owner_markers: ['ping boss']\n") == 0) {
         CHECK_INT(h_fetch(&h), 0);
         CHECK_INT(h_int(&h, "SELECT count(*) FROM blockers"), 1);
-        CHECK_Q(&h, "SELECT context FROM blockers", "project:  \xC2\xB7 needs Apple \xC2\xB7 line 1");
+        CHECK_Q(&h, "SELECT context FROM blockers", "needs Apple \xC2\xB7 line 1");
         h_teardown(&h);
     }
     free(path3);

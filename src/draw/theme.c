@@ -109,6 +109,8 @@ void draw_init(const char *theme, int ascii)
     if (!theme || !*theme)
         theme = "auto";
     int want = 0;   /* 256, 8 or 0 (mono) */
+    if (has_colors())
+        start_color();  /* COLORS is known only after this */
     if (strcmp(theme, "256") == 0)
         want = 256;
     else if (strcmp(theme, "8") == 0)

@@ -3,7 +3,6 @@
  * file bytes into safe messages, keys and row values. */
 #include "fileutil.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,9 +46,10 @@ void fu_snippet(const char *s, size_t n, char *out, size_t outsz)
     out[o] = '\0';
 }
 
+/* ASCII only, whatever the locale (the UI sets one). */
 static int is_word(unsigned char c)
 {
-    return isalnum(c) || c == '_';
+    return (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z') || c == '_';
 }
 
 const char *fu_find_marker(const char *hay, size_t n, const char *marker)

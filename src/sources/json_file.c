@@ -237,7 +237,6 @@ static int jf_fetch(void *self, FetchCtx *ctx)
     rc = fetch_commit(ctx, &rows, 1, CACHE_REPLACE);
     if (rc == 0) {
         free(old);
-        ctx->rows = rows->nrows;
     } else {
         free(ctx->state->etag);
         ctx->state->etag = old;

@@ -10,35 +10,32 @@
  * was rotated or rewritten: the source's rows are dropped and the file is read
  * again from byte 0 in the same transaction as the first new batch.
  * A half-written last line waits for its newline. A bad line (invalid JSON,
- * not an object, too long, NUL byte) is counted and skipped, never fatal.
+ * not an object, too long, NUL byte) is counted and skipped, never fatal: the
+ * last one's number and reason stay in the cursor and go to the log.
  *
  * Every line becomes an `activity` row; lines with action_needed addressed to
  * the owner become `blockers`; `resolution` lines resolve them. Rows are
  * written in batches of JSONL_BATCH lines per transaction (CACHE_MERGE).
  *
- * resolve appends one resolution line with a single write() under flock. */
+ * resolve (appending a resolution line) is in jsonl_resolve.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
+#include "../log.h"
 #include "../source.h"
 #include "../util.h"
 #include "fileutil.h"
+#include "jsonl.h"
 
 #define JSONL_BATCH 10000             /* lines per transaction */
 #define JSONL_READ (4 << 20)          /* bytes per read() besides one max line */
 #define JSONL_TAIL 32                 /* bytes hashed before the offset */
 #define JSONL_MAX_ID 256              /* longer ids are replaced by a hash */
-
-typedef struct JsonlCfg {
-    char *path;
-    int64_t max_line;
-} JsonlCfg;
 
 /* A resolution line seen in the current batch, applied after its rows. */
 typedef struct Resolution {
@@ -578,166 +575,14 @@ static int jsonl_fetch(void *self, FetchCtx *ctx)
         rc = 0;
         goto out;
     }
+    int64_t bad_before = r.bad_lines;
     rc = read_lines(&r, off);
+    if (r.bad_lines > bad_before)                 /* skipped, not failed: a warning */
+        log_warn("%s: %s:%lld: %s (%lld bad line%s skipped in this read)", ctx->src->id, r.k->path,
+                 (long long)r.bad_line, r.why, (long long)(r.bad_lines - bad_before),
+                 r.bad_lines - bad_before == 1 ? "" : "s");
 out:
     run_free(&r);
-    return rc;
-}
-
-/* ---- resolve ---------------------------------------------------------- */
-
-/* Returns 1 when the file already holds `needle`, 0 when not, -1 on error. */
-static int file_contains(int fd, const char *needle)
-{
-    size_t nlen = strlen(needle), cap = 1 << 20;
-    char *buf = xmalloc(cap + nlen);
-    size_t keep = 0;
-    int64_t off = 0;
-    int found = -1;
-    for (;;) {
-        ssize_t n = pread(fd, buf + keep, cap, off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            break;
-        if (n == 0) {
-            found = 0;
-            break;
-        }
-        off += n;
-        size_t have = keep + (size_t)n;
-        if (memmem(buf, have, needle, nlen)) {
-            found = 1;
-            break;
-        }
-        keep = have < nlen - 1 ? have : nlen - 1;
-        memmove(buf, buf + have - keep, keep);
-    }
-    free(buf);
-    return found;
-}
-
-/* Takes the advisory lock, waiting at most ~5 s. */
-static int lock_wait(int fd)
-{
-    for (int i = 0; i < 500; i++) {
-        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-            return 0;
-        if (errno != EWOULDBLOCK && errno != EINTR)
-            return -1;
-        usleep(10000);
-    }
-    errno = EWOULDBLOCK;
-    return -1;
-}
-
-static char *resolution_line(const ResolveReq *req, const char *by)
-{
-    char iso[32];
-    time_format_iso(req->now_ms ? req->now_ms : now_ms(), iso, sizeof iso);
-    cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "type", "resolution");
-    cJSON_AddStringToObject(j, "ref", req->key);
-    cJSON_AddStringToObject(j, "by", by);
-    cJSON_AddStringToObject(j, "ts", iso);
-    cJSON_AddStringToObject(j, "note", req->note ? req->note : "");
-    if (req->idempotency_key && req->idempotency_key[0])
-        cJSON_AddStringToObject(j, "idempotency_key", req->idempotency_key);
-    char *p = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    char *line = xasprintf("%s\n", p);
-    cJSON_free(p);
-    return line;
-}
-
-/* Appends the line with one write() (looping only on a short write, still
- * under the lock). When the file does not end in a newline (someone's torn
- * last line), a "\n" goes in front of ours in the same write: the other
- * writer's bytes are left exactly as they are (readers count that fragment as
- * one bad line) and our line is always whole. */
-static int append_line(int fd, const char *line, char **why)
-{
-    struct stat st;
-    char last = '\n';
-    if (fstat(fd, &st) != 0 || (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1)) {
-        set_err(why, "cannot read the file's end: %s", strerror(errno));
-        return -1;
-    }
-    char *out = xasprintf("%s%s", last == '\n' ? "" : "\n", line);
-    size_t len = strlen(out), off = 0;
-    while (off < len) {
-        ssize_t n = write(fd, out + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            set_err(why, "write failed: %s", n < 0 ? strerror(errno) : "no progress");
-            free(out);
-            return -1;
-        }
-        off += (size_t)n;
-    }
-    free(out);
-    if (fdatasync(fd) != 0) {
-        set_err(why, "fsync failed: %s", strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-static ResolveResult jsonl_resolve(void *self, const SourceConfig *sc, const Config *cfg,
-                                   const ResolveReq *req, ResolveOut *out)
-{
-    const JsonlCfg *k = sc->kcfg;
-    if (!req->action || strcmp(req->action, "resolve") != 0) {
-        set_err(&out->message, "%s: a handoffs file can only take resolutions, not '%s'", sc->id,
-                req->action ? req->action : "?");
-        return RESOLVE_UNSUPPORTED;
-    }
-    if (!req->key || !req->key[0]) {
-        set_err(&out->message, "%s: no key to resolve", sc->id);
-        return RESOLVE_FAIL;
-    }
-    const char *by = req->by && req->by[0] ? req->by : (cfg && cfg->user ? cfg->user : "mc");
-    int fd = open(k->path, O_RDWR | O_APPEND | O_CLOEXEC);
-    if (fd < 0) {
-        int e = errno;
-        set_err(&out->message, "%s: cannot open for append: %s", k->path, strerror(e));
-        return (e == ENOENT || e == EACCES || e == EROFS || e == EISDIR) ? RESOLVE_FAIL : RESOLVE_RETRY;
-    }
-    if (lock_wait(fd) != 0) {
-        set_err(&out->message, "%s: cannot lock: %s", k->path, strerror(errno));
-        close(fd);
-        return RESOLVE_RETRY;
-    }
-    char *line = resolution_line(req, by);
-    ResolveResult rc = RESOLVE_OK;
-    if (req->idempotency_key && req->idempotency_key[0]) {
-        /* the key exactly as resolution_line printed it */
-        cJSON *s = cJSON_CreateString(req->idempotency_key);
-        char *q = cJSON_PrintUnformatted(s);
-        char *needle = xasprintf("\"idempotency_key\":%s", q);
-        cJSON_free(q);
-        cJSON_Delete(s);
-        int seen = file_contains(fd, needle);
-        free(needle);
-        if (seen < 0) {
-            set_err(&out->message, "%s: read failed: %s", k->path, strerror(errno));
-            rc = RESOLVE_RETRY;
-        } else if (seen) {
-            goto done;                            /* already written by an earlier attempt */
-        }
-    }
-    if (rc == RESOLVE_OK) {
-        char *why = NULL;
-        if (append_line(fd, line, &why) != 0) {
-            set_err(&out->message, "%s: %s", k->path, why);
-            rc = RESOLVE_RETRY;
-        }
-        free(why);
-    }
-done:
-    free(line);
-    close(fd);                                    /* releases the lock */
     return rc;
 }
 
@@ -747,6 +592,6 @@ const SourceClass src_jsonl_class = {
     .configure = jsonl_configure,
     .free_config = jsonl_free_config,
     .fetch = jsonl_fetch,
-    .resolve = jsonl_resolve,
+    .resolve = src_jsonl_resolve,
     .watch_path = jsonl_watch_path,
 };

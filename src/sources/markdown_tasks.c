@@ -354,11 +354,14 @@ static void add_row(Rows *rows, const MdItem *it, const char *text, int needs_ow
     item_key(it, seen->key, sizeof seen->key);
     rows_set_text(rows, r, dataset_field(ds, "key"), seen->key);
     rows_set_textn(rows, r, dataset_field(ds, "description"), text + it->text_off, it->text_len);
-    buf_puts(&ctxb, "project: ");
-    buf_append(&ctxb, text + it->head_off, it->head_len);
+    if (it->head_len) {
+        buf_puts(&ctxb, "project: ");
+        buf_append(&ctxb, text + it->head_off, it->head_len);
+        buf_puts(&ctxb, " \xC2\xB7 ");
+    }
     if (needs_owner)
-        buf_printf(&ctxb, " \xC2\xB7 needs %s", owner);
-    buf_printf(&ctxb, " \xC2\xB7 line %d", it->line_no);
+        buf_printf(&ctxb, "needs %s \xC2\xB7 ", owner);
+    buf_printf(&ctxb, "line %d", it->line_no);
     rows_set_text(rows, r, dataset_field(ds, "context"), ctxb.s);
     rows_set_int(rows, r, dataset_field(ds, "resolved"), it->checked);
     rows_set_text(rows, r, dataset_field(ds, "state"), it->checked ? "resolved" : "open");
@@ -414,10 +417,8 @@ static int md_fetch(void *self, FetchCtx *ctx)
     char *old_etag = ctx->state->etag;
     ctx->state->etag = xstrdup(fp);
     int rc = fetch_commit(ctx, &rows, 1, CACHE_REPLACE);
-    if (rc == 0) {
+    if (rc == 0)
         free(old_etag);
-        ctx->rows = rows->nrows;
-    }
     if (rc == 0 && s) {
         pthread_mutex_lock(&s->mu);
         seen_clear(s);

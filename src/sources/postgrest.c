@@ -1,16 +1,14 @@
 /* postgrest.c — the `postgrest` source kind: Supabase (or any PostgREST)
- * tables over HTTP.
+ * tables over HTTP. This file reads the config, builds the headers, turns
+ * PostgREST's error JSON into plain messages, and does resolve;
+ * postgrest_fetch.c pages the tables into the cache.
  *
- * fetch: per configured dataset, GET {url}/rest/v1/{table}?{query} page by
- * page to the end — with Range-Unit/Range and Prefer: count=exact (the total
- * comes back in Content-Range), or with limit/offset when the query has its
- * own limit — and map each page's JSON array into rows. Defaults by dataset
- * name: agent_usage rows into usage (and, from the same rows, today's tokens
- * and cost per agent into agents), cron_jobs rows into cron; columns named
- * like the dataset's fields map by themselves. Nothing is written unless
- * every table was read to the end; then all datasets are replaced in one
- * transaction. PostgREST's error JSON becomes a plain message (an expired
- * or wrong key says so); the key itself never appears in one.
+ * config: per dataset a table and its query (raw, or select/order/filters/
+ * limit); defaults by dataset name map agent_usage columns into usage (and
+ * today's tokens and cost per agent into agents) and cron_jobs into cron;
+ * columns named like the dataset's fields map by themselves. The API key is
+ * sent as `apikey` and as the bearer token, and never appears in a message
+ * (an expired or wrong key says so in words).
  *
  * resolve: PATCH {table}?{key}=eq.<key> with the configured `set:` columns
  * (and the note / who / when columns if named), Prefer: return=representation
@@ -18,40 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <cjson/cJSON.h>
-#include "../source.h"
-#include "../util.h"
-#include "../net/auth.h"
-#include "../net/http.h"
-#include "../net/mapping.h"
+#include "postgrest.h"
 #include "teamkit.h"
-
-#define PG_DEFAULT_PAGE 1000
-#define PG_DEFAULT_MAX_PAGES 1000
-
-typedef struct PgTable {
-    const Dataset *ds;
-    char *table;
-    char *query;              /* query string without limit/offset ("" when none) */
-    long limit;               /* the query's own limit; -1: page to the end with Range */
-    long offset;              /* first row */
-    long page_size, max_pages;
-    Mapping map;
-} PgTable;
-
-typedef struct PostgrestCfg {
-    char *url;                /* ".../rest/v1", no trailing slash */
-    char *apikey_env, *apikey_file;
-    HttpAuth auth;
-    char *schema;             /* Accept-Profile / Content-Profile, NULL: default */
-    int insecure;
-    int64_t max_bytes, connect_timeout_ms;
-    int nt;
-    PgTable *t;
-    int derive_agents;        /* usage rows also give agents rows */
-    char *r_table, *r_key, *note_col, *by_col, *at_col;
-    cJSON *r_set, *r_unset;   /* NULL: not configured */
-} PostgrestCfg;
+#include "../util.h"
 
 static const char *const postgrest_keys[] = {
     "url", "apikey_env", "apikey_file", "auth", "schema", "tables", "resolve", "insecure",
@@ -199,27 +166,9 @@ static void default_pairs(const Dataset *ds, TeamPairs *p)
     team_pairs_all(p, ds, 1, skip);
 }
 
-static int parse_table(PostgrestCfg *c, PgTable *t, const YNode *k, const YNode *v, char **err)
+/* query: or select/order/filters/limit of one table entry. */
+static int parse_query(PgTable *t, const YNode *k, const YNode *v, char **err)
 {
-    t->ds = dataset_find(k->scalar);
-    t->limit = -1;
-    t->page_size = PG_DEFAULT_PAGE;
-    t->max_pages = PG_DEFAULT_MAX_PAGES;
-    if (!t->ds || t->ds->id == DS_AUDIT)
-        return ynode_error(k, err, "tables: unknown dataset '%.60s' (known: %s)", k->scalar,
-                           "blockers, activity, revenue, system, agents, usage, cron, projects");
-    if (v->type == YN_SCALAR) {
-        t->table = xstrdup(v->scalar);
-        t->query = xstrdup("");
-        return check_name(v, "table", t->table, err);
-    }
-    int agents = 1;
-    if (ynode_check_keys(v, table_keys, "tables", err) < 0 || ynode_req_str(v, "table", &t->table, err) < 0
-        || check_name(ynode_get(v, "table"), "table", t->table, err) < 0
-        || ynode_long(v, "page_size", 1, 100000, &t->page_size, err) < 0
-        || ynode_long(v, "max_pages", 1, 1000000, &t->max_pages, err) < 0
-        || ynode_bool(v, "agents", &agents, err) < 0)
-        return -1;
     const YNode *raw = ynode_get(v, "query");
     if (raw && (ynode_get(v, "select") || ynode_get(v, "order") || ynode_get(v, "filters")
                 || ynode_get(v, "limit")))
@@ -231,6 +180,32 @@ static int parse_table(PostgrestCfg *c, PgTable *t, const YNode *k, const YNode 
         return -1;
     if (ynode_get(v, "agents") && t->ds->id != DS_USAGE)
         return ynode_error(ynode_get(v, "agents"), err, "agents: only the usage table gives agents rows");
+    return 0;
+}
+
+static int parse_table(PostgrestCfg *c, PgTable *t, const YNode *k, const YNode *v, char **err)
+{
+    t->ds = dataset_find(k->scalar);
+    t->limit = -1;
+    t->page_size = PG_DEFAULT_PAGE;
+    t->max_pages = PG_DEFAULT_MAX_PAGES;
+    if (!t->ds || t->ds->id == DS_AUDIT)
+        return ynode_error(k, err, "tables: unknown dataset '%.60s' (known: %s)", k->scalar,
+                           "blockers, activity, revenue, system, agents, usage, cron, projects");
+    int agents = 1;
+    if (v->type == YN_SCALAR) {
+        t->table = xstrdup(v->scalar);
+        t->query = xstrdup("");
+        if (check_name(v, "table", t->table, err) < 0)
+            return -1;
+    } else if (ynode_check_keys(v, table_keys, "tables", err) < 0
+               || ynode_req_str(v, "table", &t->table, err) < 0
+               || check_name(ynode_get(v, "table"), "table", t->table, err) < 0
+               || ynode_long(v, "page_size", 1, 100000, &t->page_size, err) < 0
+               || ynode_long(v, "max_pages", 1, 1000000, &t->max_pages, err) < 0
+               || ynode_bool(v, "agents", &agents, err) < 0 || parse_query(t, k, v, err) < 0) {
+        return -1;
+    }
     if (t->ds->id == DS_USAGE && !agents)
         c->derive_agents = 0;
     TeamPairs defaults = {0};
@@ -292,17 +267,17 @@ static int postgrest_configure(SourceConfig *sc, const YNode *map, char **err)
     c->max_bytes = HTTP_DEFAULT_MAX_BYTES;
     c->connect_timeout_ms = HTTP_DEFAULT_CONNECT_MS;
     char *url = NULL, *base = NULL;
+    if (ynode_get(map, "apikey")) {
+        ynode_error(ynode_get(map, "apikey"), err,
+                    "'apikey' would put a secret in the config; use apikey_env or apikey_file");
+        goto fail;
+    }
     if (source_check_keys(map, postgrest_keys, err) < 0)
         goto fail;
     if (sc->feeds) {
         ynode_error(ynode_get(map, "feeds"), err,
                     "postgrest source '%s': datasets come from 'tables:' (dataset: table); drop 'feeds:'",
                     sc->id);
-        goto fail;
-    }
-    if (ynode_get(map, "apikey")) {
-        ynode_error(ynode_get(map, "apikey"), err,
-                    "'apikey' would put a secret in the config; use apikey_env or apikey_file");
         goto fail;
     }
     if (ynode_path(map, "url", &url, err) < 0 || ynode_str(map, "apikey_env", &c->apikey_env, err) < 0
@@ -342,7 +317,7 @@ fail:
 /* ---- requests --------------------------------------------------------- */
 
 /* apikey + Authorization: Bearer (unless auth: sets its own), read now. */
-static int build_headers(const PostgrestCfg *c, HttpHeaders *h, char **err)
+int postgrest_headers(const PostgrestCfg *c, HttpHeaders *h, char **err)
 {
     if (c->apikey_env || c->apikey_file) {
         char *key = NULL;
@@ -380,7 +355,7 @@ static int build_headers(const PostgrestCfg *c, HttpHeaders *h, char **err)
     return 0;
 }
 
-static void request_init(HttpRequest *rq, const PostgrestCfg *c, const HttpHeaders *h)
+void postgrest_request_init(HttpRequest *rq, const PostgrestCfg *c, const HttpHeaders *h)
 {
     memset(rq, 0, sizeof *rq);
     rq->headers = h;
@@ -398,7 +373,7 @@ static char *json_str(const cJSON *o, const char *name)
 }
 
 /* PostgREST's {code, message, details, hint} as one plain message. */
-static void pg_error(const HttpResponse *r, const char *table, char **err)
+void postgrest_error(const HttpResponse *r, const char *table, char **err)
 {
     cJSON *j = r->body_len ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
     char *code = json_str(j, "code"), *msg = json_str(j, "message"), *hint = json_str(j, "hint");
@@ -423,245 +398,6 @@ static void pg_error(const HttpResponse *r, const char *table, char **err)
         set_err(err, "HTTP %ld from %s", r->status, r->host);
     free(code), free(msg), free(hint), free(text);
     cJSON_Delete(j);
-}
-
-/* The total of "0-999/3573" or "*\/3573"; -1 when unknown ("*"). */
-static long range_total(const char *cr)
-{
-    const char *slash = cr ? strchr(cr, '/') : NULL;
-    long total;
-    if (!slash || parse_long(slash + 1, 0, 2000000000L, &total) < 0)
-        return -1;
-    return total;
-}
-
-/* ---- fetch ------------------------------------------------------------ */
-
-/* The URL of one page: the table, its query, and limit/offset in limit mode. */
-static char *page_url(const PostgrestCfg *c, const PgTable *t, long want, long start)
-{
-    char *tbl = http_url_escape(t->table);
-    Buf b = {0};
-    buf_printf(&b, "%s/%s", c->url, tbl);
-    free(tbl);
-    int q = 0;
-    if (*t->query) {
-        buf_printf(&b, "?%s", t->query);
-        q = 1;
-    }
-    if (t->limit >= 0)
-        buf_printf(&b, "%climit=%ld&offset=%ld", q ? '&' : '?', want, start);
-    return buf_steal(&b);
-}
-
-/* One page into rows. Returns rows added (>= 0), -2 at "range past the end", -1 on error. */
-static int fetch_page(const PostgrestCfg *c, const PgTable *t, FetchCtx *ctx, const HttpHeaders *base,
-                      long want, long start, int first, Rows *rows, long *total)
-{
-    HttpHeaders h = {0};
-    for (int i = 0; i < base->n; i++)
-        http_headers_set(&h, base->v[i].name, base->v[i].value, base->v[i].secret);
-    if (t->limit < 0) {
-        char range[64];
-        snprintf(range, sizeof range, "%ld-%ld", start, start + want - 1);
-        http_headers_set(&h, "Range-Unit", "items", 0);
-        http_headers_set(&h, "Range", range, 0);
-    }
-    http_headers_set(&h, "Prefer", "count=exact", 0);
-    char *url = page_url(c, t, want, start);
-    HttpRequest rq;
-    request_init(&rq, c, &h);
-    rq.url = url;
-    rq.deadline_ms = ctx->deadline_ms;
-    rq.cancel = ctx->cancel;
-    HttpResponse resp;
-    cJSON *doc = NULL;
-    int n = -1;
-    ctx->requests++;
-    if (http_perform(&rq, &resp, &ctx->err) < 0)
-        goto out;
-    if (resp.status == 416 && !first) {
-        n = -2;
-        goto out;
-    }
-    if (resp.status < 200 || resp.status > 299) {
-        pg_error(&resp, t->table, &ctx->err);
-        if ((resp.status == 429 || resp.status == 503) && resp.retry_after_ms >= 0)
-            ctx->retry_after_ms = resp.retry_after_ms > 0 ? resp.retry_after_ms : 1;
-        goto out;
-    }
-    if (!(doc = team_parse_body(&resp, &ctx->err)))
-        goto out;
-    if (!cJSON_IsArray(doc)) {
-        set_err(&ctx->err, "table %s: expected a JSON array of rows from %s", t->table, resp.host);
-        goto out;
-    }
-    char *merr = NULL;
-    if ((n = mapping_apply(&t->map, doc, rows, &merr)) < 0) {
-        set_err(&ctx->err, "table %s from %s: %s", t->table, resp.host, merr);
-        free(merr);
-    }
-    *total = range_total(resp.content_range);
-out:
-    cJSON_Delete(doc);
-    http_response_free(&resp);
-    free(url);
-    http_headers_free(&h);
-    return n;
-}
-
-/* Reads one table to its end (or its own limit) into rows. 0 or -1. */
-static int fetch_table(const PostgrestCfg *c, const PgTable *t, FetchCtx *ctx, const HttpHeaders *h,
-                       Rows *rows)
-{
-    long fetched = 0;
-    for (long page = 0; page < t->max_pages; page++) {
-        long want = t->page_size;
-        if (t->limit >= 0 && t->limit - fetched < want)
-            want = t->limit - fetched;
-        if (want <= 0)
-            return 0;
-        long start = t->offset + fetched, total = -1;
-        int n = fetch_page(c, t, ctx, h, want, start, page == 0, rows, &total);
-        if (n == -2)
-            return 0;
-        if (n < 0)
-            return -1;
-        fetched += n;
-        if (n == 0)
-            return 0;
-        if (total >= 0) {         /* a known total: go on until it, whatever the page length */
-            if (start + n >= total)
-                return 0;
-        } else if (n != want) {   /* a short page, or a server that ignored paging */
-            return 0;
-        }
-    }
-    set_err(&ctx->err, "table %s: more than %ld pages of %ld rows; raise max_pages or narrow the query",
-            t->table, t->max_pages, t->page_size);
-    return -1;
-}
-
-/* Keys the mapping left empty: agent_id|date for usage (unique on both). */
-static void fill_keys(Rows *rows)
-{
-    if (rows->ds->id != DS_USAGE)
-        return;
-    int a = dataset_field(rows->ds, "agent_id"), d = dataset_field(rows->ds, "date");
-    for (int r = 0; r < rows->nrows; r++) {
-        const Value *k = rows_cell_c(rows, r, 1), *av = rows_cell_c(rows, r, a), *dv = rows_cell_c(rows, r, d);
-        if (k->kind != V_NULL || av->kind != V_TEXT || dv->kind != V_TEXT)
-            continue;
-        char *key = xasprintf("%s|%s", av->u.s, dv->u.s);
-        rows_set_text(rows, r, 1, key);
-        free(key);
-    }
-}
-
-static int64_t cell_int(const Rows *r, int row, int f)
-{
-    const Value *v = rows_cell_c(r, row, f);
-    return !v ? 0 : v->kind == V_INT ? v->u.i : v->kind == V_REAL ? (int64_t)v->u.d : 0;
-}
-
-static double cell_real(const Rows *r, int row, int f)
-{
-    const Value *v = rows_cell_c(r, row, f);
-    return !v ? 0 : v->kind == V_REAL ? v->u.d : v->kind == V_INT ? (double)v->u.i : 0;
-}
-
-/* The UTC day (YYYY-MM-DD) of a usage date cell, into out; 0 or -1. */
-static int usage_day(const Value *v, char out[11])
-{
-    int64_t ms;
-    char iso[40];
-    if (!v || v->kind != V_TEXT || strlen(v->u.s) < 10)
-        return -1;
-    if (strlen(v->u.s) > 10 && time_parse_iso(v->u.s, &ms) == 0) {
-        time_format_iso(ms, iso, sizeof iso);
-        memcpy(out, iso, 10);
-    } else {
-        memcpy(out, v->u.s, 10);
-    }
-    out[10] = 0;
-    return 0;
-}
-
-typedef struct AgentSort {
-    const Rows *rows;
-    int field;
-} AgentSort;
-
-static int by_agent(const void *a, const void *b, void *ctx)
-{
-    const AgentSort *s = ctx;
-    return strcmp(rows_cell_c(s->rows, *(const int *)a, s->field)->u.s,
-                  rows_cell_c(s->rows, *(const int *)b, s->field)->u.s);
-}
-
-/* Today's (UTC) tokens and cost per agent from usage rows. */
-static Rows *agents_today(const Rows *usage, int64_t now)
-{
-    const Dataset *ds = usage->ds;
-    int fa = dataset_field(ds, "agent_id"), fd = dataset_field(ds, "date"),
-        fc = dataset_field(ds, "total_cost_usd");
-    const char *tok[] = {"input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"};
-    char today[40], day[11];
-    time_format_iso(now, today, sizeof today);
-    today[10] = 0;
-    int *idx = xmalloc(sizeof *idx * (size_t)(usage->nrows + 1)), n = 0;
-    for (int r = 0; r < usage->nrows; r++)
-        if (rows_cell_c(usage, r, fa)->kind == V_TEXT && usage_day(rows_cell_c(usage, r, fd), day) == 0
-            && !strcmp(day, today))
-            idx[n++] = r;
-    AgentSort sort = {usage, fa};
-    qsort_r(idx, (size_t)n, sizeof *idx, by_agent, &sort);
-    Rows *out = rows_new(dataset_get(DS_AGENTS));
-    int oa = dataset_field(out->ds, "agent_id"), ot = dataset_field(out->ds, "tokens_today"),
-        oc = dataset_field(out->ds, "cost_today_usd");
-    for (int i = 0; i < n;) {
-        const char *agent = rows_cell_c(usage, idx[i], fa)->u.s;
-        int64_t tokens = 0;
-        double cost = 0;
-        for (; i < n && !strcmp(rows_cell_c(usage, idx[i], fa)->u.s, agent); i++) {
-            for (size_t k = 0; k < MC_ARRAY_LEN(tok); k++)
-                tokens += cell_int(usage, idx[i], dataset_field(ds, tok[k]));
-            cost += cell_real(usage, idx[i], fc);
-        }
-        int row = rows_add(out);
-        rows_set_text(out, row, 1, agent);
-        rows_set_text(out, row, oa, agent);
-        rows_set_int(out, row, ot, tokens);
-        rows_set_real(out, row, oc, cost);
-    }
-    free(idx);
-    return out;
-}
-
-static int postgrest_fetch(void *self, FetchCtx *ctx)
-{
-    const PostgrestCfg *c = ctx->src->kcfg;
-    HttpHeaders h = {0};
-    Rows **sets = xcalloc((size_t)c->nt + 1, sizeof *sets);
-    int nsets = 0, rc = -1;
-    if (build_headers(c, &h, &ctx->err) < 0)
-        goto done;
-    for (int i = 0; i < c->nt; i++) {
-        Rows *rows = sets[nsets++] = rows_new(c->t[i].ds);
-        if (fetch_table(c, &c->t[i], ctx, &h, rows) < 0)
-            goto done;
-        fill_keys(rows);
-        if (c->derive_agents && rows->ds->id == DS_USAGE)
-            sets[nsets++] = agents_today(rows, ctx->now_ms ? ctx->now_ms : now_ms());
-    }
-    rc = fetch_commit(ctx, sets, nsets, CACHE_REPLACE);
-done:
-    team_scrub(&ctx->err, &h, NULL);
-    for (int i = 0; i < nsets; i++)
-        rows_free(sets[i]);
-    free(sets);
-    http_headers_free(&h);
-    return rc;
 }
 
 /* ---- resolve ---------------------------------------------------------- */
@@ -703,7 +439,7 @@ static ResolveResult patch_outcome(const PostgrestCfg *c, const HttpResponse *r,
         free(k);
         return RESOLVE_FAIL;
     }
-    pg_error(r, c->r_table, &out->message);
+    postgrest_error(r, c->r_table, &out->message);
     if (r->status == 408 || r->status == 429 || r->status >= 500) {
         if (r->retry_after_ms >= 0)
             out->retry_after_ms = r->retry_after_ms;
@@ -720,7 +456,7 @@ static ResolveResult postgrest_resolve(void *self, const SourceConfig *sc, const
     if (!c->r_table || (undo && !c->r_unset))
         return RESOLVE_UNSUPPORTED;
     HttpHeaders h = {0};
-    if (build_headers(c, &h, &out->message) < 0) {
+    if (postgrest_headers(c, &h, &out->message) < 0) {
         http_headers_free(&h);
         return RESOLVE_FAIL;
     }
@@ -730,7 +466,7 @@ static ResolveResult postgrest_resolve(void *self, const SourceConfig *sc, const
     char *url = xasprintf("%s/%s?%s=eq.%s", c->url, tbl, col, val);
     char *body = patch_body(c, req, undo);
     HttpRequest rq;
-    request_init(&rq, c, &h);
+    postgrest_request_init(&rq, c, &h);
     rq.method = "PATCH";
     rq.url = url;
     rq.body = body;

@@ -110,7 +110,7 @@ void arrange_add(Ui *ui, const char *ref)
     for (int i = 0; i < ui->npanes; i++)
         if (ui->panes[i]->leaf == n)
             set_focus(ui, i);
-    ui_set_msg(ui, 0, "added %s (S saves the arrangement)", ref);
+    ui_set_msg(ui, 0, "added %s; S saves the arrangement", ref);
 }
 
 static void move_card(Ui *ui, int dir)
@@ -192,7 +192,7 @@ void arrange_action(Ui *ui, UiAction a)
             break;
         }
         ui->zoom = 0;
-        ui_set_msg(ui, 0, "hid %s (a adds it back, S saves)", f->title);
+        ui_set_msg(ui, 0, "hid %s; a adds it back, S saves", f->title);
         rebuilt(ui, NULL);
         break;
     case UA_ADD: overlay_open_picker(ui); break;

@@ -289,6 +289,26 @@ void prompt_key(Ui *ui, int key)
     }
 }
 
+/* s with $HOME/ written as ~/ (messages carry long paths). New string. */
+static char *tilde(const char *s)
+{
+    const char *home = getenv("HOME");
+    size_t hl = home ? strlen(home) : 0;
+    if (hl < 2)
+        return xstrdup(s);
+    Buf b = {0};
+    buf_puts(&b, "");
+    for (const char *p = s; *p;) {
+        if (strncmp(p, home, hl) == 0 && p[hl] == '/') {
+            buf_putc(&b, '~');
+            p += hl;
+        } else {
+            buf_putc(&b, *p++);
+        }
+    }
+    return buf_steal(&b);
+}
+
 void status_draw(Ui *ui, int force)
 {
     if (!ui->status || ui->too_small)
@@ -305,10 +325,10 @@ void status_draw(Ui *ui, int force)
         left = xasprintf("%s: %s", ui->prompt_kind == PROMPT_NOTE ? "note (Enter resolves, Esc cancels)"
                                                                   : "filter", ui->prompt);
     } else if (ui->msg) {
-        left = xstrdup(ui->msg);
+        left = tilde(ui->msg);
         lrole = ui->msg_err ? ROLE_CRIT : ROLE_STATUS;
     } else if (ui->cfg_error) {
-        left = xstrdup(ui->cfg_error);
+        left = tilde(ui->cfg_error);
         lrole = ROLE_CRIT;
     } else {
         char help[32], quit[32];

@@ -7,6 +7,7 @@
  * moved are reloaded. */
 #include "ui_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
@@ -232,6 +233,19 @@ int pane_update_info(Ui *ui, Pane *p, int64_t now)
            strcmp(old_age, new_age) != 0;
 }
 
+/* "500ms", "10s", "5m", "2h" for an interval. */
+static void fmt_interval(int64_t ms, char *out, size_t n)
+{
+    if (ms < 1000)
+        snprintf(out, n, "%lldms", (long long)ms);
+    else if (ms < 60000 || ms % 60000)
+        snprintf(out, n, "%llds", (long long)(ms / 1000));
+    else if (ms < 3600000 || ms % 3600000)
+        snprintf(out, n, "%lldm", (long long)(ms / 60000));
+    else
+        snprintf(out, n, "%lldh", (long long)(ms / 3600000));
+}
+
 /* The sources behind a pane, one paragraph each, for the detail view. */
 void pane_sources_text(Ui *ui, Pane *p, Buf *b)
 {
@@ -242,9 +256,14 @@ void pane_sources_text(Ui *ui, Pane *p, Buf *b)
         if (!(s->datasets & p->cls->datasets))
             continue;
         char age[24] = "never", every[24];
-        if (s->st.last_success > 0)
+        if (s->st.last_success > 0) {
             time_format_age(now - s->st.last_success, age, sizeof age);
-        time_format_age(s->sc->every_ms, every, sizeof every);
+            if (strcmp(age, "now") != 0) {
+                size_t l = strlen(age);
+                snprintf(age + l, sizeof age - l, " ago");
+            }
+        }
+        fmt_interval(s->sc->every_ms, every, sizeof every);
         buf_printf(b, "%s (%s, every %s): ", s->sc->id, s->sc->cls ? s->sc->cls->kind : "?", every);
         if (s->st.last_error && s->st.consecutive_failures > 0)
             buf_printf(b, "FAILING (%d in a row): %s\n", s->st.consecutive_failures,
@@ -252,8 +271,8 @@ void pane_sources_text(Ui *ui, Pane *p, Buf *b)
         else if (s->st.last_attempt == 0)
             buf_puts(b, "not fetched yet\n");
         else
-            buf_printf(b, "ok, %lld rows\n", (long long)s->st.rows);
-        buf_printf(b, "  last success: %s%s\n", age, s->st.last_success > 0 ? " ago" : "");
+            buf_printf(b, "ok, rows: %lld\n", (long long)s->st.rows);
+        buf_printf(b, "  last success: %s\n", age);
         if (s->st.bad_lines > 0)
             buf_printf(b, "  malformed input skipped: %lld\n", (long long)s->st.bad_lines);
         buf_puts(b, "\n");

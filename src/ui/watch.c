@@ -85,6 +85,14 @@ void watch_setup(Ui *ui)
         add_dir(ui, dir_of(ui->cfg->path));
     if (is_dir(ui->cfg->layouts_dir))
         add_dir(ui, xstrdup(ui->cfg->layouts_dir));
+    else if (ui->cfg->layouts_dir) {
+        /* not there yet: watch where it will appear */
+        char *parent = dir_of(ui->cfg->layouts_dir);
+        if (is_dir(parent))
+            add_dir(ui, parent);
+        else
+            free(parent);
+    }
     if (ui->layout_path)
         add_dir(ui, dir_of(ui->layout_path));
 }
@@ -116,6 +124,16 @@ void watch_read(Ui *ui)
                     dir = ui->wdir[i];
             if (!dir || !ev->len)
                 continue;
+            if (ev->mask & IN_ISDIR) {
+                /* the layouts dir appeared (or went): watch it, look again */
+                char *full = xasprintf("%s/%s", dir, ev->name);
+                if (ui->cfg->layouts_dir && strcmp(full, ui->cfg->layouts_dir) == 0) {
+                    watch_setup(ui);
+                    ui->reload_layout_at = due;
+                }
+                free(full);
+                continue;
+            }
             char *cdir = ui->cfg->path && ui->cfg->path[0] != '<' ? dir_of(ui->cfg->path) : NULL;
             if (cdir && strcmp(cdir, dir) == 0 && strcmp(ev->name, base_of(ui->cfg->path)) == 0)
                 ui->reload_cfg_at = due;

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Screen test: `mc --demo` needs no config and no network and shows every
+# widget, populated; --ascii draws the same without line drawing.
+. "$MC_TESTS_DIR/screen_lib.sh"
+
+start_shell 120 40
+run_mc --demo
+for title in Revenue Blockers Agents Cron Health Activity Projects Stats; do
+    wait_for " $title" 10
+done
+wait_for "YTD" 10                     # revenue
+wait_for "CPU" 10                     # health, this machine's
+wait_for "PLANNING" 10                # projects
+wait_for "open blockers" 10           # stats
+wait_gone "no data yet" 10          # every pane populated
+keys q
+expect_exit 0
+
+run_mc --demo --ascii
+wait_for "# 1 Stats" 10             # the focused pane: '#' and '='
+wait_for "+ 2 Revenue" 10           # the others: '+', '-' and '|'
+for title in Revenue Blockers Agents Cron Health Activity Projects; do
+    wait_for " $title" 10
+done
+screen | grep -q '[─│┌┐└┘━┃]' && fail "line drawing in --ascii"
+keys q
+expect_exit 0
+echo "ok"
