@@ -87,6 +87,22 @@ wait_for "copied" 5
 wait_cond 't show-buffer 2>/dev/null | grep -q "Rotate the Zephyr token\|Approve the Quasar budget\|Sign the Quokka contract"' 5 \
     "the copied blocker is in tmux's buffer"
 
+# n asks for a note in the status line; Esc cancels, Enter hands the
+# resolve on (the outbox answers in the status line)
+keys 3 g n
+wait_for "note (Enter resolves" 5
+type_text "later"
+keys Escape
+wait_gone "note (Enter resolves" 5
+wait_for "Rotate the Zephyr token" 5
+keys n
+wait_for "note (Enter resolves" 5
+type_text "new token is in .secrets"
+wait_for "new token is in .secrets" 5
+keys Enter
+wait_gone "note (Enter resolves" 5
+wait_cond '! screen | tail -n1 | grep -q "? help"' 5 "a message about the resolve in the status line"
+
 keys q
 expect_exit 0
 wait_for "BEFORE-MC" 5

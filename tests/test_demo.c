@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
+#include "../src/net/http.h"
 #include "cache.h"
 #include "config.h"
 #include "demo.h"
@@ -417,7 +417,7 @@ static void test_sim(void)
 
 int main(void)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    http_global_init();
     RUN(test_prepare);
     RUN(test_handoffs);
     RUN(test_other_files);
@@ -427,6 +427,5 @@ int main(void)
     RUN(test_sim);
     free(demo_dir_path);
     free(demo_text);
-    curl_global_cleanup();
     return t_done();
 }

@@ -97,6 +97,8 @@ static void shipped_layouts(void)
         if (strcmp(b->name, "default") == 0) {
             CHECK_INT(count_visible(l, 39, 120), 8);
             CHECK_INT(count_visible(l, 59, 200), 8);
+            /* 40x12: what cannot fit goes, from the bottom, the rest stays */
+            CHECK_INT(count_visible(l, 11, 40), 6);
         }
         if (strcmp(b->name, "compact") == 0)
             CHECK_INT(count_visible(l, 23, 80), 5);
@@ -145,7 +147,7 @@ static void sizes(void)
     d = layout_dump(l, 23, 90);
     CHECK_STR(d, "top 0 0 3 90\nleft 3 0 20 30\nr1 3 30 10 60\nr2 13 30 10 60\n");
     free(d);
-    /* too short for r1 and r2 side by side rows: r2 hidden, r1 takes its rows */
+    /* too short for both r1 and r2: the last goes, r1 takes its rows */
     d = layout_dump(l, 8, 90);
     CHECK_STR(d, "top 0 0 3 90\nleft 3 0 5 30\nr1 3 30 5 60\nr2 0 0 0 0\n");
     free(d);

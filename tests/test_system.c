@@ -14,7 +14,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
+#include "../src/net/http.h"
 #include "cache.h"
 #include "config.h"
 #include "source.h"
@@ -497,7 +497,7 @@ static void test_health_math(void)
 
 int main(void)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    http_global_init();
     const char *tests_dir = getenv("MC_TESTS_DIR");
     char cmd[1200], *err = NULL;
     snprintf(proc_dir, sizeof proc_dir, "%s/proc", t_tmpdir());
@@ -520,6 +520,5 @@ int main(void)
     RUN(test_bad_proc);
     RUN(test_probes);
     cache_close(cache);
-    curl_global_cleanup();
     return t_done();
 }

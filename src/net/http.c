@@ -6,7 +6,7 @@
  * is cut off too); the progress callback aborts on the caller's cancel flag
  * or deadline. Messages name the host, never the path, query or a secret. */
 #include <pthread.h>
-#include <curl/curl.h>
+#include "curl_dyn.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,18 +15,11 @@
 
 #define MAX_HEADER_BYTES (64 * 1024)
 
-static pthread_once_t http_once = PTHREAD_ONCE_INIT;
-
-static void http_init_once(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-/* Lazy and thread-safe: the TLS library is only loaded (several MB of
- * resident memory) by processes that actually make a request. */
+/* Lazy and thread-safe: libcurl and the TLS libraries behind it are only
+ * loaded (several MB of resident memory) by processes that make a request. */
 void http_global_init(void)
 {
-    pthread_once(&http_once, http_init_once);
+    (void)curl_dyn();
 }
 
 /* ---- header lists ----------------------------------------------------- */
@@ -366,9 +359,12 @@ static void fill_response(CURL *c, Xfer *x)
 
 int http_perform(const HttpRequest *req, HttpResponse *resp, char **err)
 {
-    http_global_init();
     memset(resp, 0, sizeof *resp);
     resp->retry_after_ms = -1;
+    if (!curl_dyn()) {
+        set_err(err, "%s", curl_dyn_error());
+        return -1;
+    }
     resp->host = http_url_host(req->url ? req->url : "");
     if (!resp->host) {
         set_err(err, "bad URL (not http:// or https://)");

@@ -4,7 +4,7 @@
  * before it lands in an error message. */
 #include <cjson/cJSON.h>
 #include <ctype.h>
-#include <curl/curl.h>
+#include "curl_dyn.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +170,8 @@ int64_t http_parse_retry_after(const char *value, int64_t now)
             secs = 7 * 86400.0;
         return (int64_t)(secs * 1000.0 + 0.5);
     }
+    if (!curl_dyn())
+        return -1;
     time_t t = curl_getdate(value, NULL);
     if (t == (time_t)-1)
         return -1;
@@ -246,6 +248,8 @@ char *http_link_next(const char *link)
 
 static CURLU *url_parse(const char *url)
 {
+    if (!curl_dyn())
+        return NULL;
     CURLU *u = curl_url();
     if (!u)
         return NULL;

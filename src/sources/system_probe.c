@@ -17,8 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <curl/curl.h>
-#include "../net/http.h"
+#include "../net/curl_dyn.h"
 #include "../util.h"
 
 #define COMM_MAX 15   /* the kernel keeps at most 15 bytes of a process name */
@@ -187,7 +186,10 @@ static size_t http_first_byte(char *p, size_t sz, size_t n, void *ud)
 
 static void probe_http(const SysService *s, int64_t timeout_ms, ProbeResult *out)
 {
-    http_global_init();
+    if (!curl_dyn()) {
+        snprintf(out->detail, sizeof out->detail, "%s", curl_dyn_error());
+        return;
+    }
     CURL *h = curl_easy_init();
     if (!h) {
         snprintf(out->detail, sizeof out->detail, "cannot start a request");

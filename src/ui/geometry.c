@@ -48,14 +48,18 @@ static int min_extent(const LayoutNode *n, int vertical)
     return m;
 }
 
-/* Shares `total` cells among the children of container n into out[]. */
-static void allot(const LayoutNode *n, int total, int *out)
+/* One pass of sharing `total` among the children not dropped: cells and
+ * percents first in order (never more than is left), weights share the rest,
+ * and with no weights the last child takes the slack. */
+static void share(const LayoutNode *n, int total, const char *dropped, int *out)
 {
-    int vertical = n->kind == LN_ROWS;
-    int rem = total, wsum = 0;
+    int rem = total, wsum = 0, last = -1;
     for (int i = 0; i < n->n; i++) {
         const LayoutSize *s = &n->child[i]->size;
         out[i] = 0;
+        if (dropped[i])
+            continue;
+        last = i;
         if (s->kind == SZ_WEIGHT) {
             wsum += s->v;
             continue;
@@ -67,33 +71,42 @@ static void allot(const LayoutNode *n, int total, int *out)
     if (wsum > 0) {
         int given = 0;
         for (int i = 0; i < n->n; i++)
-            if (n->child[i]->size.kind == SZ_WEIGHT) {
+            if (!dropped[i] && n->child[i]->size.kind == SZ_WEIGHT) {
                 out[i] = (int)((long)rem * n->child[i]->size.v / wsum);
                 given += out[i];
             }
         for (int i = 0; i < n->n && given < rem; i++)
-            if (n->child[i]->size.kind == SZ_WEIGHT) {
+            if (!dropped[i] && n->child[i]->size.kind == SZ_WEIGHT) {
                 out[i]++;
                 given++;
             }
-    } else if (rem > 0 && n->n > 0) {
-        out[n->n - 1] += rem;    /* no weights: the last cell takes the slack */
+    } else if (rem > 0 && last >= 0) {
+        out[last] += rem;
     }
-    /* too small to show: hide, and give the space to the nearest shown neighbour */
-    for (int i = 0; i < n->n; i++) {
-        if (out[i] == 0 || out[i] >= min_extent(n->child[i], vertical))
-            continue;
-        int to = -1;
-        for (int j = i - 1; j >= 0 && to < 0; j--)
-            if (out[j] > 0)
-                to = j;
-        for (int j = i + 1; j < n->n && to < 0; j++)
-            if (out[j] > 0)
-                to = j;
-        if (to >= 0)
-            out[to] += out[i];
-        out[i] = 0;
+}
+
+/* Shares `total` cells among the children of container n into out[]. A
+ * child that would get less than the smallest pane is dropped (the last such
+ * child first, so the earlier ones, usually the important ones, stay) and
+ * the rest are shared again: what cannot fit is hidden, never squeezed. */
+static void allot(const LayoutNode *n, int total, int *out)
+{
+    int vertical = n->kind == LN_ROWS;
+    char *dropped = xcalloc((size_t)n->n, 1);
+    for (int round = 0; round <= n->n; round++) {
+        share(n, total, dropped, out);
+        int victim = -1;
+        for (int i = n->n - 1; i >= 0 && victim < 0; i--)
+            if (!dropped[i] && out[i] < min_extent(n->child[i], vertical))
+                victim = i;
+        if (victim < 0)
+            break;
+        dropped[victim] = 1;
     }
+    for (int i = 0; i < n->n; i++)
+        if (dropped[i])
+            out[i] = 0;
+    free(dropped);
 }
 
 static void hide(const LayoutNode *n, Box *boxes, int *idx, int nboxes)

@@ -1,9 +1,9 @@
 /* intent.c — acting on what a widget's key handler asked for. Widgets never
  * write: they return an Intent, and this file turns it into cache actions
- * (resolve, undo, snooze: actions.h, delivered later by the outbox) or a
- * clipboard copy. The copy is an OSC 52 sequence written straight to the
- * terminal (bypassing curses; it moves nothing on screen), wrapped for tmux
- * passthrough when running inside tmux. */
+ * (resolve, undo, snooze: actions.h queues them, the engine's outbox worker
+ * delivers them) or a clipboard copy. The copy is an OSC 52 sequence written
+ * straight to the terminal (bypassing curses; it moves nothing on screen),
+ * also wrapped for tmux passthrough when running inside tmux. */
 #include "ui_internal.h"
 
 #include <stdio.h>
@@ -103,15 +103,11 @@ void ui_intent(Ui *ui, Intent *in)
                 failed++;
         }
         report(ui, failed, in->n, msg, "resolved");
-        if (ui->engine)
-            engine_kick_outbox(ui->engine);
         reload_blockers(ui);
         break;
     case INTENT_UNDO:
         failed = ui_action_undo(ui->cache, ui->cfg, &msg) != 0;
         report(ui, failed, 1, msg, "undone");
-        if (ui->engine)
-            engine_kick_outbox(ui->engine);
         reload_blockers(ui);
         break;
     case INTENT_SNOOZE:

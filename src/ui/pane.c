@@ -301,6 +301,13 @@ void panes_place(Ui *ui)
             p->need_load = 1;
     }
     free(boxes);
+    /* a focus that the geometry hid moves to the first pane shown */
+    if (!ui->zoom && ui->npanes > 0 && !ui->panes[ui->focus]->shown)
+        for (int i = 0; i < ui->npanes; i++)
+            if (ui->panes[i]->shown) {
+                ui->focus = i;
+                break;
+            }
 }
 
 WidgetEnv ui_env(const Ui *ui)

@@ -23,6 +23,7 @@
 #include "../demo.h"
 #include "../draw/draw.h"
 #include "../log.h"
+#include "actions.h"
 
 static volatile sig_atomic_t curses_active;
 static struct termios saved_tio;
@@ -186,12 +187,14 @@ void ui_engine_start(Ui *ui)
         return;
     }
     ui->engine = e;
+    ui_actions_set_engine(e);
 }
 
 void ui_engine_stop(Ui *ui)
 {
     if (!ui->engine)
         return;
+    ui_actions_set_engine(NULL);
     engine_stop(ui->engine);
     engine_free(ui->engine);
     ui->engine = NULL;

@@ -29,14 +29,14 @@ typedef enum {
 typedef enum {
     ACT_NONE = 0,
     ACT_UP, ACT_DOWN, ACT_PGUP, ACT_PGDN, ACT_TOP, ACT_BOTTOM,
-    ACT_ENTER,              /* detail view */
+    ACT_ENTER,              /* detail view (the loop calls detail(); key() never sees it) */
     ACT_RESOLVE,            /* r */
     ACT_RESOLVE_NOTE,       /* n (the loop prompts for the note) */
     ACT_UNDO,               /* u */
     ACT_SNOOZE,             /* s */
     ACT_MARK,               /* Space */
     ACT_COPY,               /* y */
-    ACT_FILTER,             /* / (the loop prompts; text arrives via set_filter) */
+    ACT_FILTER,             /* / (the loop prompts; text arrives via set_filter; not sent to key()) */
     ACT__COUNT
 } Action;
 
@@ -92,7 +92,9 @@ typedef struct WidgetClass {
     HandlerResult (*key)(void *self, Action act, Intent *out);
     /* Text for the title beside the name, e.g. "3" (count); may be NULL. */
     void (*title_note)(void *self, char *buf, size_t n);
-    /* Full text of the selected row (all fields) for the detail view; -1 if none. */
+    /* Full text of the selected row (all fields) for the detail view; -1 if none
+     * (then Enter shows the pane's sources and their errors). Also what `y`
+     * copies when key() ignores ACT_COPY. */
     int (*detail)(void *self, Buf *out);
     /* The `/` filter (NULL or "" clears); NULL when the widget has none. */
     void (*set_filter)(void *self, const char *text);
