@@ -114,9 +114,15 @@ def main():
     bench_rss()   # first: RUSAGE_CHILDREN keeps the maximum of all children
     bench_ingest()
     bench_snapshot()
-    extra = os.path.join(os.path.dirname(__file__), "bench_more.py")
-    if os.path.exists(extra):
-        subprocess.run([sys.executable, extra, BUILD, TMP], env=ENV)
+    here = os.path.dirname(os.path.abspath(__file__))
+    print("write-back:")
+    subprocess.run([sys.executable, os.path.join(here, "bench_more.py"), BUILD, TMP], env=ENV)
+    print("team back-ends:")
+    subprocess.run([sys.executable, os.path.join(here, "bench_team.py"), BUILD], env=ENV)
+    pg = os.path.join(here, "bench_pg.sh")
+    if os.path.exists(pg):
+        subprocess.run(["bash", pg, BUILD], env=ENV)
+    subprocess.run([sys.executable, os.path.join(here, "bench_ui.py"), BUILD, TMP], env=ENV)
     subprocess.run(["rm", "-rf", TMP])
     missed = [r for r in RESULTS if not r[4]]
     print(f"{len(RESULTS) - len(missed)} of {len(RESULTS)} engine targets met")

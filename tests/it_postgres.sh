@@ -152,7 +152,7 @@ check "resolving a vanished row fails" [ $rc -eq 1 ]
 check "... saying no row matched" grep -q "no row matched key 3" "$T/gone.err"
 
 # ---- NOTIFY under a running daemon ------------------------------------------------------
-mcq fetch --daemon 2>"$T/daemon.err" &
+"$MC" -c "$T/mc.yaml" fetch --daemon 2>"$T/daemon.err" &
 DPID=$!
 on_exit "kill $DPID 2>/dev/null; wait $DPID 2>/dev/null"
 check "daemon: first fetch done" wait_until 20 pyq 'src["teamdb"]["ok"] and "3" not in blk'
@@ -181,6 +181,6 @@ wait_until 10 sh -c "! kill -0 $DPID 2>/dev/null"
 check "daemon stops on SIGTERM" sh -c "! kill -0 $DPID 2>/dev/null"
 
 # ---- the password never shows --------------------------------------------------------------
-leaks=$(grep -rl -a -- "$PW" "$T" --exclude=mc.yaml 2>/dev/null)
+leaks=$(grep -rl -a --exclude=mc.yaml -e "$PW" "$T" 2>/dev/null)
 check "the password is in no output, log or cache file${leaks:+: $leaks}" [ -z "$leaks" ]
 finish

@@ -36,6 +36,7 @@ if [ "$(id -u)" = 0 ]; then
   fi
 fi
 
+export PGOPTIONS="-c client_min_messages=warning"   # no NOTICE chatter from psql
 PGROOT=$(mktemp -d /tmp/mc-pg-XXXXXX)
 [ -n "$PG_AS" ] && chown "$PG_USER" "$PGROOT"
 chmod 700 "$PGROOT"

@@ -74,7 +74,10 @@ int cli_check(CliGlobal *g, int argc, char **argv)
         }
         cache_close(c);
         rc = failed ? 1 : 0;
-        printf("\n%d of %d sources ok\n", cfg->nsources - failed, cfg->nsources);
+        int enabled = 0;
+        for (int i = 0; i < cfg->nsources; i++)
+            enabled += cfg->sources[i].enabled;
+        printf("\n%d of %d enabled sources ok\n", enabled - failed, enabled);
     }
     engine_free(e);
     free(err);
