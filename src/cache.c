@@ -16,7 +16,6 @@ struct Cache {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *put[DS__COUNT][2];   /* upsert per dataset: [merge, replace] */
-    int64_t gen;                       /* sweep generation for CACHE_REPLACE */
     sqlite3_stmt *set_resolved;        /* cache_blocker_set_resolved, kept prepared */
 };
 
@@ -261,7 +260,6 @@ int cache_open(const char *path, Cache **out, char **warn, char **err)
     Cache *c = xcalloc(1, sizeof *c);
     c->db = db;
     c->path = xstrdup(path);
-    c->gen = now_ms();
     *out = c;
     return 0;
 }
@@ -377,13 +375,39 @@ static void row_hash_key(const Rows *rows, int r, char out[17])
     snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
+/* max(gen) + 1 over one source's rows of a dataset. */
+static int next_gen(Cache *c, const Dataset *ds, const char *source, int64_t *gen, char **err)
+{
+    char *sql = xasprintf("SELECT coalesce(max(gen), 0) + 1 FROM %s WHERE source = ?1", ds->name);
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(c->db, sql, -1, &st, NULL);
+    free(sql);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            *gen = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    if (rc != SQLITE_ROW) {
+        set_err(err, "cache read %s: %s", ds->name, sqlite3_errmsg(c->db));
+        return -1;
+    }
+    return 0;
+}
+
 int cache_put_rows(Cache *c, const char *source, const Rows *rows, int mode, char **err)
 {
     const Dataset *ds = rows->ds;
     sqlite3_stmt *st = put_stmt(c, ds, err);
     if (!st)
         return -1;
-    int64_t gen = ++c->gen;
+    /* A full replacement tags its rows with a generation newer than any the
+     * source has (read inside the caller's write transaction, so no other
+     * connection or process can pick the same one) and then sweeps the rest. */
+    int64_t gen = 0;
+    if (mode == CACHE_REPLACE && next_gen(c, ds, source, &gen, err) != 0)
+        return -1;
     int64_t now = now_ms();
     int state_f = ds->id == DS_BLOCKERS ? dataset_field(ds, "state") : -1;
     int resolved_f = dataset_field(ds, "resolved");

@@ -292,10 +292,35 @@ static void test_dump(void)
     cache_close(c);
 }
 
+/* Two connections (two workers, or two processes) replacing one source's
+ * rows in turn: each replacement leaves exactly its own set. */
+static void test_replace_across_connections(void)
+{
+    Cache *a = open_fresh("two.db");
+    Cache *b = open_fresh("two.db");
+    char *err = NULL;
+    Rows *r2 = blockers(2, "a", 0), *r1 = blockers(1, "b", 0), *r3 = blockers(3, "c", 0);
+    for (int round = 0; round < 20; round++) {
+        CHECK_INT(cache_put_rows(a, "src", r2, CACHE_REPLACE, &err), 0);
+        CHECK_INT(cache_count(b, dataset_get(DS_BLOCKERS), "src"), 2);
+        CHECK_INT(cache_put_rows(b, "src", r1, CACHE_REPLACE, &err), 0);
+        CHECK_INT(cache_count(a, dataset_get(DS_BLOCKERS), "src"), 1);
+        CHECK_INT(cache_put_rows(a, "src", r3, CACHE_REPLACE, &err), 0);
+        CHECK_INT(cache_count(b, dataset_get(DS_BLOCKERS), "src"), 3);
+    }
+    rows_free(r1);
+    rows_free(r2);
+    rows_free(r3);
+    free(err);
+    cache_close(a);
+    cache_close(b);
+}
+
 int main(void)
 {
     RUN(test_schema);
     RUN(test_merge_replace);
+    RUN(test_replace_across_connections);
     RUN(test_state_and_lease);
     RUN(test_retention);
     RUN(test_migration_and_damage);
