@@ -73,6 +73,26 @@ sources:
     conninfo_env: TEAMDB_URL
     enabled: false
     queries: {activity: "select 'x' as event_type"}
+  - id: slow
+    kind: postgres
+    conninfo_env: TEAMDB_URL
+    enabled: false
+    timeout: 1s
+    queries: {activity: "select 1 as key from pg_sleep(30)"}
+  - id: big
+    kind: postgres
+    conninfo_env: TEAMDB_URL
+    enabled: false
+    max_rows: 2
+    queries: {activity: "select g::text as key from generate_series(1, 1000) g"}
+  - id: multi
+    kind: postgres
+    conninfo_env: TEAMDB_URL
+    enabled: false
+    queries: {blockers: "select id::text as key, description from needs_apple"}
+    resolve: >-
+      update needs_apple set note = \$2
+      where from_agent = (select from_agent from needs_apple where id::text = \$1)
   - id: deadsrv
     kind: postgres
     conninfo: "host=$T/nowhere user=postgres dbname=mc password=$PW"
@@ -134,6 +154,11 @@ check "a query without a key column is named" grep -q "nokey: error: query for a
 mcq fetch --once --source deadsrv 2>"$T/dead.err"
 check "no server: cannot connect, server down?" grep -q "deadsrv: error: cannot connect: .*(server down?)" "$T/dead.err"
 
+mcq fetch --once --source slow 2>"$T/slow.err"
+check "a slow query is stopped at the source's timeout" grep -E -q "slow: error: (timed out after 1000 ms|query for activity: canceling statement due to statement timeout)" "$T/slow.err"
+mcq fetch --once --source big 2>"$T/big.err"
+check "too many rows is an error, not a memory hog" grep -q "big: error: query for activity returns more than 2 rows" "$T/big.err"
+
 # ---- resolve -----------------------------------------------------------------------
 others() { pg_val "select md5(string_agg(t::text, ',' order by id)) from needs_apple t where id <> $1"; }
 before=$(others 1)
@@ -146,6 +171,12 @@ mcq resolve --undo teamdb:1 >/dev/null 2>"$T/undo.err"; rc=$?
 check "unresolve exits 0" [ $rc -eq 0 ]
 check "unresolve ran the unresolve statement" \
   [ "$(pg_val "select resolved, resolved_by is null from needs_apple where id = 1")" = "f|t" ]
+mcq fetch --once --source multi 2>/dev/null
+before=$(others 0)
+mcq resolve multi:1 --note many >/dev/null 2>"$T/multi.err"; rc=$?
+check "a resolve statement matching two rows fails" [ $rc -eq 1 ]
+check "... and says so" grep -q "the statement matched 2 rows for key 1; nothing was changed" "$T/multi.err"
+check "... and changed nothing" [ "$(others 0)" = "$before" ]
 pg_psql -c "delete from needs_apple where id = 3"
 mcq resolve teamdb:3 >/dev/null 2>"$T/gone.err"; rc=$?
 check "resolving a vanished row fails" [ $rc -eq 1 ]

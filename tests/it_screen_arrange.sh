@@ -23,6 +23,10 @@ order_ok "2 Revenue" "3 Blockers" || fail "Revenue should start left of Blockers
 
 keys 2 L                          # focus Revenue, move it right: swaps with Blockers
 wait_cond 'order_ok "2 Blockers" "3 Revenue"' 5 "Blockers now left of Revenue"
+keys S-Left                       # Shift-arrows too; the focus moved with the card
+wait_cond 'order_ok "2 Revenue" "3 Blockers"' 5 "S-Left moved Revenue back"
+keys S-Right
+wait_cond 'order_ok "2 Blockers" "3 Revenue"' 5 "S-Right moved it again"
 keys 4 x                          # hide Health
 wait_cond '! screen | grep -qE "[0-9] Health"' 5 "the Health pane is hidden"
 col_before=$(column_of "7 Projects" "$(line_with "7 Projects")")

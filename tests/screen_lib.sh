@@ -12,6 +12,7 @@ command -v tmux >/dev/null || { echo "SKIP: tmux is not installed"; exit 77; }
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 SOCK="mc-test-$$"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mc-screen-XXXXXX")
+export TMUX_TMPDIR="$WORK"            # the server's socket goes away with WORK
 export HOME="$WORK/home"
 export XDG_CONFIG_HOME="$HOME/.config" XDG_CACHE_HOME="$HOME/.cache"
 export XDG_STATE_HOME="$HOME/.local/state" XDG_RUNTIME_DIR="$WORK/run"
@@ -26,7 +27,7 @@ t() { tmux -L "$SOCK" -f "$WORK/tmux.conf" "$@"; }
 
 cleanup() {
     t kill-server >/dev/null 2>&1
-    rm -rf "$WORK"
+    rm -rf "$WORK" 2>/dev/null || { sleep 0.2; rm -rf "$WORK"; }
 }
 trap cleanup EXIT
 
@@ -110,7 +111,7 @@ set -g escape-time 10
 set -g history-limit 2000
 EOF
     t new-session -d -s mc -x "$cols" -y "$rows" \
-        "env PS1='shell\$ ' bash --norc --noprofile" || fail "tmux did not start"
+        "env PS1='shell\$ ' HISTFILE= bash --norc --noprofile" || fail "tmux did not start"
     wait_for 'shell$' 5
 }
 

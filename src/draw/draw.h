@@ -46,8 +46,11 @@ const char *draw_theme_name(void);
  * controls count as their placeholder's width). */
 int text_width(const char *s);
 /* A copy of s with every C0/C1 control, DEL and escape sequence replaced by a
- * visible placeholder ("␛" or "^[" in ascii mode; tabs become a space), and
- * invalid UTF-8 bytes by "?". Returns a new string; caller frees. */
+ * visible placeholder (control pictures like "␛" "␇", or "^[" "^G" in ascii
+ * mode; a whole CSI "ESC [ ... final" is one "␛"; tabs become a space), and
+ * invalid UTF-8 bytes, bidi overrides and unprintable code points by "?". In
+ * ascii mode every non-ASCII character is "?". Returns a new string; caller
+ * frees. */
 char *text_sanitize(const char *s);
 /* Cuts sanitized UTF-8 text to at most maxw columns, adding "…" ("~" ascii)
  * when cut. Returns a new string; caller frees. */

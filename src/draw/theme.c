@@ -109,17 +109,18 @@ void draw_init(const char *theme, int ascii)
     if (!theme || !*theme)
         theme = "auto";
     int want = 0;   /* 256, 8 or 0 (mono) */
-    if (has_colors())
-        start_color();  /* COLORS is known only after this */
+    /* COLORS is set by start_color, which mono must not call (it would paint
+     * the default white on black): ask terminfo instead */
+    int colors = tigetnum("colors");
     if (strcmp(theme, "256") == 0)
         want = 256;
     else if (strcmp(theme, "8") == 0)
         want = 8;
     else if (strcmp(theme, "auto") == 0)
-        want = !has_colors() ? 0 : COLORS >= 256 ? 256 : 8;
+        want = !has_colors() ? 0 : colors >= 256 ? 256 : 8;
     if ((nc && *nc) || !has_colors())
         want = 0;
-    if (want == 256 && COLORS < 256)
+    if (want == 256 && colors < 256)
         want = 8;
     if (want == 256) {
         use_palette(theme256);

@@ -4,13 +4,12 @@
  * first frame comes from the cache before the engine starts; after that a
  * pane is reloaded only when its datasets changed (status.c) and redrawn
  * only when it or its border changed; each frame is wnoutrefresh per pane
- * and one doupdate, never a clear. The terminal is restored on every way
- * out: q, SIGTERM/SIGHUP/SIGINT, out-of-memory and fatal signals. */
+ * and one doupdate, never a clear. Taking and giving back the terminal
+ * (on every way out) is term.c. */
 #include "ui_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <langinfo.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -18,86 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #include "../demo.h"
 #include "../draw/draw.h"
 #include "../log.h"
 #include "actions.h"
-
-static volatile sig_atomic_t curses_active;
-static struct termios saved_tio;
-static int have_tio;
-static int sig_fd = -1;
-static WINDOW *input;           /* a pad: reading keys never refreshes anything */
-
-static void restore_terminal(void)
-{
-    if (curses_active) {
-        curses_active = 0;
-        curs_set(1);
-        endwin();
-    }
-}
-
-static void on_signal(int sig)
-{
-    int saved = errno;
-    unsigned char c = (unsigned char)sig;
-    if (sig_fd >= 0 && write(sig_fd, &c, 1) < 0) {
-        /* the pipe is full: a byte is already waiting */
-    }
-    errno = saved;
-}
-
-/* A crash still gives the terminal back (async-signal-safe calls only). */
-static void on_fatal(int sig)
-{
-    static const char reset[] = "\033[?1049l\033[?25h\033[0m\r\n";
-    if (curses_active) {
-        if (write(STDOUT_FILENO, reset, sizeof reset - 1) < 0) {
-            /* nothing more to do */
-        }
-        if (have_tio)
-            tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
-    }
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-static const int quit_signals[] = {SIGTERM, SIGHUP, SIGINT};
-static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-
-static void signals_install(Ui *ui)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    sa.sa_handler = on_signal;
-    sig_fd = ui->sig[1];
-    sigaction(SIGWINCH, &sa, NULL);
-    for (size_t i = 0; i < MC_ARRAY_LEN(quit_signals); i++)
-        sigaction(quit_signals[i], &sa, NULL);
-    for (size_t i = 0; i < MC_ARRAY_LEN(fatal_signals); i++) {
-        struct sigaction old;
-        /* leave a sanitizer's or debugger's handler alone */
-        if (sigaction(fatal_signals[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
-            struct sigaction fa = sa;
-            fa.sa_handler = on_fatal;
-            fa.sa_flags = SA_RESETHAND;
-            sigaction(fatal_signals[i], &fa, NULL);
-        }
-    }
-}
-
-static void signals_restore(void)
-{
-    signal(SIGWINCH, SIG_DFL);
-    for (size_t i = 0; i < MC_ARRAY_LEN(quit_signals); i++)
-        signal(quit_signals[i], SIG_DFL);
-    sig_fd = -1;
-}
 
 void ui_set_msg(Ui *ui, int err, const char *fmt, ...)
 {
@@ -200,20 +125,44 @@ void ui_engine_stop(Ui *ui)
     ui->engine = NULL;
 }
 
-static void render(Ui *ui)
+/* $MC_FRAME_LOG (for the benchmarks): one line per frame that drew a pane,
+ * "<ms from wake-up to doupdate done> <panes drawn>". */
+static FILE *frame_log;
+
+/* Loads and draws what changed, then one doupdate. Returns panes drawn. */
+static int render(Ui *ui)
 {
+    int drawn = 0;
     if (!ui->too_small) {
         int64_t now = now_ms();
         for (int i = 0; i < ui->npanes; i++)
             if (ui->panes[i]->shown && ui->panes[i]->need_load)
                 pane_load(ui, ui->panes[i]);
         for (int i = 0; i < ui->npanes; i++)
-            if (ui->panes[i]->shown && ui->panes[i]->need_draw)
+            if (ui->panes[i]->shown && ui->panes[i]->need_draw) {
                 pane_draw(ui, ui->panes[i], now);
+                drawn++;
+            }
         overlay_draw(ui);
         status_draw(ui, 0);
     }
     doupdate();
+    return drawn;
+}
+
+static double mono_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void frame_done(double since, int drawn)
+{
+    if (frame_log && drawn > 0) {
+        fprintf(frame_log, "%.3f %d\n", mono_now_ms() - since, drawn);
+        fflush(frame_log);
+    }
 }
 
 static void tick(Ui *ui)
@@ -269,7 +218,7 @@ static int read_keys(Ui *ui)
 {
     wint_t wch;
     int rc, count = 0;
-    while (!ui->quit && count < 512 && (rc = wget_wch(input, &wch)) != ERR) {
+    while (!ui->quit && count < 512 && (rc = wget_wch(term_input(), &wch)) != ERR) {
         count++;
         ui_key(ui, keys_from_wch(rc, (unsigned int)wch));
     }
@@ -302,6 +251,7 @@ static void loop(Ui *ui)
         };
         int nfds = ui->ino >= 0 ? 4 : 3;
         int rc = poll(fds, (nfds_t)nfds, due > now ? (int)(due - now) : 0);
+        double woke = mono_now_ms();
         if (rc < 0 && errno != EINTR) {
             log_error("dashboard: poll: %s", strerror(errno));
             break;
@@ -343,7 +293,7 @@ static void loop(Ui *ui)
         watch_due(ui);
         if (now >= ui->next_tick)
             tick(ui);
-        render(ui);
+        frame_done(woke, render(ui));
     }
 }
 
@@ -422,42 +372,10 @@ static int prepare(Ui *ui)
     return rc;
 }
 
-static int screen_start(Ui *ui)
-{
-    const char *cs = nl_langinfo(CODESET);
-    ui->ascii = ui->opts.ascii || !cs || strcmp(cs, "UTF-8") != 0;
-    have_tio = tcgetattr(STDIN_FILENO, &saved_tio) == 0;
-    signals_install(ui);
-    SCREEN *scr = newterm(NULL, stdout, stdin);
-    if (!scr) {
-        signals_restore();
-        const char *term = getenv("TERM");
-        fprintf(stderr, "mc: cannot use the terminal type '%s'\n", term ? term : "(unset)");
-        return 1;
-    }
-    static int registered;
-    if (!registered++)
-        atexit(restore_terminal);
-    curses_active = 1;
-    util_set_oom_hook(restore_terminal);
-    set_escdelay(25);
-    cbreak();
-    noecho();
-    nonl();
-    curs_set(0);
-    intrflush(stdscr, FALSE);
-    input = newpad(1, 1);
-    keypad(input, TRUE);
-    nodelay(input, TRUE);
-    draw_init(ui->cfg->theme, ui->ascii);
-    return 0;
-}
-
 static void teardown(Ui *ui, int demo_started)
 {
-    restore_terminal();
-    util_set_oom_hook(NULL);
-    signals_restore();
+    term_restore();
+    term_signals_restore();
     if (demo_started)
         demo_sim_stop();
     ui_engine_stop(ui);
@@ -466,9 +384,7 @@ static void teardown(Ui *ui, int demo_started)
         overlay_close(ui);
     intent_clear(&ui->pending);
     panes_free(ui);
-    if (input)
-        delwin(input);
-    input = NULL;
+    term_free();
     if (ui->status)
         delwin(ui->status);
     if (ui->overlay)
@@ -503,7 +419,7 @@ int ui_run(Config *cfg, const UiOpts *opts)
         ui->wd[i] = -1;
     int rc = prepare(ui);
     if (rc == 0)
-        rc = screen_start(ui);
+        rc = term_start(ui);
     if (rc != 0) {
         teardown(ui, 0);
         return rc;
@@ -515,10 +431,13 @@ int ui_run(Config *cfg, const UiOpts *opts)
             free(err);
     }
     log_info("dashboard: start (layout %s)", ui->layout->name);
+    const char *fl = getenv("MC_FRAME_LOG");
+    frame_log = fl && *fl ? fopen(fl, "a") : NULL;
     /* the first frame, from the cache, before any fetch */
+    double first = mono_now_ms();
     ui_check_data(ui, 1);
     ui_relayout(ui);
-    render(ui);
+    frame_done(first, render(ui));
     int demo_started = ui->opts.demo_dir && demo_sim_start(ui->opts.demo_dir) == 0;
     ui_engine_start(ui);
     watch_setup(ui);
@@ -526,6 +445,9 @@ int ui_run(Config *cfg, const UiOpts *opts)
     ui->next_tick = (now_ms() / 1000 + 1) * 1000;
     loop(ui);
     log_info("dashboard: quit");
+    if (frame_log)
+        fclose(frame_log);
+    frame_log = NULL;
     teardown(ui, demo_started);
     return 0;
 }

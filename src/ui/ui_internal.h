@@ -1,9 +1,10 @@
 /* ui_internal.h — the screen loop's state, shared by the files of src/ui/
- * (screen.c: loop and terminal; pane.c: panes and their widgets; status.c:
+ * (screen.c: the loop and frames; pane.c: panes and their widgets; status.c:
  * PaneInfo and change detection from source_state; overlay.c: detail, help,
  * picker, prompt and status line; arrange.c: focus and rearranging;
  * store.c: finding and saving layouts; watch.c: live reload; intent.c:
- * acting on widget intents). Nothing outside src/ui includes it. */
+ * acting on widget intents; term.c: the terminal and signals). Nothing
+ * outside src/ui includes it. */
 #ifndef MC_UI_INTERNAL_H
 #define MC_UI_INTERNAL_H
 
@@ -105,6 +106,13 @@ void ui_relayout(Ui *ui);
 void ui_mark_all(Ui *ui, int load);
 void ui_engine_start(Ui *ui);
 void ui_engine_stop(Ui *ui);
+
+/* term.c */
+int term_start(Ui *ui);
+void term_restore(void);
+void term_signals_restore(void);
+void term_free(void);
+WINDOW *term_input(void);
 
 /* pane.c */
 int ui_check_widgets(const Config *cfg, char **err);
