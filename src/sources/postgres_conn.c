@@ -145,6 +145,10 @@ static void on_notice(void *arg, const char *msg)
 PGconn *pg_connect(const PgRt *rt, const PgWait *w0, char **err)
 {
     const PgCfg *k = rt->k;
+    if (!pq_dyn()) {
+        set_err(err, "%s", pq_dyn_error());
+        return NULL;
+    }
     char *ci = conninfo_text(k, err), *perr = NULL, *password = NULL;
     if (!ci)
         return NULL;

@@ -30,7 +30,7 @@ typedef struct PgCfg {
 } PgCfg;
 
 #ifdef MC_HAVE_PQ
-#include <libpq-fe.h>
+#include "pq_dyn.h"
 
 /* Outcomes of talking to the server. */
 enum { PG_OK = 0, PG_SQL = -1, PG_LOST = -2, PG_ABORT = -3 };
