@@ -16,10 +16,24 @@ wait_for "note (Enter resolves" 5
 keys Escape
 wait_gone "note (Enter resolves" 5
 wait_for "Needs Apple · 3" 5       # nothing happened
+cp "$DATA/pending-work.md" "$WORK/before.md"
 keys r
 wait_for "Needs Apple · 2" 5
 wait_gone "Sign the Quokka" 5
 wait_cond 'grep -q "^- \[x\] Sign the Quokka" "$DATA/pending-work.md"' 10 "the task is ticked in the file"
+# the file's only change is that one box: the same bytes once it is unticked
+sed 's/^- \[x\] Sign the Quokka/- [ ] Sign the Quokka/' "$DATA/pending-work.md" | cmp -s - "$WORK/before.md" \
+  || fail "resolving changed more than the box"
+[ "$(cmp -l "$DATA/pending-work.md" "$WORK/before.md" | wc -l)" -eq 1 ] || fail "more than one byte changed"
+# restart: still resolved (from the cache first, then from the file)
+keys q
+expect_exit 0
+type_text clear; keys Enter
+wait_gone "MC-EXIT=0" 5
+run_mc
+wait_for "Needs Apple · 2" 10
+screen | grep -qF "Sign the Quokka" && fail "the resolved task is back after a restart"
+keys 3                             # focus the blockers pane again
 keys u
 wait_cond 'grep -q "^- \[ \] Sign the Quokka" "$DATA/pending-work.md"' 10 "undo cleared the box again"
 wait_for "Sign the Quokka" 10

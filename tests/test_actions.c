@@ -1,0 +1,199 @@
+/* test_actions.c — what the blockers pane's keys do, below the screen:
+ * resolve goes through the outbox, undo cancels a pending resolve or
+ * unresolves a delivered one, snooze hides an item until it expires, and a
+ * bulk resolve of 50 marked items ticks exactly those 50 boxes. */
+#include "thelp.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "../src/cache.h"
+#include "../src/config.h"
+#include "../src/engine.h"
+#include "../src/outbox.h"
+#include "../src/ui/actions.h"
+
+static Config *cfg;
+static Cache *cache;
+static char md_path[512];
+static char *md_original;
+
+static int64_t q_int(const char *sql)
+{
+    sqlite3_stmt *st;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(cache_db(cache), sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    return v;
+}
+
+/* Keys of the open markdown blockers, in file order (by description). */
+static int open_keys(char keys[][64], int max)
+{
+    sqlite3_stmt *st;
+    int n = 0;
+    sqlite3_prepare_v2(cache_db(cache),
+                       "SELECT key FROM blockers WHERE source = 'pending' AND resolved = 0"
+                       " ORDER BY description", -1, &st, NULL);
+    while (n < max && sqlite3_step(st) == SQLITE_ROW)
+        snprintf(keys[n++], 64, "%s", sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return n;
+}
+
+static void fetch_all(void)
+{
+    char *err = NULL;
+    EngineOpts eo = {.workers = 1, .wake_fd = -1, .watch = 0, .only_source = NULL};
+    Engine *e = engine_new(cfg, &eo, &err);
+    CHECK(e != NULL);
+    CHECK_INT(engine_run_once(e, NULL, 0, &err), 0);
+    engine_free(e);
+    free(err);
+}
+
+static void setup(void)
+{
+    char text[8192];
+    int off = snprintf(text, sizeof text, "# Pending\n\n## Ops\n");
+    for (int i = 0; i < 60; i++)
+        off += snprintf(text + off, sizeof text - (size_t)off, "- [ ] task %02d BLOCKED: needs Apple\n", i);
+    snprintf(md_path, sizeof md_path, "%s", t_write("pending-work.md", text));
+    md_original = strdup(text);
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "owner: Apple\nuser: tester\ncache: %s/cache.db\nsnooze: 1h\n"
+             "sources:\n"
+             "  - {id: pending, kind: markdown_tasks, path: %s}\n"
+             "  - {id: ops, kind: http_json, url: 'http://127.0.0.1:1/x', feeds: blockers,"
+             " resolve: {url: 'http://127.0.0.1:1/r/{key}'}, enabled: false}\n",
+             t_tmpdir(), md_path);
+    char *err = NULL;
+    if (config_load_text("test.yaml", yaml, &cfg, &err) != 0 ||
+        cache_open(cfg->cache_path, &cache, NULL, &err) != 0) {
+        fprintf(stderr, "setup: %s\n", err);
+        exit(2);
+    }
+    fetch_all();
+}
+
+static void test_undo_before_delivery(void)
+{
+    /* a blocker of a source that is down: the resolve stays pending */
+    Rows *r = rows_new(dataset_get(DS_BLOCKERS));
+    int row = rows_add(r);
+    rows_set_text(r, row, 1, "ops-1");
+    rows_set_text(r, row, dataset_field(r->ds, "description"), "remote blocker");
+    char *err = NULL, *msg = NULL;
+    CHECK_INT(cache_put_rows(cache, "ops", r, CACHE_MERGE, &err), 0);
+    rows_free(r);
+    CHECK_INT(ui_action_resolve(cache, cfg, "ops", "ops-1", "", &msg), 0);
+    CHECK_INT(q_int("SELECT count(*) FROM blockers WHERE key='ops-1' AND state='resolving'"), 1);
+    outbox_deliver_due(cache, cfg, NULL);       /* fails to connect: retry later */
+    CHECK_INT(q_int("SELECT count(*) FROM outbox WHERE key='ops-1' AND state='pending'"), 1);
+    CHECK_INT(ui_action_undo(cache, cfg, &msg), 0);
+    CHECK_CONTAINS(msg, "not delivered yet");
+    CHECK_INT(q_int("SELECT count(*) FROM outbox WHERE key='ops-1' AND state='cancelled'"), 1);
+    CHECK_INT(q_int("SELECT count(*) FROM blockers WHERE key='ops-1' AND state='open'"), 1);
+    /* a cancelled row is never delivered, and undo does not find it again */
+    CHECK_INT(q_int("SELECT count(*) FROM outbox WHERE state='pending'"), 0);
+    CHECK(ui_action_undo(cache, cfg, &msg) != 0 || strstr(msg, "ops-1") == NULL);
+    CHECK_INT(q_int("SELECT count(*) FROM audit WHERE action='undo' AND target='ops:ops-1'"), 1);
+    free(msg);
+    free(err);
+}
+
+static void test_undo_after_delivery(void)
+{
+    char keys[64][64];
+    char *msg = NULL;
+    CHECK(open_keys(keys, 64) == 60);
+    CHECK_INT(ui_action_resolve(cache, cfg, "pending", keys[0], "", &msg), 0);
+    outbox_deliver_due(cache, cfg, NULL);
+    CHECK_INT(q_int("SELECT count(*) FROM outbox WHERE state='delivered'"), 1);
+    char *text = NULL;
+    size_t len;
+    file_read_all(md_path, 1 << 20, &text, &len, NULL);
+    CHECK(strstr(text, "- [x] task 00 BLOCKED") != NULL);
+    free(text);
+    CHECK_INT(ui_action_undo(cache, cfg, &msg), 0);
+    CHECK_CONTAINS(msg, "unresolving");
+    outbox_deliver_due(cache, cfg, NULL);
+    file_read_all(md_path, 1 << 20, &text, &len, NULL);
+    CHECK_STR(text, md_original);               /* back, byte for byte */
+    free(text);
+    fetch_all();
+    CHECK_INT(q_int("SELECT count(*) FROM blockers WHERE source='pending' AND resolved=0"), 60);
+    free(msg);
+}
+
+static void test_snooze(void)
+{
+    char keys[64][64];
+    char *msg = NULL;
+    open_keys(keys, 64);
+    CHECK_INT(ui_action_snooze(cache, cfg, "pending", keys[5], &msg), 0);
+    CHECK_CONTAINS(msg, "snoozed");
+    /* hidden until then (what the pane's query filters on), nothing written */
+    CHECK(q_int("SELECT until_ms FROM snooze WHERE key IN (SELECT key FROM blockers"
+                " WHERE description LIKE 'task 05%')") > now_ms() + 3500 * 1000LL);
+    char *text = NULL;
+    size_t len;
+    file_read_all(md_path, 1 << 20, &text, &len, NULL);
+    CHECK_STR(text, md_original);
+    free(text);
+    /* expiry: once until_ms has passed, the open-and-not-snoozed query has it again */
+    const char *visible = "SELECT count(*) FROM blockers b LEFT JOIN snooze s ON s.source = b.source"
+                          " AND s.key = b.key WHERE b.resolved = 0 AND b.source = 'pending'"
+                          " AND (s.until_ms IS NULL OR s.until_ms <= CAST(strftime('%s','now') AS INTEGER) * 1000)";
+    CHECK_INT(q_int(visible), 59);
+    sqlite3_exec(cache_db(cache), "UPDATE snooze SET until_ms = 1000", NULL, NULL, NULL);
+    CHECK_INT(q_int(visible), 60);
+    CHECK_INT(q_int("SELECT count(*) FROM audit WHERE action='snooze'"), 1);
+    free(msg);
+}
+
+static void test_bulk_resolve(void)
+{
+    char keys[64][64];
+    char *msg = NULL;
+    CHECK_INT(open_keys(keys, 64), 60);
+    for (int i = 10; i < 60; i++)
+        CHECK_INT(ui_action_resolve(cache, cfg, "pending", keys[i], "", &msg), 0);
+    CHECK_INT(q_int("SELECT count(*) FROM blockers WHERE state='resolving'"), 50);
+    outbox_deliver_due(cache, cfg, NULL);
+    CHECK_INT(q_int("SELECT count(*) FROM outbox WHERE source='pending' AND action='resolve'"
+                    " AND state='delivered'"), 51);
+    char *text = NULL;
+    size_t len;
+    file_read_all(md_path, 1 << 20, &text, &len, NULL);
+    /* exactly the 50 boxes changed, every other byte the same */
+    CHECK_INT(strlen(text), strlen(md_original));
+    int diffs = 0, bad = 0;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] != md_original[i]) {
+            diffs++;
+            bad += !(md_original[i] == ' ' && text[i] == 'x');
+        }
+    CHECK_INT(diffs, 50);
+    CHECK_INT(bad, 0);
+    CHECK(strstr(text, "- [ ] task 09 BLOCKED") && strstr(text, "- [x] task 10 BLOCKED") &&
+          strstr(text, "- [x] task 59 BLOCKED"));
+    free(text);
+    free(msg);
+}
+
+int main(void)
+{
+    setup();
+    RUN(test_undo_before_delivery);
+    RUN(test_undo_after_delivery);
+    RUN(test_snooze);
+    RUN(test_bulk_resolve);
+    cache_close(cache);
+    config_free(cfg);
+    free(md_original);
+    return t_done();
+}
