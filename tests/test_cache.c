@@ -35,13 +35,18 @@ static int64_t q_int(Cache *c, const char *sql)
     return v;
 }
 
-static char *q_text(Cache *c, const char *sql)
+/* The first column of the first row as text (rotating static buffers), or NULL. */
+static const char *q_text(Cache *c, const char *sql)
 {
+    static char bufs[8][512];
+    static int next;
     sqlite3_stmt *st;
     char *v = NULL;
     if (sqlite3_prepare_v2(cache_db(c), sql, -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-            v = xstrdup((const char *)sqlite3_column_text(st, 0));
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+            v = bufs[next++ % 8];
+            snprintf(v, 512, "%s", (const char *)sqlite3_column_text(st, 0));
+        }
         sqlite3_finalize(st);
     }
     return v;
