@@ -29,6 +29,13 @@ int engine_start(Engine *e, char **err);
 /* Asks every thread to stop (in-flight fetches are cancelled) and joins them. */
 void engine_stop(Engine *e);
 void engine_free(Engine *e);
+/* Stops and frees an engine without waiting for it: its threads are told to
+ * stop at once, and a detached thread joins them, frees the engine, then
+ * calls after(arg) (e.g. config_free of the config it ran on). For the UI,
+ * which must not wait out an in-flight fetch when the config is reloaded. */
+void engine_retire(Engine *e, void (*after)(void *), void *arg);
+/* Waits until every retired engine is gone (at exit). */
+void engine_wait_retired(void);
 
 /* Marks a source (NULL: all) due now. Thread-safe, never blocks. */
 void engine_refresh(Engine *e, const char *source_id);

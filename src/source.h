@@ -103,6 +103,9 @@ int source_check_keys(const YNode *map, const char *const *extra, char **err);
  * whether one is. Implemented in src/sources/registry.c. */
 typedef void (*SourceNudge)(void *arg, const char *source_id);
 void source_set_nudge(SourceNudge fn, void *arg);
+/* Clears the hook only if arg is the one registered (an engine retiring in
+ * the background must not clear its successor's). */
+void source_clear_nudge(void *arg);
 void source_nudge(const char *source_id);
 int source_nudge_active(void);
 

@@ -22,10 +22,22 @@ fds() { ls "/proc/$pid/fd" | wc -l; }
 watches() { cat /proc/"$pid"/fdinfo/* 2>/dev/null | grep -c '^inotify'; }
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
 
+# an old engine stops in the background after a reload: measure once the
+# counts have settled (two samples 200 ms apart agree; at most 5 s)
+settle() {
+    local prev="" cur n=0
+    while [ $n -lt 25 ]; do
+        cur="$(threads) $(fds) $(watches)"
+        [ "$cur" = "$prev" ] && return 0
+        prev=$cur; n=$((n + 1)); sleep 0.2
+    done
+}
 for i in $(seq 1 20); do reload "$i"; done
+settle
 t0=$(threads) f0=$(fds) w0=$(watches) r0=$(rss)
 for i in $(seq 21 100); do reload "$i"; done
 wait_for "Falcon portal" 5
+settle
 t1=$(threads) f1=$(fds) w1=$(watches) r1=$(rss)
 echo "after 20 reloads: threads $t0, fds $f0, watches $w0, rss ${r0}kB"
 echo "after 100 reloads: threads $t1, fds $f1, watches $w1, rss ${r1}kB"

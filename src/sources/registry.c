@@ -74,6 +74,16 @@ void source_set_nudge(SourceNudge fn, void *arg)
     pthread_mutex_unlock(&nudge_lock);
 }
 
+void source_clear_nudge(void *arg)
+{
+    pthread_mutex_lock(&nudge_lock);
+    if (nudge_arg == arg) {
+        nudge_fn = NULL;
+        nudge_arg = NULL;
+    }
+    pthread_mutex_unlock(&nudge_lock);
+}
+
 void source_nudge(const char *source_id)
 {
     pthread_mutex_lock(&nudge_lock);

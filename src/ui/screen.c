@@ -392,6 +392,7 @@ static void teardown(Ui *ui, int demo_started)
     sources_free(ui);
     layout_free(ui->layout);
     cache_close(ui->cache);
+    engine_wait_retired();          /* engines left by config reloads */
     config_free(ui->cfg);
     for (int i = 0; i < 2; i++) {
         if (ui->wake[i] >= 0)

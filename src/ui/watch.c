@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "../draw/draw.h"
 #include "../log.h"
+#include "actions.h"
 
 #define RELOAD_DELAY_MS 100
 
@@ -237,6 +238,11 @@ static int prepare_config(Ui *ui, Config *nc, Keymap *km, Layout **l, char **pat
 }
 
 /* Returns 1 when a new config was swapped in. */
+static void config_free_cb(void *c)
+{
+    config_free(c);
+}
+
 static int reload_config(Ui *ui)
 {
     char *text = NULL, *err = NULL;
@@ -272,12 +278,16 @@ static int reload_config(Ui *ui)
     Pane *f = ui_focused(ui);
     char *focus_ref = f ? xstrdup(f->ref) : NULL;
     int cache_changed = strcmp(nc->cache_path, ui->cfg->cache_path) != 0;
-    ui_engine_stop(ui);
+    /* the old engine stops in the background (an in-flight fetch may take a
+     * moment to cancel) and frees the old config when it is done with it */
+    Engine *olde = ui->engine;
+    ui->engine = NULL;
+    ui_actions_set_engine(NULL);
     panes_free(ui);                 /* widgets may point into the old config */
     layout_free(ui->layout);
     Config *old = ui->cfg;
     ui->cfg = nc;
-    config_free(old);
+    engine_retire(olde, config_free_cb, old);
     ui->km = km;
     ui->layout = l;
     free(ui->layout_path);
