@@ -53,19 +53,21 @@ static void add_field(Mapping *m, int field, const char *path)
     m->fields[m->nfields++] = (MapField){field, xstrdup(path), 1.0};
 }
 
-/* A YAML node as JSON (for `set:` values of JSON fields given as YAML). */
-static cJSON *ynode_to_json(const YNode *n)
+/* A YAML node as JSON (for `set:` values of JSON fields given as YAML, and
+ * query arguments); plain scalars that read as numbers, bools or null
+ * become those, quoted ones stay strings. */
+cJSON *mapping_ynode_json(const YNode *n)
 {
     if (n->type == YN_SEQ) {
         cJSON *a = cJSON_CreateArray();
         for (int i = 0; i < n->n; i++)
-            cJSON_AddItemToArray(a, ynode_to_json(n->items[i]));
+            cJSON_AddItemToArray(a, mapping_ynode_json(n->items[i]));
         return a;
     }
     if (n->type == YN_MAP) {
         cJSON *o = cJSON_CreateObject();
         for (int i = 0; i < n->n; i++)
-            cJSON_AddItemToObject(o, n->keys[i]->scalar, ynode_to_json(n->items[i]));
+            cJSON_AddItemToObject(o, n->keys[i]->scalar, mapping_ynode_json(n->items[i]));
         return o;
     }
     const char *s = n->scalar ? n->scalar : "";
@@ -73,7 +75,8 @@ static cJSON *ynode_to_json(const YNode *n)
         char *end;
         errno = 0;
         double d = strtod(s, &end);
-        if (*s && !*end && !errno && isfinite(d) && !isspace((unsigned char)*s))
+        if (*s && !*end && !errno && isfinite(d) && !isspace((unsigned char)*s) &&
+            strncasecmp(s, "0x", 2) != 0)
             return cJSON_CreateNumber(d);
         if (!strcmp(s, "true"))
             return cJSON_CreateTrue();
@@ -126,7 +129,7 @@ static int read_set(Mapping *m, const YNode *set, char **err)
         if (v->type == YN_SCALAR) {
             value = xstrdup(v->scalar ? v->scalar : "");
         } else {
-            cJSON *j = ynode_to_json(v);
+            cJSON *j = mapping_ynode_json(v);
             value = cJSON_PrintUnformatted(j);
             cJSON_Delete(j);
             if (!value)

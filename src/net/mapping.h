@@ -46,6 +46,11 @@ void mapping_free(Mapping *m);
  * something that is not an object). */
 int mapping_apply(const Mapping *m, const cJSON *doc, Rows *out, char **err);
 
+/* A YAML node as JSON: maps and sequences as objects and arrays; plain
+ * scalars that read as numbers, true/false or null become those; quoted
+ * scalars stay strings. Returns a new cJSON; caller deletes. */
+cJSON *mapping_ynode_json(const YNode *n);
+
 /* Converts one JSON value into a row cell of the given field (type rules
  * above). Exposed for sources that map by hand. */
 void mapping_set_value(Rows *r, int row, int field, const cJSON *v, double scale);

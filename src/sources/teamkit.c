@@ -8,39 +8,8 @@
 #include <string.h>
 #include <strings.h>
 #include "teamkit.h"
+#include "../net/mapping.h"
 #include "../util.h"
-
-cJSON *team_yaml_json(const YNode *n)
-{
-    if (n->type == YN_SEQ) {
-        cJSON *a = cJSON_CreateArray();
-        for (int i = 0; i < n->n; i++)
-            cJSON_AddItemToArray(a, team_yaml_json(n->items[i]));
-        return a;
-    }
-    if (n->type == YN_MAP) {
-        cJSON *o = cJSON_CreateObject();
-        for (int i = 0; i < n->n; i++)
-            cJSON_AddItemToObject(o, n->keys[i]->scalar, team_yaml_json(n->items[i]));
-        return o;
-    }
-    const char *s = n->scalar ? n->scalar : "";
-    if (!n->quoted) {
-        char *end;
-        errno = 0;
-        double d = strtod(s, &end);
-        if (*s && !*end && !errno && isfinite(d) && !isspace((unsigned char)*s)
-            && strncasecmp(s, "0x", 2) != 0)
-            return cJSON_CreateNumber(d);
-        if (!strcmp(s, "true"))
-            return cJSON_CreateTrue();
-        if (!strcmp(s, "false"))
-            return cJSON_CreateFalse();
-        if (!*s || !strcmp(s, "null") || !strcmp(s, "~"))
-            return cJSON_CreateNull();
-    }
-    return cJSON_CreateString(s);
-}
 
 int team_yaml_object(const YNode *map, const char *key, cJSON **out, char **err)
 {
@@ -48,7 +17,7 @@ int team_yaml_object(const YNode *map, const char *key, cJSON **out, char **err)
     *out = NULL;
     if (n && n->type != YN_MAP)
         return ynode_error(n, err, "%s: expected a map (name: value)", key);
-    *out = n ? team_yaml_json(n) : cJSON_CreateObject();
+    *out = n ? mapping_ynode_json(n) : cJSON_CreateObject();
     return 0;
 }
 

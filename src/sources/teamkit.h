@@ -12,7 +12,6 @@
 
 /* A YAML node as JSON: unquoted numbers, true/false and null keep their
  * type, everything else is a string. Returns a new tree (caller deletes). */
-cJSON *team_yaml_json(const YNode *n);
 
 /* The optional key `key` of map as a JSON object (absent: an empty object).
  * Returns 0 with *out (caller deletes), or -1 with *err at the node. */
