@@ -96,7 +96,8 @@ int64_t cache_data_version(Cache *c);
 int cache_apply_retention(Cache *c, const Retention *r, int64_t now, char **err);
 
 /* Prints a dataset as a JSON array of objects with the contract's field
- * names (bools as true/false, JSON fields inline). limit <= 0: all rows. */
+ * names (bools as true/false, JSON fields inline), the most recently
+ * written rows first. limit <= 0: all rows. */
 int cache_dump_dataset(Cache *c, const Dataset *ds, FILE *out, int64_t limit, char **err);
 /* Prints the source_state rows as a JSON array (never any secret). */
 int cache_dump_sources(Cache *c, FILE *out, char **err);

@@ -123,7 +123,7 @@ static void buf_grow(Buf *b, size_t extra)
     b->cap = cap;
 }
 
-void buf_append(Buf *b, const void *data, size_t n)
+void buf_append_slow(Buf *b, const void *data, size_t n)
 {
     buf_grow(b, n);
     if (n)
@@ -137,25 +137,26 @@ void buf_puts(Buf *b, const char *s)
     buf_append(b, s, strlen(s));
 }
 
-void buf_putc(Buf *b, char c)
-{
-    buf_append(b, &c, 1);
-}
-
 void buf_printf(Buf *b, const char *fmt, ...)
 {
-    va_list ap, ap2;
+    /* format straight into the free space; grow and redo only when short */
+    buf_grow(b, 64);
+    va_list ap;
     va_start(ap, fmt);
-    va_copy(ap2, ap);
-    char probe[1];
-    int n = vsnprintf(probe, sizeof probe, fmt, ap2);
-    va_end(ap2);
-    if (n > 0) {
-        buf_grow(b, (size_t)n);
-        vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-        b->len += (size_t)n;
-    }
+    size_t room = b->cap - b->len;
+    int n = vsnprintf(b->s + b->len, room, fmt, ap);
     va_end(ap);
+    if (n < 0) {
+        b->s[b->len] = '\0';
+        return;
+    }
+    if ((size_t)n >= room) {
+        buf_grow(b, (size_t)n);
+        va_start(ap, fmt);
+        vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    b->len += (size_t)n;
 }
 
 /* Length of a valid UTF-8 sequence at p (1..4), or 0 when invalid. */

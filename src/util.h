@@ -31,9 +31,23 @@ typedef struct Buf {
     char *s;
     size_t len, cap;
 } Buf;
-void buf_append(Buf *b, const void *data, size_t n);
+void buf_append_slow(Buf *b, const void *data, size_t n);
+/* Appends n bytes (the common case, room to spare, stays inline). */
+static inline void buf_append(Buf *b, const void *data, size_t n)
+{
+    if (b->len + n < b->cap) {
+        __builtin_memcpy(b->s + b->len, data, n);
+        b->len += n;
+        b->s[b->len] = '\0';
+    } else {
+        buf_append_slow(b, data, n);
+    }
+}
 void buf_puts(Buf *b, const char *s);
-void buf_putc(Buf *b, char c);
+static inline void buf_putc(Buf *b, char c)
+{
+    buf_append(b, &c, 1);
+}
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *buf_steal(Buf *b);
 /* Appends s as a JSON string body (with the quotes when `quotes`): escapes
