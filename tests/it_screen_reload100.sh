@@ -37,12 +37,20 @@ settle
 t0=$(threads) f0=$(fds) w0=$(watches) r0=$(rss)
 for i in $(seq 21 100); do reload "$i"; done
 wait_for "Falcon portal" 5
-settle
+# the last retired engine may still be finishing a fetch: give the counts
+# up to 10 s to come back (a real leak never does)
+n=0
+while [ $n -lt 50 ] && { [ "$(threads)" -gt "$t0" ] || [ "$(fds)" -gt $((f0 + 4)) ] || [ "$(watches)" -gt "$w0" ]; }; do
+    sleep 0.2; n=$((n + 1))
+done
 t1=$(threads) f1=$(fds) w1=$(watches) r1=$(rss)
 echo "after 20 reloads: threads $t0, fds $f0, watches $w0, rss ${r0}kB"
 echo "after 100 reloads: threads $t1, fds $f1, watches $w1, rss ${r1}kB"
 [ "$t1" -le "$t0" ] || fail "threads grew from $t0 to $t1"
-[ "$f1" -le "$f0" ] || fail "file descriptors grew from $f0 to $f1"
+# SQLite keeps the descriptors of closed connections to a file that another
+# connection of the process still has open (POSIX locks) and reuses them, so
+# the count moves by a few with timing; a leak would add one per reload (80)
+[ "$f1" -le $((f0 + 4)) ] || fail "file descriptors grew from $f0 to $f1"
 [ "$w1" -le "$w0" ] || fail "inotify watches grew from $w0 to $w1"
 # (under AddressSanitizer the quarantine grows RSS by design; LSan checks leaks at exit)
 if ! ldd "$MC" 2>/dev/null | grep -q libasan; then
