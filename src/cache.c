@@ -64,6 +64,7 @@ static const char schema_extra[] =
     " next_attempt_ms INTEGER DEFAULT 0, last_error TEXT, http_status INTEGER,"
     " delivered_at TEXT, lease_owner TEXT, lease_until INTEGER DEFAULT 0);\n"
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_attempt_ms);\n"
+    "CREATE INDEX IF NOT EXISTS outbox_item ON outbox(source, key);\n"
     "CREATE TABLE IF NOT EXISTS snooze (source TEXT NOT NULL, key TEXT NOT NULL,"
     " until_ms INTEGER NOT NULL, PRIMARY KEY (source, key));\n";
 

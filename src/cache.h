@@ -15,7 +15,8 @@
 #include "config.h"
 #include "util.h"
 
-#define CACHE_SCHEMA_VERSION 1
+/* 1: first release; 2: index outbox(source, key) for the blockers pane */
+#define CACHE_SCHEMA_VERSION 2
 
 typedef struct Cache Cache;
 

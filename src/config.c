@@ -88,6 +88,7 @@ static void set_defaults(Config *c)
     c->retention[DS_ACTIVITY] = (Retention){100000, 90LL * 24 * 3600 * 1000};
     c->retention[DS_SYSTEM] = (Retention){2000, 7LL * 24 * 3600 * 1000};
     c->retention[DS_REVENUE] = (Retention){5000, 0};
+    c->retention[DS_AUDIT] = (Retention){100000, 365LL * 24 * 3600 * 1000};
 }
 
 /* The plain settings: owner, user, paths, theme, workers, durations. */

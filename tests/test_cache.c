@@ -223,6 +223,16 @@ static void test_migration_and_damage(void)
     CHECK_INT(q_int(c, "SELECT count(*) FROM outbox"), 0);
     cache_close(c);
 
+    /* a version-1 cache gains what version 2 added (the outbox item index) */
+    snprintf(path, sizeof path, "%s/v1.db", t_tmpdir());
+    CHECK_INT(cache_open(path, &c, &warn, &err), 0);
+    sqlite3_exec(cache_db(c), "DROP INDEX outbox_item; PRAGMA user_version = 1;", NULL, NULL, NULL);
+    cache_close(c);
+    CHECK_INT(cache_open(path, &c, &warn, &err), 0);
+    CHECK_INT(q_int(c, "PRAGMA user_version"), 2);
+    CHECK_INT(q_int(c, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox_item'"), 1);
+    cache_close(c);
+
     /* a newer cache is refused, not rebuilt */
     snprintf(path, sizeof path, "%s/newer.db", t_tmpdir());
     sqlite3_open(path, &db);

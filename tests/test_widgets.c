@@ -341,6 +341,10 @@ static void insert_blockers(void)
          ago(3 * 3600 + 60), ago(60), ago(7200), ago(30), ago(2 * 3600), ago(90 * 60));
     sqlf("INSERT INTO snooze (source, key, until_ms) VALUES ('ops', 'o2', %lld),"
          " ('ops', 'o3', %lld)", (long long)(NOW + 3600000), (long long)(NOW - 1000));
+    /* why o3's write-back failed, as the outbox recorded it */
+    sqlf("INSERT OR IGNORE INTO outbox (source, key, action, idempotency_key, created_at, state, last_error)"
+         " VALUES ('ops', 'o3', 'resolve', 'k-o3', '%s', 'failed', 'HTTP 409: already resolved by max')",
+         ago(60));
 }
 
 static void test_blockers(void)
@@ -357,6 +361,7 @@ static void test_blockers(void)
     CHECK_CONTAINS(t, "handoffs");
     CHECK_CONTAINS(t, "resolving\u2026");
     CHECK_CONTAINS(t, "failed");
+    CHECK_CONTAINS(t, "HTTP 409: already resolved");   /* the reason, in the pane */
     CHECK(!strstr(t, "Old resolved one"));
     CHECK(!strstr(t, "Snoozed thing"));
     CHECK(!strchr(t, '\x1b'));

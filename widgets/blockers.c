@@ -12,6 +12,7 @@
 typedef struct BRow {
     char *source, *key, *from, *desc, *context, *state, *resolved_by, *note;
     char *created_s, *resolved_at_s;
+    char *failure;            /* why the last write-back failed (outbox), "" if none */
     int64_t created;
     int resolved;
     int64_t snoozed_until;
@@ -151,6 +152,7 @@ static void read_row(BRow *r, sqlite3_stmt *st)
     r->note = wk_dup(st, 9);
     r->state = wk_dup(st, 10);
     r->snoozed_until = sqlite3_column_int64(st, 11);
+    r->failure = wk_dup(st, 12);
 }
 
 static int query_rows(Blockers *b, sqlite3 *db, const WidgetEnv *env, int rows, char **err)
@@ -159,7 +161,10 @@ static int query_rows(Blockers *b, sqlite3 *db, const WidgetEnv *env, int rows, 
     where_sql(b, where, sizeof where);
     snprintf(sql, sizeof sql,
              "SELECT b.source, b.key, b.from_agent, b.description, b.context, b.created_at,"
-             " b.resolved, b.resolved_at, b.resolved_by, b.note, b.state, %s"
+             " b.resolved, b.resolved_at, b.resolved_by, b.note, b.state, %s,"
+             " CASE WHEN b.state = 'failed' THEN (SELECT o.last_error FROM outbox o"
+             " WHERE o.source = b.source AND o.key = b.key AND o.state = 'failed'"
+             " ORDER BY o.id DESC LIMIT 1) END"
              " %s ORDER BY b.created_at DESC LIMIT %d OFFSET %d",
              b->no_snooze_table ? "0" : "s.until_ms", where, rows, b->ls.top);
     sqlite3_stmt *st = wk_prepare(db, "blockers", sql, err);
@@ -251,7 +256,13 @@ static void draw_row(Blockers *b, WINDOW *w, int y, const BRow *r, int selected,
                      r->from) + 1;
         room -= 9;
     }
-    wk_text(w, y, x, room, row, *r->desc ? r->desc : "(no description)");
+    int dw = wk_text(w, y, x, room, row, *r->desc ? r->desc : "(no description)");
+    if (failed && *r->failure && room - dw > 12) {
+        /* the reason the source gave, after the description */
+        char why[300];
+        snprintf(why, sizeof why, "%s%s", draw_is_ascii() ? " - " : " \u2014 ", r->failure);
+        wk_text(w, y, x + dw, room - dw, wk_row_role(selected, pane, ROLE_CRIT), why);
+    }
     if (show_right)
         wk_text_right(w, y, W, rw, right_role, right);
 }
@@ -387,6 +398,8 @@ static int blk_detail(void *self, Buf *out)
         buf_printf(out, "resolved by: %s\n", r->resolved_by);
     if (*r->note)
         buf_printf(out, "note:        %s\n", r->note);
+    if (*r->failure)
+        buf_printf(out, "write-back:  failed: %s\n", r->failure);
     if (r->snoozed_until > 0) {
         char until[40];
         time_format_iso(r->snoozed_until, until, sizeof until);
