@@ -110,17 +110,17 @@ static int migrate(sqlite3 *db, char **err)
 static pthread_mutex_t checked_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *checked_path;
 
-static int quick_check_on = 1;
+static __thread int quick_check_off; /* per thread: the UI's opens skip it */
 
 void cache_set_quick_check(int on)
 {
-    quick_check_on = on;
+    quick_check_off = !on;
 }
 
 static int integrity_ok(sqlite3 *db, const char *path, char **why)
 {
     pthread_mutex_lock(&checked_lock);
-    int already = !quick_check_on || (checked_path && strcmp(checked_path, path) == 0);
+    int already = quick_check_off || (checked_path && strcmp(checked_path, path) == 0);
     pthread_mutex_unlock(&checked_lock);
     const char *sql = already ? "SELECT count(*) FROM sqlite_master" : "PRAGMA quick_check";
     sqlite3_stmt *st;
@@ -140,7 +140,7 @@ static int integrity_ok(sqlite3 *db, const char *path, char **why)
         set_err(why, "%s", sqlite3_errmsg(db));
     }
     sqlite3_finalize(st);
-    if (ok && !already && quick_check_on) {
+    if (ok && !already) {
         pthread_mutex_lock(&checked_lock);
         free(checked_path);
         checked_path = xstrdup(path);

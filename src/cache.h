@@ -26,8 +26,9 @@ typedef struct Cache Cache;
 int cache_open(const char *path, Cache **out, char **warn, char **err);
 void cache_close(Cache *c);
 /* The first open of a cache in a process runs PRAGMA quick_check (O(size)).
- * Read-only commands that must start fast turn it off; they still detect a
- * file that is not a database. */
+ * A thread that must start fast (the UI thread, `mc snapshot`) turns it off
+ * for its own opens; the engine's workers then run it in the background.
+ * A file that is not a database is detected either way. Per thread. */
 void cache_set_quick_check(int on);
 sqlite3 *cache_db(Cache *c);
 /* For the UI thread's connection: never checkpoint (a checkpoint fsyncs);

@@ -347,8 +347,16 @@ static int prepare(Ui *ui)
     if (keymap_build(&ui->km, ui->cfg->keys, &err) != 0 || ui_check_widgets(ui->cfg, &err) != 0 ||
         choose_layout(ui, &err) != 0)
         rc = 2;
-    else if (cache_open(ui->cfg->cache_path, &ui->cache, &warn, &err) != 0)
-        rc = 1;
+    else {
+        /* the first frame must not wait for quick_check (O(cache size)): the
+         * engine's workers run it; and the UI connection never checkpoints
+         * (a checkpoint fsyncs) */
+        cache_set_quick_check(0);
+        if (cache_open(ui->cfg->cache_path, &ui->cache, &warn, &err) != 0)
+            rc = 1;
+        else
+            cache_no_checkpoint(ui->cache);
+    }
     if (rc == 0) {
         sources_init(ui);
         if (panes_build(ui, &err) != 0)

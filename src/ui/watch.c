@@ -300,6 +300,7 @@ static int reload_config(Ui *ui)
         Cache *c = NULL;
         char *cerr = NULL;
         if (cache_open(nc->cache_path, &c, NULL, &cerr) == 0) {
+            cache_no_checkpoint(c);
             cache_close(ui->cache);
             ui->cache = c;
         } else {
