@@ -2,7 +2,9 @@
  * (or the demo's), opening the log, and printing errors the same way. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include "../demo.h"
 #include "../log.h"
@@ -26,6 +28,12 @@ Config *cli_load_config(CliGlobal *g)
         free(text);
     } else {
         char *path = config_default_path(g->config_path);
+        if (access(path, F_OK) != 0 && errno == ENOENT) {
+            fprintf(stderr, "mc: no config at %s\n"
+                            "    copy mc.yaml.example there, pass -c FILE, or try: mc --demo\n", path);
+            free(path);
+            return NULL;
+        }
         if (config_load(path, &cfg, &err) != 0) {
             fprintf(stderr, "mc: %s\n", err ? err : path);
             free(err);
