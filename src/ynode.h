@@ -29,6 +29,9 @@ YNode *ynode_parse_file(const char *file, char **err);
 YNode *ynode_parse_text(const char *file, const char *text, size_t len, char **err);
 void ynode_free(YNode *root);
 
+/* A key with no value: a plain `~`, `null` or empty scalar (not NULL). */
+int ynode_is_null(const YNode *n);
+
 /* Map lookup; NULL when absent or when map is not a map. */
 const YNode *ynode_get(const YNode *map, const char *key);
 
