@@ -4,21 +4,19 @@
  * them; worker threads take jobs from the queue (mutex + condition variable),
  * each with its own cache connection, take the source's lease row so that
  * several mc processes sharing a cache fetch it once per interval, run the
- * kind's fetch, record the status, and write a byte to the wake-up pipe. A
- * watcher thread turns inotify events on the file kinds' paths into "due now".
+ * kind's fetch, record the status, and write a byte to the wake-up pipe. The
+ * watcher thread (engine_watch.c) turns inotify events into "due now", and
+ * engine_retire.c stops engines in the background.
  * A source's failure only changes its own status row. Workers block the
  * terminal signals; only the UI thread sees them. */
-#include "engine.h"
+#include "engine_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <unistd.h>
 #include "cache.h"
 #include "log.h"
@@ -27,57 +25,13 @@
 #include "source.h"
 #include "util.h"
 
-typedef struct SrcRun {
-    const SourceConfig *sc;
-    void *rt;                 /* the kind's runtime state (cls->open) */
-    int64_t next_due;         /* wall ms */
-    int queued, running;
-    int force;                /* refresh requested: skip lease and budget checks */
-    int done_once;            /* engine_run_once bookkeeping */
-    int ok;
-    Breaker breaker;
-    RateBudget rate;
-    int failures;
-    char *report;             /* last result line */
-} SrcRun;
-
-typedef struct Watch {
-    int wd;
-    int src;                  /* index into Engine.src */
-    char *name;               /* basename to match, NULL = anything in the directory */
-} Watch;
-
-struct Engine {
-    const Config *cfg;
-    EngineOpts opts;
-    int n;
-    SrcRun *src;
-    pthread_mutex_t lock;
-    pthread_cond_t work;      /* workers wait here */
-    pthread_cond_t sched;     /* the scheduler waits here */
-    pthread_cond_t idle;      /* run_once waits here */
-    pthread_cond_t outbox_cv; /* the outbox worker waits here */
-    int *queue, qhead, qlen;
-    pthread_t sched_thread, watch_thread, outbox_thread;
-    pthread_t *workers;
-    int nworkers, started, watching, outbox_running;
-    volatile int stop;
-    int inotify_fd;
-    int stop_pipe[2];
-    Watch *watches;
-    int nwatches;
-    int outbox_kick;
-    char owner[96];
-    unsigned rnd;
-};
-
 static double engine_rand(Engine *e)
 {
     e->rnd = e->rnd * 1103515245u + 12345u;
     return (double)((e->rnd >> 8) & 0xffff) / 65535.0;
 }
 
-static int selected(const Engine *e, const SourceConfig *sc)
+int engine_selected(const Engine *e, const SourceConfig *sc)
 {
     if (e->opts.only_source)
         return strcmp(sc->id, e->opts.only_source) == 0;
@@ -107,7 +61,7 @@ Engine *engine_new(const Config *cfg, const EngineOpts *opts, char **err)
         s->rate.per_min = s->sc->rate_per_min;
         s->rate.per_hour = s->sc->rate_per_hour;
         s->next_due = now;
-        if (selected(e, s->sc) && s->sc->cls->open)
+        if (engine_selected(e, s->sc) && s->sc->cls->open)
             s->rt = s->sc->cls->open(s->sc);
     }
     char host[64] = "host";
@@ -121,7 +75,7 @@ Engine *engine_new(const Config *cfg, const EngineOpts *opts, char **err)
     return e;
 }
 
-static void wake_ui(Engine *e)
+void engine_wake_ui(Engine *e)
 {
     if (e->opts.wake_fd >= 0) {
         char b = 1;
@@ -232,7 +186,7 @@ static void run_source(Engine *e, Cache *c, SrcRun *s, int force)
     s->ok = ok;
     free(ctx.err);
     cache_state_clear(&st);
-    wake_ui(e);
+    engine_wake_ui(e);
 }
 
 static void *worker_main(void *arg)
@@ -300,7 +254,7 @@ static void *sched_main(void *arg)
         int64_t wake = now + 60000;
         for (int i = 0; i < e->n; i++) {
             SrcRun *s = &e->src[i];
-            if (!selected(e, s->sc) || s->queued || s->running)
+            if (!engine_selected(e, s->sc) || s->queued || s->running)
                 continue;
             int64_t due = s->force ? now : s->next_due;
             if (due <= now && !s->force) {
@@ -342,94 +296,6 @@ static void *sched_main(void *arg)
     return NULL;
 }
 
-/* Adds an inotify watch on the directory holding a source's path. */
-static void watch_source(Engine *e, int i)
-{
-    const SourceConfig *sc = e->src[i].sc;
-    if (!sc->cls->watch_path || !selected(e, sc))
-        return;
-    char *path = sc->cls->watch_path(sc);
-    if (!path)
-        return;
-    char *dir = xstrdup(path), *name = NULL;
-    if (strpbrk(path, "*?[")) {
-        /* a glob: watch the directory before the first wildcard */
-        char *w = strpbrk(dir, "*?[");
-        *w = '\0';
-        char *slash = strrchr(dir, '/');
-        if (slash)
-            *slash = '\0';
-    } else {
-        int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd >= 0) {
-            close(fd); /* a directory: anything inside it */
-        } else {
-            char *slash = strrchr(dir, '/');
-            name = xstrdup(slash ? slash + 1 : dir);
-            if (slash && slash != dir)
-                *slash = '\0';
-            else if (slash)
-                slash[1] = '\0';
-            else {
-                free(dir);
-                dir = xstrdup(".");
-            }
-        }
-    }
-    int wd = inotify_add_watch(e->inotify_fd, dir,
-                               IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_DELETE |
-                                   IN_MOVED_FROM | IN_ATTRIB);
-    if (wd < 0) {
-        log_warn("%s: cannot watch %s: %s", sc->id, dir, strerror(errno));
-        free(name);
-    } else {
-        e->watches = xrealloc(e->watches, (size_t)(e->nwatches + 1) * sizeof *e->watches);
-        e->watches[e->nwatches++] = (Watch){wd, i, name};
-    }
-    free(dir);
-    free(path);
-}
-
-static void *watch_main(void *arg)
-{
-    Engine *e = arg;
-    char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
-    struct pollfd pf[2] = {{e->inotify_fd, POLLIN, 0}, {e->stop_pipe[0], POLLIN, 0}};
-    while (!e->stop) {
-        if (poll(pf, 2, -1) < 0 && errno != EINTR)
-            break;
-        if (pf[1].revents)
-            break;
-        if (!(pf[0].revents & POLLIN))
-            continue;
-        ssize_t n = read(e->inotify_fd, buf, sizeof buf);
-        if (n <= 0)
-            continue;
-        int hit = 0;
-        pthread_mutex_lock(&e->lock);
-        for (char *p = buf; p < buf + n;) {
-            struct inotify_event *ev = (struct inotify_event *)p;
-            for (int w = 0; w < e->nwatches; w++) {
-                Watch *wt = &e->watches[w];
-                if (wt->wd != ev->wd)
-                    continue;
-                if (wt->name && (!ev->len || strcmp(wt->name, ev->name) != 0))
-                    continue;
-                SrcRun *s = &e->src[wt->src];
-                int64_t soon = now_ms() + 30; /* coalesce a burst of events */
-                if (s->next_due > soon)
-                    s->next_due = soon;
-                hit = 1;
-            }
-            p += sizeof *ev + ev->len;
-        }
-        if (hit)
-            pthread_cond_signal(&e->sched);
-        pthread_mutex_unlock(&e->lock);
-    }
-    return NULL;
-}
-
 static void *outbox_main(void *arg)
 {
     Engine *e = arg;
@@ -445,7 +311,7 @@ static void *outbox_main(void *arg)
         e->outbox_kick = 0;
         pthread_mutex_unlock(&e->lock);
         int64_t next = outbox_deliver_due(c, e->cfg, (volatile int *)&e->stop);
-        wake_ui(e);
+        engine_wake_ui(e);
         pthread_mutex_lock(&e->lock);
         if (e->stop || e->outbox_kick)
             continue;
@@ -467,7 +333,7 @@ static void *outbox_main(void *arg)
 }
 
 /* Starts threads with every signal blocked, so only the UI thread sees them. */
-static int spawn(pthread_t *t, void *(*fn)(void *), void *arg)
+int engine_spawn(pthread_t *t, void *(*fn)(void *), void *arg)
 {
     sigset_t all, old;
     sigfillset(&all);
@@ -486,7 +352,7 @@ static int start_workers(Engine *e, char **err)
         n = e->n;
     e->workers = xcalloc((size_t)n, sizeof *e->workers);
     for (int i = 0; i < n; i++) {
-        if (spawn(&e->workers[i], worker_main, e) != 0) {
+        if (engine_spawn(&e->workers[i], worker_main, e) != 0) {
             set_err(err, "cannot start worker thread: %s", strerror(errno));
             return -1;
         }
@@ -509,20 +375,20 @@ int engine_start(Engine *e, char **err)
     if (start_workers(e, err) != 0)
         return -1;
     source_set_nudge(engine_nudge, e); /* kinds with threads of their own (postgres LISTEN) */
-    if (spawn(&e->sched_thread, sched_main, e) != 0) {
+    if (engine_spawn(&e->sched_thread, sched_main, e) != 0) {
         source_set_nudge(NULL, NULL);
         set_err(err, "cannot start scheduler thread");
         return -1;
     }
     e->started = 1;
-    if (spawn(&e->outbox_thread, outbox_main, e) == 0)
+    if (engine_spawn(&e->outbox_thread, outbox_main, e) == 0)
         e->outbox_running = 1;
     if (e->opts.watch) {
         e->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
         if (e->inotify_fd >= 0) {
             for (int i = 0; i < e->n; i++)
-                watch_source(e, i);
-            if (spawn(&e->watch_thread, watch_main, e) == 0)
+                engine_watch_source(e, i);
+            if (engine_spawn(&e->watch_thread, engine_watch_main, e) == 0)
                 e->watching = 1;
         }
     }
@@ -588,69 +454,6 @@ void engine_free(Engine *e)
     free(e);
 }
 
-typedef struct Retiring {
-    Engine *e;
-    void (*after)(void *);
-    void *arg;
-} Retiring;
-
-static pthread_mutex_t retire_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t retire_done = PTHREAD_COND_INITIALIZER;
-static int retiring;
-
-static void *retire_main(void *p)
-{
-    Retiring *r = p;
-    engine_free(r->e);
-    if (r->after)
-        r->after(r->arg);
-    free(r);
-    pthread_mutex_lock(&retire_lock);
-    retiring--;
-    pthread_cond_broadcast(&retire_done);
-    pthread_mutex_unlock(&retire_lock);
-    return NULL;
-}
-
-void engine_retire(Engine *e, void (*after)(void *), void *arg)
-{
-    if (e) {
-        /* from now on no new fetch starts and in-flight ones are cancelled */
-        source_clear_nudge(e);
-        pthread_mutex_lock(&e->lock);
-        e->stop = 1;
-        pthread_cond_broadcast(&e->work);
-        pthread_cond_broadcast(&e->sched);
-        pthread_cond_broadcast(&e->outbox_cv);
-        pthread_mutex_unlock(&e->lock);
-    }
-    Retiring *r = xcalloc(1, sizeof *r);
-    *r = (Retiring){e, after, arg};
-    pthread_mutex_lock(&retire_lock);
-    retiring++;
-    pthread_mutex_unlock(&retire_lock);
-    pthread_t t;
-    pthread_attr_t at;
-    pthread_attr_init(&at);
-    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = pthread_create(&t, &at, retire_main, r);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    pthread_attr_destroy(&at);
-    if (rc != 0)
-        retire_main(r); /* no thread to spare: do it here */
-}
-
-void engine_wait_retired(void)
-{
-    pthread_mutex_lock(&retire_lock);
-    while (retiring > 0)
-        pthread_cond_wait(&retire_done, &retire_lock);
-    pthread_mutex_unlock(&retire_lock);
-}
-
 void engine_refresh(Engine *e, const char *source_id)
 {
     pthread_mutex_lock(&e->lock);
@@ -679,7 +482,7 @@ int engine_run_once(Engine *e, FILE *report, int respect_lease, char **err)
     for (int i = 0; i < e->n; i++) {
         SrcRun *s = &e->src[i];
         s->done_once = 0;
-        if (!selected(e, s->sc)) {
+        if (!engine_selected(e, s->sc)) {
             s->done_once = 1;
             continue;
         }
@@ -697,7 +500,7 @@ int engine_run_once(Engine *e, FILE *report, int respect_lease, char **err)
     int failed = 0;
     for (int i = 0; i < e->n; i++) {
         SrcRun *s = &e->src[i];
-        if (!selected(e, s->sc))
+        if (!engine_selected(e, s->sc))
             continue;
         failed += !s->ok;
         if (report && s->report)
