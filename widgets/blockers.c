@@ -49,6 +49,7 @@ static void brow_free(BRow *r)
     free(r->note);
     free(r->created_s);
     free(r->resolved_at_s);
+    free(r->failure);
 }
 
 static void rows_drop(Blockers *b)
