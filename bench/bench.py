@@ -29,10 +29,10 @@ def write_config(path, body):
 
 def fetch_ms(cfg, source):
     r = mc("-c", cfg, "fetch", "--once", "--source", source)
-    m = re.search(r"\((\d+) rows.*?, (\d+) ms\)", r.stderr)
+    m = re.search(r"\((\d+) rows.*?, ([0-9.]+) ms\)", r.stderr)
     if r.returncode != 0 or not m:
         raise SystemExit(f"fetch failed: {r.stderr}")
-    return int(m.group(1)), int(m.group(2))
+    return int(m.group(1)), float(m.group(2))
 
 
 def handoff_line(i):

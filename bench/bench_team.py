@@ -43,10 +43,10 @@ def main():
             r = subprocess.run([MC, "-c", cfg, "fetch", "--once", "--source", "supa"], env=env,
                                capture_output=True, text=True)
             walls.append(time.perf_counter() - t0)
-            m = re.search(r"\((\d+) rows.*?, (\d+) ms\)", r.stderr)
+            m = re.search(r"\((\d+) rows.*?, ([0-9.]+) ms\)", r.stderr)
             if r.returncode != 0 or not m or int(m.group(1)) < ROWS:
                 raise SystemExit(f"fetch failed: {r.stderr.strip()}")
-            times.append(int(m.group(2)))
+            times.append(float(m.group(2)))
         med, wall = statistics.median(times), statistics.median(walls)
         ok = wall < 1.0
         print("team back-ends: PostgREST paging")

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <time.h>
 #include <unistd.h>
 #include "cache.h"
 #include "log.h"
@@ -86,10 +87,20 @@ void engine_wake_ui(Engine *e)
     }
 }
 
-/* Records the outcome of one attempt in source_state and the in-memory run. */
-static void record(Engine *e, Cache *c, SrcRun *s, FetchCtx *ctx, int ok, int64_t started,
-                   int64_t took)
+/* Monotonic clock in microseconds, for the report's fetch times. */
+static int64_t mono_us(void)
 {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Records the outcome of one attempt in source_state and the in-memory run
+ * (took_us: how long the fetch ran, in microseconds). */
+static void record(Engine *e, Cache *c, SrcRun *s, FetchCtx *ctx, int ok, int64_t started,
+                   int64_t took_us)
+{
+    int64_t took = took_us / 1000;
     SourceState st = {0};
     char *err = NULL;
     cache_state_get(c, s->sc->id, &st, NULL);
@@ -125,8 +136,9 @@ static void record(Engine *e, Cache *c, SrcRun *s, FetchCtx *ctx, int ok, int64_
     }
     free(s->report);
     if (ok)
-        s->report = xasprintf("%s: ok (%lld rows%s, %lld ms)", s->sc->id, (long long)ctx->rows,
-                              ctx->not_modified ? ", unchanged" : "", (long long)took);
+        s->report = xasprintf("%s: ok (%lld rows%s, %.*f ms)", s->sc->id, (long long)ctx->rows,
+                              ctx->not_modified ? ", unchanged" : "", took_us < 10000 ? 1 : 0,
+                              (double)took_us / 1000.0);
     else
         s->report = xasprintf("%s: error: %s", s->sc->id, st.last_error);
     if (!ok)
@@ -164,7 +176,7 @@ static void run_source(Engine *e, Cache *c, SrcRun *s, int force)
     ctx.src = sc;
     ctx.state = &st;
     ctx.now_ms = start;
-    int64_t m0 = mono_ms();
+    int64_t m0 = mono_ms(), u0 = mono_us();
     ctx.deadline_ms = m0 + sc->timeout_ms;
     ctx.cancel = (volatile int *)&e->stop;
     int ok = 0;
@@ -183,7 +195,7 @@ static void run_source(Engine *e, Cache *c, SrcRun *s, int force)
     pthread_mutex_lock(&e->lock);
     rate_note(&s->rate, now_ms(), ctx.requests ? (int)ctx.requests : 1);
     pthread_mutex_unlock(&e->lock);
-    record(e, c, s, &ctx, ok, start, mono_ms() - m0);
+    record(e, c, s, &ctx, ok, start, mono_us() - u0);
     s->ok = ok;
     free(ctx.err);
     cache_state_clear(&st);
