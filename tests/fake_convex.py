@@ -3,7 +3,7 @@
 
 Listens on 127.0.0.1, port 0 (or --port), prints the port on the first line
 of stdout, exits when stdin closes or on SIGTERM. Answers what the Convex
-HTTP API documents (../shared/contracts/apis.md):
+HTTP API documents (the Convex section of the API contracts the project was written against):
 
   POST /api/query     {"path": "module:function", "args": {...}, "format": "json"}
   POST /api/mutation  same shape

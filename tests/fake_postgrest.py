@@ -3,7 +3,7 @@
 
 Listens on 127.0.0.1, port 0 (or --port), prints the port on the first line
 of stdout, exits when stdin closes or on SIGTERM. Answers what PostgREST
-documents (../shared/contracts/apis.md):
+documents (the Supabase section of the API contracts the project was written against):
 
   GET   /rest/v1/<table>?select=a,b&order=date.desc&limit=&offset=&col=op.value
         filters: eq neq gt gte lt lte like ilike in is, and not.<op>
