@@ -70,8 +70,11 @@ int64_t outbox_enqueue(Cache *c, const Config *cfg, const char *source, const ch
         set_err(err, "no source '%s' in %s", source, cfg->path);
         return -1;
     }
-    if (!sc->cls->resolve) {
-        set_err(err, "source '%s' (%s) cannot write back", source, sc->cls->kind);
+    if (!source_supports(sc, action)) {
+        if (!sc->cls->resolve || !source_supports(sc, "resolve"))
+            set_err(err, "source '%s' (%s) has no write-back configured", source, sc->cls->kind);
+        else
+            set_err(err, "source '%s' (%s) cannot %s", source, sc->cls->kind, action);
         return -1;
     }
     if (cache_begin(c, err) != 0)

@@ -77,10 +77,17 @@ typedef struct SourceClass {
      * NULL when the kind has no open(). */
     ResolveResult (*resolve)(void *self, const SourceConfig *sc, const Config *cfg,
                              const ResolveReq *req, ResolveOut *out);
+    /* Can this source do `action` ("resolve", "unresolve") as configured?
+     * NULL: "resolve" only (when resolve is set). Asked before queuing, so
+     * an undo a source cannot do is refused at once, not after delivery. */
+    int (*supports)(const SourceConfig *sc, const char *action);
     /* A path to watch with inotify (file or directory); NULL when none.
      * Returns a new string. */
     char *(*watch_path)(const SourceConfig *sc);
 } SourceClass;
+
+/* Whether sc can take this write-back action (see SourceClass.supports). */
+int source_supports(const SourceConfig *sc, const char *action);
 
 /* Keys every source map may have; config.c checks these, the kind the rest. */
 extern const char *const source_common_keys[];

@@ -62,14 +62,18 @@ static void setup(void)
         off += snprintf(text + off, sizeof text - (size_t)off, "- [ ] task %02d BLOCKED: needs Apple\n", i);
     snprintf(md_path, sizeof md_path, "%s", t_write("pending-work.md", text));
     md_original = strdup(text);
+    const char *handoffs = t_write("handoffs.jsonl",
+        "{\"id\":\"h-1\",\"ts\":\"2026-11-21T09:14:03Z\",\"from\":\"max\",\"to\":\"apple\","
+        "\"type\":\"blocker\",\"summary\":\"Vercel token returns 403\",\"action_needed\":true}\n");
     char yaml[2048];
     snprintf(yaml, sizeof yaml,
              "owner: Apple\nuser: tester\ncache: %s/cache.db\nsnooze: 1h\n"
              "sources:\n"
              "  - {id: pending, kind: markdown_tasks, path: %s}\n"
+             "  - {id: handoffs, kind: jsonl, path: %s}\n"
              "  - {id: ops, kind: http_json, url: 'http://127.0.0.1:1/x', feeds: blockers,"
              " resolve: {url: 'http://127.0.0.1:1/r/{key}'}, enabled: false}\n",
-             t_tmpdir(), md_path);
+             t_tmpdir(), md_path, handoffs);
     char *err = NULL;
     if (config_load_text("test.yaml", yaml, &cfg, &err) != 0 ||
         cache_open(cfg->cache_path, &cache, NULL, &err) != 0) {
@@ -126,6 +130,22 @@ static void test_undo_after_delivery(void)
     free(text);
     fetch_all();
     CHECK_INT(q_int("SELECT count(*) FROM blockers WHERE source='pending' AND resolved=0"), 60);
+    free(msg);
+}
+
+/* A handoffs file takes resolutions only: undoing a delivered one is refused
+ * at once, with the reason, and nothing is queued. */
+static void test_undo_unsupported(void)
+{
+    char *msg = NULL;
+    CHECK_INT(ui_action_resolve(cache, cfg, "handoffs", "h-1", "", &msg), 0);
+    outbox_deliver_due(cache, cfg, NULL);
+    CHECK_INT(q_int("SELECT count(*) FROM outbox WHERE source='handoffs' AND state='delivered'"), 1);
+    int64_t before = q_int("SELECT count(*) FROM outbox");
+    CHECK_INT(ui_action_undo(cache, cfg, &msg), -1);
+    CHECK_CONTAINS(msg, "cannot unresolve");
+    CHECK_INT(q_int("SELECT count(*) FROM outbox"), before);
+    CHECK_INT(q_int("SELECT resolved FROM blockers WHERE source='handoffs' AND key='h-1'"), 1);
     free(msg);
 }
 
@@ -190,6 +210,7 @@ int main(void)
     setup();
     RUN(test_undo_before_delivery);
     RUN(test_undo_after_delivery);
+    RUN(test_undo_unsupported);
     RUN(test_snooze);
     RUN(test_bulk_resolve);
     cache_close(cache);

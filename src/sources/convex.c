@@ -531,6 +531,14 @@ static ResolveResult convex_resolve(void *self, const SourceConfig *sc, const Co
     return res;
 }
 
+/* resolve needs `resolve.mutation`, unresolve `resolve.unresolve`. */
+static int convex_supports(const SourceConfig *sc, const char *action)
+{
+    const ConvexCfg *c = sc->kcfg;
+    return !strcmp(action, "unresolve") ? c->unmutation != NULL
+           : !strcmp(action, "resolve") ? c->mutation != NULL : 0;
+}
+
 const SourceClass src_convex_class = {
     .kind = "convex",
     .summary = "a Convex deployment: queries per dataset, a mutation for resolve",
@@ -538,4 +546,5 @@ const SourceClass src_convex_class = {
     .free_config = convex_free,
     .fetch = convex_fetch,
     .resolve = convex_resolve,
+    .supports = convex_supports,
 };

@@ -533,6 +533,13 @@ static ResolveResult http_json_resolve(void *self, const SourceConfig *sc, const
     return res;
 }
 
+/* resolve needs `resolve:`; anything else needs a template that uses {action}. */
+static int http_json_supports(const SourceConfig *sc, const char *action)
+{
+    const HttpJsonCfg *c = sc->kcfg;
+    return c->resolve.enabled && (!strcmp(action, "resolve") || c->resolve.uses_action);
+}
+
 const SourceClass src_http_json_class = {
     .kind = "http_json",
     .summary = "any JSON API: headers, auth, ETag, pagination, JSON path mapping",
@@ -540,4 +547,5 @@ const SourceClass src_http_json_class = {
     .free_config = http_json_free,
     .fetch = http_json_fetch,
     .resolve = http_json_resolve,
+    .supports = http_json_supports,
 };

@@ -567,6 +567,12 @@ static ResolveResult md_resolve(void *self, const SourceConfig *sc, const Config
     return (ResolveResult)rc;
 }
 
+/* A checkbox can be ticked and cleared. */
+static int md_supports(const SourceConfig *sc, const char *action)
+{
+    return !strcmp(action, "resolve") || !strcmp(action, "unresolve");
+}
+
 const SourceClass src_markdown_tasks_class = {
     .kind = "markdown_tasks",
     .summary = "a markdown task list: blocked items are blockers; resolve checks the box",
@@ -577,4 +583,5 @@ const SourceClass src_markdown_tasks_class = {
     .fetch = md_fetch,
     .resolve = md_resolve,
     .watch_path = md_watch_path,
+    .supports = md_supports,
 };

@@ -498,6 +498,14 @@ static void pg_close(void *self)
 
 #endif /* MC_HAVE_PQ */
 
+/* resolve needs `resolve:` SQL, unresolve `unresolve:` SQL. */
+static int pg_supports(const SourceConfig *sc, const char *action)
+{
+    const PgCfg *k = sc->kcfg;
+    return !strcmp(action, "unresolve") ? k->unresolve != NULL
+           : !strcmp(action, "resolve") ? k->resolve != NULL : 0;
+}
+
 const SourceClass src_postgres_class = {
     .kind = "postgres",
     .summary = "a PostgreSQL database: SQL per dataset, LISTEN/NOTIFY, UPDATE for resolve",
@@ -509,4 +517,5 @@ const SourceClass src_postgres_class = {
     .fetch = pg_fetch,
     .resolve = pg_resolve,
 #endif
+    .supports = pg_supports,
 };

@@ -481,6 +481,13 @@ static ResolveResult postgrest_resolve(void *self, const SourceConfig *sc, const
     return res;
 }
 
+/* resolve needs `resolve.table`, unresolve also `resolve.unset`. */
+static int postgrest_supports(const SourceConfig *sc, const char *action)
+{
+    const PostgrestCfg *c = sc->kcfg;
+    return c->r_table && (!strcmp(action, "resolve") || (!strcmp(action, "unresolve") && c->r_unset));
+}
+
 const SourceClass src_postgrest_class = {
     .kind = "postgrest",
     .summary = "Supabase / PostgREST tables: paged reads per dataset, PATCH for resolve",
@@ -488,4 +495,5 @@ const SourceClass src_postgrest_class = {
     .free_config = postgrest_free,
     .fetch = postgrest_fetch,
     .resolve = postgrest_resolve,
+    .supports = postgrest_supports,
 };

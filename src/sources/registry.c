@@ -30,6 +30,15 @@ const char *const source_common_keys[] = {
     "breaker_open", "rate_per_min", "rate_per_hour", "feeds", "enabled", NULL,
 };
 
+int source_supports(const SourceConfig *sc, const char *action)
+{
+    if (!sc || !sc->cls->resolve || !action)
+        return 0;
+    if (sc->cls->supports)
+        return sc->cls->supports(sc, action);
+    return strcmp(action, "resolve") == 0;
+}
+
 const SourceClass *source_class_find(const char *kind)
 {
     for (int i = 0; kind && source_classes[i]; i++)
