@@ -282,6 +282,7 @@ sqlite3 *cache_db(Cache *c)
 void cache_no_checkpoint(Cache *c)
 {
     sqlite3_exec(c->db, "PRAGMA wal_autocheckpoint = 0", NULL, NULL, NULL);
+    sqlite3_busy_timeout(c->db, 250);
 }
 
 const char *cache_path(const Cache *c)

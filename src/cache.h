@@ -32,7 +32,9 @@ void cache_close(Cache *c);
 void cache_set_quick_check(int on);
 sqlite3 *cache_db(Cache *c);
 /* For the UI thread's connection: never checkpoint (a checkpoint fsyncs);
- * the workers' connections do it. */
+ * the workers' connections do it. Also waits at most 250 ms for another
+ * writer's lock (workers keep their transactions short) instead of 5 s: a
+ * busy cache gives the UI a "busy, try again" message, never a frozen screen. */
 void cache_no_checkpoint(Cache *c);
 const char *cache_path(const Cache *c);
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define CACHE_DELETE_CHUNK 5000   /* rows per retention transaction */
+
 /* The upsert statement of a dataset. Blockers keep a local "resolving" or
  * "failed" state (set by the outbox) until the source itself says resolved. */
 static sqlite3_stmt *put_stmt(Cache *c, const Dataset *ds, char **err)
@@ -216,32 +218,46 @@ int cache_blocker_set_state(Cache *c, const char *source, const char *key, const
                     err);
 }
 
+/* Runs a chunked DELETE until it deletes nothing: each chunk is its own
+ * short transaction, so a big clean-up never holds the write lock for long
+ * (the UI's resolve waits for the lock at most a chunk). */
+static int delete_chunks(Cache *c, const char *sql, char **err)
+{
+    for (int guard = 0; guard < 100000; guard++) {
+        if (cache_exec(c, sql, err) != 0)
+            return -1;
+        if (sqlite3_changes(c->db) == 0)
+            break;
+    }
+    return 0;
+}
+
 int cache_apply_retention(Cache *c, const Retention *ret, int64_t now, char **err)
 {
     for (int i = 0; i < DS__COUNT; i++) {
         const Dataset *ds = dataset_get((DatasetId)i);
         const Retention *r = &ret[i];
         char *sql = NULL;
+        int rc = 0;
         if (r->max_age_ms > 0 && ds->time_field) {
             char iso[40];
             time_format_iso(now - r->max_age_ms, iso, sizeof iso);
-            sql = xasprintf("DELETE FROM %s WHERE %s < '%s'", ds->name, ds->time_field, iso);
-            if (cache_exec(c, sql, err) != 0) {
-                free(sql);
-                return -1;
-            }
+            sql = xasprintf("DELETE FROM %s WHERE rowid IN (SELECT rowid FROM %s WHERE %s < '%s'"
+                            " LIMIT %d)",
+                            ds->name, ds->name, ds->time_field, iso, CACHE_DELETE_CHUNK);
+            rc = delete_chunks(c, sql, err);
             free(sql);
         }
-        if (r->max_rows > 0) {
+        if (rc == 0 && r->max_rows > 0) {
             sql = xasprintf("DELETE FROM %s WHERE rowid IN (SELECT rowid FROM %s ORDER BY %s"
-                            " LIMIT -1 OFFSET %lld)",
-                            ds->name, ds->name, ds->order_by, (long long)r->max_rows);
-            if (cache_exec(c, sql, err) != 0) {
-                free(sql);
-                return -1;
-            }
+                            " LIMIT %d OFFSET %lld)",
+                            ds->name, ds->name, ds->order_by, CACHE_DELETE_CHUNK,
+                            (long long)r->max_rows);
+            rc = delete_chunks(c, sql, err);
             free(sql);
         }
+        if (rc != 0)
+            return -1;
     }
     return 0;
 }

@@ -27,6 +27,11 @@ int ui_action_resolve(Cache *c, const Config *cfg, const char *source, const cha
 {
     char *err = NULL;
     int64_t id = outbox_enqueue(c, cfg, source, key, "resolve", note ? note : "", cfg->user, &err);
+    if (id < 0 && err && strstr(err, "locked")) {
+        set_err(msg, "the cache is busy (a fetch is writing): nothing queued, press again");
+        free(err);
+        return -1;
+    }
     if (id < 0) {
         set_err(msg, "cannot resolve %s:%s: %s", source, key, err ? err : "failed");
         free(err);
