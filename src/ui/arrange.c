@@ -154,7 +154,7 @@ static void save(Ui *ui)
     if (store_save(ui, &path, &err) != 0)
         ui_set_msg(ui, 1, "save: %s", err);
     else
-        ui_set_msg(ui, 0, "saved the arrangement to %s (opened at the next start)", path);
+        ui_set_msg(ui, 0, "saving the arrangement to %s", path);
     free(path);
     free(err);
 }

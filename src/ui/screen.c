@@ -271,6 +271,7 @@ static void loop(Ui *ui)
             }
             if (fds[1].revents) {
                 drain(ui->wake[0]);
+                store_save_poll(ui);   /* a layout save finished (S) */
                 now = now_ms();
                 if (now - last_check >= 100) {
                     ui_check_data(ui, 0);
@@ -382,6 +383,7 @@ static int prepare(Ui *ui)
 
 static void teardown(Ui *ui, int demo_started)
 {
+    store_save_wait();              /* a layout save still writing (S, then q) */
     term_restore();
     term_signals_restore();
     if (demo_started)

@@ -9,6 +9,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -187,6 +189,91 @@ void store_read_state(const Config *cfg, char **layout, char **config_layout)
     free(path);
 }
 
+/* The background save: one at a time; its outcome is picked up by
+ * store_save_poll on the UI thread (woken through the wake-up pipe). */
+typedef struct SaveJob {
+    char *path, *yaml, *state_path, *state;
+    int wake_fd;
+} SaveJob;
+
+static pthread_mutex_t save_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t save_thread;
+static int save_running;      /* a thread to join */
+static int save_finished;     /* its outcome is waiting in save_result */
+static char *save_result;     /* NULL: ok; else the error */
+static char *save_path;
+
+static void *save_main(void *arg)
+{
+    SaveJob *j = arg;
+    char *err = NULL;
+    int rc = file_write_atomic(j->path, j->yaml, strlen(j->yaml), 0644, &err);
+    if (rc == 0)
+        rc = file_write_atomic(j->state_path, j->state, strlen(j->state), 0644, &err);
+    pthread_mutex_lock(&save_lock);
+    free(save_result);
+    save_result = rc == 0 ? NULL : (err ? err : xstrdup("write failed"));
+    if (rc == 0)
+        free(err);
+    free(save_path);
+    save_path = xstrdup(j->path);
+    save_finished = 1;
+    pthread_mutex_unlock(&save_lock);
+    if (j->wake_fd >= 0 && write(j->wake_fd, "s", 1) < 0) {
+        /* the tick picks it up anyway */
+    }
+    free(j->yaml);
+    free(j->state_path);
+    free(j->state);
+    free(j->path);
+    free(j);
+    return NULL;
+}
+
+void store_save_wait(void)
+{
+    if (save_running) {
+        pthread_join(save_thread, NULL);
+        save_running = 0;
+    }
+}
+
+int store_save_poll(Ui *ui)
+{
+    pthread_mutex_lock(&save_lock);
+    int finished = save_finished;
+    char *result = save_result, *path = save_path;
+    save_finished = 0;
+    save_result = NULL;
+    save_path = NULL;
+    pthread_mutex_unlock(&save_lock);
+    if (!finished)
+        return 0;
+    store_save_wait();
+    if (result)
+        ui_set_msg(ui, 1, "save: %s", result);
+    else
+        ui_set_msg(ui, 0, "saved the arrangement to %s (opened at the next start)", path);
+    free(result);
+    free(path);
+    return 1;
+}
+
+static void save_start(Ui *ui, char *path, char *yaml, char *state_path, char *state)
+{
+    store_save_wait();   /* a previous save (rare: two S in a row) finishes first */
+    SaveJob *j = xcalloc(1, sizeof *j);
+    *j = (SaveJob){xstrdup(path), xstrdup(yaml), state_path, state, ui->wake[1]};
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    if (pthread_create(&save_thread, NULL, save_main, j) == 0)
+        save_running = 1;
+    else
+        save_main(j);    /* no thread: write here */
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 int store_save(Ui *ui, char **path_out, char **err)
 {
     const char *dir = ui->cfg->layouts_dir;
@@ -213,16 +300,8 @@ int store_save(Ui *ui, char **path_out, char **err)
         buf_putc(&st, *c);
     }
     buf_puts(&st, "\"\n");
-    int rc = file_write_atomic(path, yaml, strlen(yaml), 0644, err);
-    if (rc == 0)
-        rc = file_write_atomic(state_path, st.s, st.len, 0644, err);
-    buf_free(&st);
-    free(state_path);
-    if (rc != 0) {
-        free(yaml);
-        free(path);
-        return -1;
-    }
+    /* the writes (fsync) happen on a helper thread; the UI goes on */
+    save_start(ui, path, yaml, state_path, buf_steal(&st));
     free(ui->layout->name);
     ui->layout->name = xstrdup(SAVED_NAME);
     free(ui->layout->file);

@@ -161,6 +161,11 @@ int store_load_layout(const Config *cfg, const char *name, Layout **out, char **
 char **store_layout_names(const Config *cfg);
 void store_read_state(const Config *cfg, char **layout, char **config_layout);
 int store_save(Ui *ui, char **path_out, char **err);
+/* The files are written (with fsync) on a helper thread: store_save_poll,
+ * called when the wake-up pipe fires, reports the outcome in the status line
+ * (returns 1 then); store_save_wait joins a save still running (at exit). */
+int store_save_poll(Ui *ui);
+void store_save_wait(void);
 
 /* watch.c */
 void watch_setup(Ui *ui);
