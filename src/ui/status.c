@@ -7,6 +7,8 @@
  * moved are reloaded. */
 #include "ui_internal.h"
 
+#include <cjson/cJSON.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,8 +275,17 @@ void pane_sources_text(Ui *ui, Pane *p, Buf *b)
         else
             buf_printf(b, "ok, rows: %lld\n", (long long)s->st.rows);
         buf_printf(b, "  last success: %s\n", age);
-        if (s->st.bad_lines > 0)
+        if (s->st.bad_lines > 0) {
             buf_printf(b, "  malformed input skipped: %lld\n", (long long)s->st.bad_lines);
+            /* kinds that count bad lines keep the last one's number and why */
+            cJSON *cur = s->st.cursor ? cJSON_Parse(s->st.cursor) : NULL;
+            const cJSON *bl = cJSON_GetObjectItemCaseSensitive(cur, "bad_line");
+            const cJSON *why = cJSON_GetObjectItemCaseSensitive(cur, "why");
+            if (cJSON_IsNumber(bl))
+                buf_printf(b, "  last malformed line: %lld%s%s\n", (long long)bl->valuedouble,
+                           cJSON_IsString(why) ? ": " : "", cJSON_IsString(why) ? why->valuestring : "");
+            cJSON_Delete(cur);
+        }
         buf_puts(b, "\n");
         any = 1;
     }
