@@ -72,7 +72,9 @@ static void setup(void)
              "  - {id: pending, kind: markdown_tasks, path: %s}\n"
              "  - {id: handoffs, kind: jsonl, path: %s}\n"
              "  - {id: ops, kind: http_json, url: 'http://127.0.0.1:1/x', feeds: blockers,"
-             " resolve: {url: 'http://127.0.0.1:1/r/{key}'}, enabled: false}\n",
+             " resolve: {url: 'http://127.0.0.1:1/r/{key}'}, enabled: false}\n"
+             "  - {id: feed, kind: http_json, url: 'http://127.0.0.1:1/y', feeds: blockers,"
+             " enabled: false}\n",
              t_tmpdir(), md_path, handoffs);
     char *err = NULL;
     if (config_load_text("test.yaml", yaml, &cfg, &err) != 0 ||
@@ -146,6 +148,10 @@ static void test_undo_unsupported(void)
     CHECK_CONTAINS(msg, "cannot unresolve");
     CHECK_INT(q_int("SELECT count(*) FROM outbox"), before);
     CHECK_INT(q_int("SELECT resolved FROM blockers WHERE source='handoffs' AND key='h-1'"), 1);
+    /* a source with no write-back configured is refused when queuing */
+    CHECK_INT(ui_action_resolve(cache, cfg, "feed", "f-1", "", &msg), -1);
+    CHECK_CONTAINS(msg, "no write-back configured");
+    CHECK_INT(q_int("SELECT count(*) FROM outbox"), before);
     free(msg);
 }
 
