@@ -128,35 +128,12 @@ static inline char *cfg_error(const char *src)
     return err;
 }
 
-typedef struct Res {
-    int rc;
-    char *err;
-    int64_t retry_after_ms;
-    int64_t rows, requests;
-} Res;
+typedef TFetch Res;
 
 /* One fetch of the config's first source, as the engine runs it. */
 static inline Res fetch_src(Cache *cache, const Config *cfg, int64_t now)
 {
-    const SourceConfig *sc = &cfg->sources[0];
-    SourceState st;
-    memset(&st, 0, sizeof st);
-    if (cache_state_get(cache, sc->id, &st, NULL) < 0)
-        abort();
-    volatile int cancel = 0;
-    FetchCtx ctx = {.cache = cache, .config = cfg, .src = sc, .state = &st,
-                    .now_ms = now ? now : now_ms(), .deadline_ms = mono_ms() + 10000, .cancel = &cancel};
-    void *self = sc->cls->open ? sc->cls->open(sc) : NULL;
-    Res r = {0};
-    r.rc = sc->cls->fetch(self, &ctx);
-    if (sc->cls->close)
-        sc->cls->close(self);
-    r.err = ctx.err;
-    r.retry_after_ms = ctx.retry_after_ms;
-    r.rows = ctx.rows;
-    r.requests = ctx.requests;
-    cache_state_clear(&st);
-    return r;
+    return t_fetch(cache, cfg, 10000, now, 0);
 }
 
 static inline ResolveResult resolve_src(const Config *cfg, const char *action, const char *key,
@@ -169,25 +146,10 @@ static inline ResolveResult resolve_src(const Config *cfg, const char *action, c
     return sc->cls->resolve(NULL, sc, cfg, &req, out);
 }
 
-/* One cell of the cache as text, or NULL. Returns a static buffer. */
 static inline const char *cell(Cache *cache, const char *table, const char *source, const char *key,
                                const char *col)
 {
-    static char out[1024];
-    char *sql = xasprintf("SELECT %s FROM %s WHERE source = ?1 AND key = ?2", col, table);
-    sqlite3_stmt *st;
-    const char *res = NULL;
-    if (sqlite3_prepare_v2(cache_db(cache), sql, -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
-            snprintf(out, sizeof out, "%s", (const char *)sqlite3_column_text(st, 0));
-            res = out;
-        }
-        sqlite3_finalize(st);
-    }
-    free(sql);
-    return res;
+    return t_cell(cache, table, source, key, col);
 }
 
 static inline int64_t count_rows(Cache *cache, const char *ds, const char *source)

@@ -41,29 +41,15 @@ static Config *load(const char *fmt, ...)
 
 static char *load_error(const char *text)
 {
-    Config *cfg = NULL;
-    char *err = NULL;
-    char *full = xasprintf("sources:\n%s", text);
-    CHECK_INT(config_load_text("t.yaml", full, &cfg, &err), -1);
-    free(full);
-    config_free(cfg);
-    return err;
+    return t_config_error(text);
 }
 
 /* Runs one fetch of the config's first source; returns rc, *err (caller frees). */
 static int run(const Config *cfg, int64_t timeout_ms, int cancel_now, char **err)
 {
-    const SourceConfig *sc = &cfg->sources[0];
-    SourceState st;
-    memset(&st, 0, sizeof st);
-    cache_state_get(cache, sc->id, &st, NULL);
-    volatile int cancel = cancel_now;
-    FetchCtx ctx = {.cache = cache, .config = cfg, .src = sc, .state = &st, .now_ms = now_ms(),
-                    .deadline_ms = mono_ms() + timeout_ms, .cancel = &cancel};
-    int rc = sc->cls->fetch(NULL, &ctx);
-    *err = ctx.err;
-    cache_state_clear(&st);
-    return rc;
+    TFetch r = t_fetch(cache, cfg, timeout_ms, 0, cancel_now);
+    *err = r.err;
+    return r.rc;
 }
 
 static int64_t count(const char *source)

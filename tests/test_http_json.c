@@ -105,49 +105,16 @@ static Config *load(const char *fmt, ...)
     return cfg;
 }
 
-/* Config text that must fail; returns the message (caller frees). */
 static char *load_error(const char *text)
 {
-    Config *cfg = NULL;
-    char *err = NULL;
-    char *full = xasprintf("sources:\n%s", text);
-    CHECK_INT(config_load_text("t.yaml", full, &cfg, &err), -1);
-    free(full);
-    config_free(cfg);
-    return err;
+    return t_config_error(text);
 }
 
-typedef struct Res {
-    int rc;
-    char *err;
-    int64_t retry_after_ms;
-    int not_modified;
-    int64_t rows, requests;
-} Res;
+typedef TFetch Res;
 
 static Res fetch_t(const Config *cfg, int64_t timeout_ms)
 {
-    const SourceConfig *sc = &cfg->sources[0];
-    SourceState st;
-    memset(&st, 0, sizeof st);
-    char *err = NULL;
-    if (cache_state_get(cache, sc->id, &st, &err) < 0)
-        abort();
-    volatile int cancel = 0;
-    FetchCtx ctx = {.cache = cache, .config = cfg, .src = sc, .state = &st, .now_ms = now_ms(),
-                    .deadline_ms = mono_ms() + timeout_ms, .cancel = &cancel};
-    void *self = sc->cls->open ? sc->cls->open(sc) : NULL;
-    Res r = {0};
-    r.rc = sc->cls->fetch(self, &ctx);
-    if (sc->cls->close)
-        sc->cls->close(self);
-    r.err = ctx.err;
-    r.retry_after_ms = ctx.retry_after_ms;
-    r.not_modified = ctx.not_modified;
-    r.rows = ctx.rows;
-    r.requests = ctx.requests;
-    cache_state_clear(&st);
-    return r;
+    return t_fetch(cache, cfg, timeout_ms, 0, 0);
 }
 
 static Res fetch(const Config *cfg)
@@ -155,24 +122,9 @@ static Res fetch(const Config *cfg)
     return fetch_t(cfg, 10000);
 }
 
-/* One text cell of the cache, or NULL. Returns a static buffer. */
 static const char *cell(const char *table, const char *source, const char *key, const char *col)
 {
-    static char out[512];
-    char *sql = xasprintf("SELECT %s FROM %s WHERE source = ?1 AND key = ?2", col, table);
-    sqlite3_stmt *st;
-    const char *res = NULL;
-    if (sqlite3_prepare_v2(cache_db(cache), sql, -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
-            snprintf(out, sizeof out, "%s", (const char *)sqlite3_column_text(st, 0));
-            res = out;
-        }
-        sqlite3_finalize(st);
-    }
-    free(sql);
-    return res;
+    return t_cell(cache, table, source, key, col);
 }
 
 static int64_t count(const char *dsname, const char *source)

@@ -1,6 +1,8 @@
 /* thelp.c — the tally and temp-dir helpers behind thelp.h. */
 #include "thelp.h"
 #include <stdlib.h>
+#include "../src/source.h"
+#include "../src/util.h"
 #include <unistd.h>
 
 int t_failures, t_checks;
@@ -34,6 +36,62 @@ const char *t_write(const char *name, const char *text)
     fputs(text, f);
     fclose(f);
     return p;
+}
+
+TFetch t_fetch(Cache *cache, const Config *cfg, int64_t timeout_ms, int64_t now, int cancel_now)
+{
+    const SourceConfig *sc = &cfg->sources[0];
+    SourceState st;
+    memset(&st, 0, sizeof st);
+    if (cache_state_get(cache, sc->id, &st, NULL) < 0)
+        abort();
+    volatile int cancel = cancel_now;
+    FetchCtx ctx = {.cache = cache, .config = cfg, .src = sc, .state = &st,
+                    .now_ms = now ? now : now_ms(), .deadline_ms = mono_ms() + timeout_ms,
+                    .cancel = &cancel};
+    void *self = sc->cls->open ? sc->cls->open(sc) : NULL;
+    TFetch r = {0};
+    r.rc = sc->cls->fetch(self, &ctx);
+    if (sc->cls->close)
+        sc->cls->close(self);
+    r.err = ctx.err;
+    r.retry_after_ms = ctx.retry_after_ms;
+    r.not_modified = ctx.not_modified;
+    r.rows = ctx.rows;
+    r.requests = ctx.requests;
+    cache_state_clear(&st);
+    return r;
+}
+
+const char *t_cell(Cache *cache, const char *table, const char *source, const char *key,
+                   const char *col)
+{
+    static char out[1024];
+    char *sql = xasprintf("SELECT %s FROM %s WHERE source = ?1 AND key = ?2", col, table);
+    sqlite3_stmt *st;
+    const char *res = NULL;
+    if (sqlite3_prepare_v2(cache_db(cache), sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+            snprintf(out, sizeof out, "%s", (const char *)sqlite3_column_text(st, 0));
+            res = out;
+        }
+        sqlite3_finalize(st);
+    }
+    free(sql);
+    return res;
+}
+
+char *t_config_error(const char *sources_text)
+{
+    Config *cfg = NULL;
+    char *err = NULL;
+    char *full = xasprintf("sources:\n%s", sources_text);
+    CHECK_INT(config_load_text("t.yaml", full, &cfg, &err), -1);
+    free(full);
+    config_free(cfg);
+    return err;
 }
 
 int t_done(void)

@@ -23,6 +23,29 @@ extern const char *t_current;
     if (!h_ || !strstr(h_, n_)) { t_failures++; \
     fprintf(stderr, "%s:%d: %s: \"%s\" does not contain \"%s\"\n", __FILE__, __LINE__, t_current, h_ ? h_ : "(null)", n_); } } while (0)
 
+/* ---- helpers for source tests (linked against the core) ---- */
+#include "../src/cache.h"
+#include "../src/config.h"
+
+/* What one fetch reported. */
+typedef struct TFetch {
+    int rc;
+    char *err;                /* caller frees */
+    int64_t retry_after_ms;
+    int not_modified;
+    int64_t rows, requests;
+} TFetch;
+/* One fetch of the config's first source into cache, as the engine runs it
+ * (state loaded, open, fetch, close). now 0: the clock; cancel_now: the
+ * cancel flag is already set. */
+TFetch t_fetch(Cache *cache, const Config *cfg, int64_t timeout_ms, int64_t now, int cancel_now);
+/* One cell of the cache as text (a static buffer), or NULL. */
+const char *t_cell(Cache *cache, const char *table, const char *source, const char *key,
+                   const char *col);
+/* "sources:\n" + text must fail to load: checks that, returns the message
+ * (caller frees). */
+char *t_config_error(const char *sources_text);
+
 #define RUN(fn) do { t_current = #fn; fn(); } while (0)
 
 /* Prints the tally and returns the exit status for main. */
