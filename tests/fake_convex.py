@@ -40,12 +40,10 @@ Control:
   POST /_insert   {"table": "activity_events", "doc": {...}} adds a document
 """
 import argparse
+import fakeserve
 import json
-import os
-import signal
-import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 LOCK = threading.Lock()
 STATE = {"requests": [], "deliveries": {}, "applied": {}, "results": {}}
@@ -237,21 +235,7 @@ def main():
             fx = json.load(f)
         FUNCS = fx.get("functions", {})
         TABLES.update(fx.get("tables", {}))
-    server = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
-    server.daemon_threads = True
-    signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
-
-    def watch_stdin():
-        try:
-            while sys.stdin.buffer.read(4096):
-                pass
-        except Exception:
-            pass
-        os._exit(0)
-
-    threading.Thread(target=watch_stdin, daemon=True).start()
-    print(server.server_address[1], flush=True)
-    server.serve_forever(poll_interval=0.2)
+    fakeserve.serve(Handler, ARGS.port)
 
 
 if __name__ == "__main__":

@@ -31,15 +31,13 @@ Routes from a JSON spec file (--spec FILE) override these:
                          "delay": seconds}}}
 """
 import argparse
+import fakeserve
 import email.utils
 import gzip
 import json
-import os
-import signal
-import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit, unquote
 
 STATE = {"counts": {}, "idempotency": {}, "requests": []}
@@ -244,22 +242,7 @@ def main():
     if ARGS.spec:
         with open(ARGS.spec) as f:
             SPEC = json.load(f)
-    server = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
-    server.daemon_threads = True
-    signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-
-    def watch_stdin():
-        try:
-            while sys.stdin.buffer.read(4096):
-                pass
-        except Exception:
-            pass
-        os._exit(0)
-
-    threading.Thread(target=watch_stdin, daemon=True).start()
-    print(server.server_address[1], flush=True)
-    server.serve_forever(poll_interval=0.2)
+    fakeserve.serve(Handler, ARGS.port)
 
 
 if __name__ == "__main__":

@@ -30,17 +30,15 @@ whose name starts with "nocount" never reports a total ("0-999/*").
                  "authorization"}], "patches": {table: n}}
 """
 import argparse
+import fakeserve
 import datetime
 import difflib
 import json
 import operator
-import os
 import re
-import signal
-import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 LOCK = threading.Lock()
@@ -343,21 +341,7 @@ def main():
         TABLES[name] = gen_usage(int(n))
     if not ARGS.fixture and not ARGS.gen:
         TABLES = default_tables()
-    server = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
-    server.daemon_threads = True
-    signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
-
-    def watch_stdin():
-        try:
-            while sys.stdin.buffer.read(4096):
-                pass
-        except Exception:
-            pass
-        os._exit(0)
-
-    threading.Thread(target=watch_stdin, daemon=True).start()
-    print(server.server_address[1], flush=True)
-    server.serve_forever(poll_interval=0.2)
+    fakeserve.serve(Handler, ARGS.port)
 
 
 if __name__ == "__main__":
