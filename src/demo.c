@@ -3,7 +3,8 @@
  * sources read them plus this machine's real health through the `system`
  * kind. The files use the formats of contracts/files.md, so the demo runs
  * through exactly the same sources, cache and widgets as a real setup;
- * demo_sim.c keeps it alive while you watch. */
+ * demo_sim.c keeps it alive while you watch. Its layouts (what `S` saves)
+ * stay in that directory too, never in the user's layouts_dir. */
 #include "demo.h"
 
 #include <errno.h>
@@ -75,6 +76,7 @@ static const char demo_config_fmt[] =
     "user: apple\n"
     "cache: \"%1$s/cache.db\"\n"
     "layout: default\n"
+    "layouts_dir: \"%1$s/layouts\"\n"
     "retention:\n"
     "  system: {rows: 2000}\n"
     "  activity: {rows: 5000}\n"
