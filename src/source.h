@@ -61,6 +61,14 @@ typedef struct ResolveOut {
 typedef struct SourceClass {
     const char *kind;             /* the `kind:` string */
     const char *summary;          /* one line for `mc check` and --help */
+    /* What a configured source of this kind writes, asked by the screen (age
+     * and failure marks), never kept in a second table: `datasets` is what
+     * the kind writes when `feeds:` does not say (a DS_BIT per DatasetId; 0
+     * when the kind needs `feeds:`), and `datasets_map` names the map of the
+     * source whose keys are dataset names ("queries", "tables"; NULL when
+     * none). source_datasets() combines them with `feeds:`. */
+    uint32_t datasets;
+    const char *datasets_map;
     /* Parses the kind's own keys of the source map (common keys like id,
      * kind, every, timeout, feeds are handled by config.c and listed in
      * source_common_keys). Unknown keys are errors. *kcfg is the kind's
@@ -85,6 +93,15 @@ typedef struct SourceClass {
      * Returns a new string. */
     char *(*watch_path)(const SourceConfig *sc);
 } SourceClass;
+
+/* One bit per DatasetId, for SourceClass.datasets and widget masks. */
+#ifndef DS_BIT
+#define DS_BIT(d) (1u << (d))
+#endif
+
+/* The datasets sc writes, a DS_BIT per DatasetId: `feeds:` when given, else
+ * the class's datasets, plus the dataset names keying its datasets_map. */
+uint32_t source_datasets(const SourceConfig *sc);
 
 /* Whether sc can take this write-back action (see SourceClass.supports). */
 int source_supports(const SourceConfig *sc, const char *action);

@@ -635,6 +635,7 @@ static int command_fetch(void *self, FetchCtx *ctx)
 const SourceClass src_command_class = {
     .kind = "command",
     .summary = "rows from the JSON a command prints (timeout, kill on overrun)",
+    .datasets = 0,                 /* what `feeds:` says (required) */
     .configure = command_configure,
     .free_config = command_free,
     .fetch = command_fetch,

@@ -542,6 +542,7 @@ static int convex_supports(const SourceConfig *sc, const char *action)
 const SourceClass src_convex_class = {
     .kind = "convex",
     .summary = "a Convex deployment: queries per dataset, a mutation for resolve",
+    .datasets_map = "queries",
     .configure = convex_configure,
     .free_config = convex_free,
     .fetch = convex_fetch,

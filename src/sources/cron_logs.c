@@ -523,6 +523,7 @@ out:
 const SourceClass src_cron_logs_class = {
     .kind = "cron_logs",
     .summary = "a directory of cron run logs: last run, status, duration per job",
+    .datasets = DS_BIT(DS_CRON) | DS_BIT(DS_ACTIVITY),
     .configure = cron_configure,
     .free_config = cron_free_config,
     .fetch = cron_fetch,

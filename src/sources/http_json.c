@@ -543,6 +543,7 @@ static int http_json_supports(const SourceConfig *sc, const char *action)
 const SourceClass src_http_json_class = {
     .kind = "http_json",
     .summary = "any JSON API: headers, auth, ETag, pagination, JSON path mapping",
+    .datasets = 0,                 /* what `feeds:` says (required) */
     .configure = http_json_configure,
     .free_config = http_json_free,
     .fetch = http_json_fetch,

@@ -250,6 +250,7 @@ out:
 const SourceClass src_json_file_class = {
     .kind = "json_file",
     .summary = "a JSON document on disk (or a glob of them), mapped into one dataset",
+    .datasets = DS_BIT(DS_PROJECTS),
     .configure = jf_configure,
     .free_config = jf_free_config,
     .fetch = jf_fetch,

@@ -589,6 +589,7 @@ out:
 const SourceClass src_jsonl_class = {
     .kind = "jsonl",
     .summary = "an append-only JSON-lines file (agent handoffs): reads only new bytes",
+    .datasets = DS_BIT(DS_ACTIVITY) | DS_BIT(DS_BLOCKERS),
     .configure = jsonl_configure,
     .free_config = jsonl_free_config,
     .fetch = jsonl_fetch,

@@ -576,6 +576,7 @@ static int md_supports(const SourceConfig *sc, const char *action)
 const SourceClass src_markdown_tasks_class = {
     .kind = "markdown_tasks",
     .summary = "a markdown task list: blocked items are blockers; resolve checks the box",
+    .datasets = DS_BIT(DS_BLOCKERS),
     .configure = md_configure,
     .free_config = md_free_config,
     .open = md_open,

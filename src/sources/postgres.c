@@ -509,6 +509,7 @@ static int pg_supports(const SourceConfig *sc, const char *action)
 const SourceClass src_postgres_class = {
     .kind = "postgres",
     .summary = "a PostgreSQL database: SQL per dataset, LISTEN/NOTIFY, UPDATE for resolve",
+    .datasets_map = "queries",
     .configure = pg_configure,
     .free_config = pg_free_config,
 #ifdef MC_HAVE_PQ

@@ -491,6 +491,7 @@ static int postgrest_supports(const SourceConfig *sc, const char *action)
 const SourceClass src_postgrest_class = {
     .kind = "postgrest",
     .summary = "Supabase / PostgREST tables: paged reads per dataset, PATCH for resolve",
+    .datasets_map = "tables",
     .configure = postgrest_configure,
     .free_config = postgrest_free,
     .fetch = postgrest_fetch,

@@ -39,6 +39,20 @@ int source_supports(const SourceConfig *sc, const char *action)
     return strcmp(action, "resolve") == 0;
 }
 
+uint32_t source_datasets(const SourceConfig *sc)
+{
+    if (!sc || !sc->cls)
+        return 0;
+    uint32_t m = sc->feeds ? DS_BIT(sc->feeds->id) : sc->cls->datasets;
+    const YNode *q = sc->cls->datasets_map ? ynode_get(sc->node, sc->cls->datasets_map) : NULL;
+    for (int i = 0; q && q->type == YN_MAP && i < q->n; i++) {
+        const Dataset *ds = q->keys[i]->type == YN_SCALAR ? dataset_find(q->keys[i]->scalar) : NULL;
+        if (ds)
+            m |= DS_BIT(ds->id);
+    }
+    return m;
+}
+
 const SourceClass *source_class_find(const char *kind)
 {
     for (int i = 0; kind && source_classes[i]; i++)

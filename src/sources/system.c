@@ -518,6 +518,7 @@ static int sys_fetch(void *self, FetchCtx *ctx)
 const SourceClass src_system_class = {
     .kind = "system",
     .summary = "this machine: cpu, memory, disk, load, service probes, health score",
+    .datasets = DS_BIT(DS_SYSTEM),
     .configure = sys_configure,
     .free_config = sys_free_config,
     .open = sys_open,

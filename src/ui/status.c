@@ -1,5 +1,6 @@
 /* status.c — what the screen knows about freshness: which configured
- * sources feed which datasets, their source_state rows (age, failures, last
+ * sources feed which datasets (asked of each source's class, plus the
+ * datasets it already has rows in), their source_state rows (age, failures, last
  * error) turned into each pane's PaneInfo, and cheap change detection. After
  * a wake-up or a tick, PRAGMA data_version says whether anyone committed;
  * only then are the per-dataset probes read (max(rowid), an index lookup, not
@@ -16,37 +17,6 @@
 #include "../source.h"
 
 #define BIT(d) (1u << (d))
-
-/* Datasets a source kind writes when `feeds:` does not say. */
-static uint32_t kind_datasets(const SourceConfig *sc)
-{
-    static const struct {
-        const char *kind;
-        uint32_t mask;
-    } kinds[] = {
-        {"system", BIT(DS_SYSTEM)},
-        {"jsonl", BIT(DS_ACTIVITY) | BIT(DS_BLOCKERS)},
-        {"markdown_tasks", BIT(DS_BLOCKERS)},
-        {"json_file", BIT(DS_PROJECTS)},
-        {"cron_logs", BIT(DS_CRON) | BIT(DS_ACTIVITY)},
-    };
-    uint32_t m = sc->feeds ? BIT(sc->feeds->id) : 0;
-    const char *kind = sc->cls ? sc->cls->kind : "";
-    for (size_t i = 0; i < MC_ARRAY_LEN(kinds) && !sc->feeds; i++)
-        if (strcmp(kinds[i].kind, kind) == 0)
-            m |= kinds[i].mask;
-    /* convex, postgrest, postgres: dataset names are the keys of these maps */
-    static const char *const maps[] = {"queries", "tables"};
-    for (size_t k = 0; k < MC_ARRAY_LEN(maps); k++) {
-        const YNode *q = ynode_get(sc->node, maps[k]);
-        for (int i = 0; q && q->type == YN_MAP && i < q->n; i++) {
-            const Dataset *ds = dataset_find(q->keys[i]->scalar);
-            if (ds)
-                m |= BIT(ds->id);
-        }
-    }
-    return m;
-}
 
 void sources_free(Ui *ui)
 {
@@ -110,7 +80,7 @@ void sources_init(Ui *ui)
         if (!sc->enabled)
             continue;
         ui->src[ui->nsrc].sc = sc;
-        ui->src[ui->nsrc].datasets = kind_datasets(sc);
+        ui->src[ui->nsrc].datasets = source_datasets(sc);   /* the class says */
         ui->nsrc++;
     }
     if (ui->cache)
