@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
+#include "../textsafe.h"
 #include "../util.h"
 
 /* One unit of sanitized output: either a printable code point or a
@@ -19,20 +20,6 @@ typedef struct Tok {
     int width;          /* columns */
 } Tok;
 
-/* Control pictures U+2400..U+241F as UTF-8, indexed by the C0 byte. */
-static const char *const c0_pictures[32] = {
-    "\u2400", "\u2401", "\u2402", "\u2403", "\u2404", "\u2405", "\u2406", "\u2407",
-    "\u2408", "\u2409", "\u240a", "\u240b", "\u240c", "\u240d", "\u240e", "\u240f",
-    "\u2410", "\u2411", "\u2412", "\u2413", "\u2414", "\u2415", "\u2416", "\u2417",
-    "\u2418", "\u2419", "\u241a", "\u241b", "\u241c", "\u241d", "\u241e", "\u241f",
-};
-/* Caret notation for ascii mode. */
-static const char *const c0_carets[32] = {
-    "^@", "^A", "^B", "^C", "^D", "^E", "^F", "^G", "^H", "^I", "^J", "^K", "^L", "^M",
-    "^N", "^O", "^P", "^Q", "^R", "^S", "^T", "^U", "^V", "^W", "^X", "^Y", "^Z", "^[",
-    "^\\", "^]", "^^", "^_",
-};
-
 static void tok_placeholder(Tok *t, const char *ph, size_t in_len)
 {
     t->in_len = in_len;
@@ -41,101 +28,21 @@ static void tok_placeholder(Tok *t, const char *ph, size_t in_len)
     t->width = draw_is_ascii() ? (int)t->out_len : 1;
 }
 
-/* Decodes one UTF-8 sequence; returns its length, or 0 when invalid. */
-static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
-{
-    uint32_t c = s[0];
-    size_t n;
-    uint32_t min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if ((c & 0xe0) == 0xc0) {
-        n = 2, c &= 0x1f, min = 0x80;
-    } else if ((c & 0xf0) == 0xe0) {
-        n = 3, c &= 0x0f, min = 0x800;
-    } else if ((c & 0xf8) == 0xf0) {
-        n = 4, c &= 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3f);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    *cp = c;
-    return n;
-}
-
-/* Length of a CSI sequence "ESC [ params intermediates final" starting at s,
- * or 0 when s is not one (bounded so garbage cannot make it run long). */
-static size_t csi_len(const unsigned char *s)
-{
-    if (s[0] != 0x1b || s[1] != '[')
-        return 0;
-    size_t i = 2;
-    while (i < 64 && s[i] >= 0x30 && s[i] <= 0x3f)
-        i++;
-    while (i < 64 && s[i] >= 0x20 && s[i] <= 0x2f)
-        i++;
-    return (s[i] >= 0x40 && s[i] <= 0x7e) ? i + 1 : 0;
-}
-
-static int is_bidi_control(uint32_t cp)
-{
-    return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
-/* Reads the next token of s (which must not be at its NUL). */
+/* Reads the next token of s (which must not be at its NUL): what may be
+ * shown is decided by textsafe_next (one rule for screen, CLI and log). */
 static void next_tok(const char *s, Tok *t)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    int ascii = draw_is_ascii();
-    if (u[0] == '\t') {
-        tok_placeholder(t, " ", 1);
-        return;
-    }
-    if (u[0] == 0x1b) {
-        size_t n = csi_len(u);
-        tok_placeholder(t, ascii ? "^[" : c0_pictures[0x1b], n ? n : 1);
-        return;
-    }
-    if (u[0] < 0x20) {
-        tok_placeholder(t, ascii ? c0_carets[u[0]] : c0_pictures[u[0]], 1);
-        return;
-    }
-    if (u[0] == 0x7f) {
-        tok_placeholder(t, ascii ? "^?" : "\u2421", 1);
-        return;
-    }
+    const char *ph;
     uint32_t cp;
-    size_t n = utf8_decode(u, &cp);
-    if (n == 0) {
-        tok_placeholder(t, "?", 1);
-        return;
-    }
-    if (cp >= 0x80 && cp <= 0x9f) {            /* C1 controls (0x9b is CSI) */
-        tok_placeholder(t, ascii ? "^[" : c0_pictures[0x1b], n);
-        return;
-    }
-    int w = cp < 0x80 ? 1 : wcwidth((wchar_t)cp);
-    if (w < 0 || is_bidi_control(cp)) {
-        tok_placeholder(t, "?", n);
-        return;
-    }
-    if (ascii && cp >= 0x80) {
-        /* no Unicode in ascii mode: combining marks vanish, the rest is '?' */
-        tok_placeholder(t, w == 0 ? "" : "?", n);
-        t->width = w == 0 ? 0 : 1;
+    size_t n = textsafe_next(s, draw_is_ascii() ? TEXTSAFE_ASCII : 0, &ph, &cp);
+    if (ph) {
+        tok_placeholder(t, ph, n);
         return;
     }
     t->in_len = n;
     t->out = NULL;
     t->out_len = n;
-    t->width = w;
+    t->width = cp < 0x80 ? 1 : wcwidth((wchar_t)cp);
 }
 
 int text_width(const char *s)
