@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -446,16 +447,52 @@ char *path_expand(const char *in, char **err)
     return buf_steal(&b);
 }
 
-int file_read_all(const char *path, size_t max, char **out, size_t *len, char **err)
+/* What a non-regular file is, for messages. */
+static const char *file_kind(mode_t m)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISLNK(m) ? "a symbolic link"
+         : S_ISSOCK(m) ? "a socket" : S_ISCHR(m) || S_ISBLK(m) ? "a device" : "not a plain file";
+}
+
+int file_open_regular(const char *path, struct stat *st, char **err)
+{
+    /* O_NONBLOCK: opening a FIFO with no writer must not wait for one */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    struct stat tmp;
+    if (!st)
+        st = &tmp;
+    if (fd < 0 || fstat(fd, st) != 0) {
         set_err(err, "%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
         return -1;
     }
+    if (!S_ISREG(st->st_mode)) {
+        set_err(err, "%s: not a regular file (%s)", path, file_kind(st->st_mode));
+        close(fd);
+        return -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return fd;
+}
+
+int file_read_until(const char *path, size_t max, int64_t deadline_ms, char **out, size_t *len,
+                    char **err)
+{
+    int fd = file_open_regular(path, NULL, err);
+    if (fd < 0)
+        return -1;
     Buf b = {0};
     char chunk[65536];
     for (;;) {
+        if (deadline_ms && mono_ms() > deadline_ms) {
+            set_err(err, "%s: reading took longer than the source's timeout", path);
+            close(fd);
+            buf_free(&b);
+            return -1;
+        }
         ssize_t n = read(fd, chunk, sizeof chunk);
         if (n < 0) {
             if (errno == EINTR)
@@ -482,18 +519,99 @@ int file_read_all(const char *path, size_t max, char **out, size_t *len, char **
     return 0;
 }
 
-int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, char **err)
+int file_read_all(const char *path, size_t max, char **out, size_t *len, char **err)
 {
-    struct stat st;
-    if (stat(path, &st) == 0)
-        mode = st.st_mode & 07777;
-    char *tmp = xasprintf("%s.mc-tmp-%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) {
-        set_err(err, "%s: %s", tmp, strerror(errno));
-        free(tmp);
+    return file_read_until(path, max, 0, out, len, err);
+}
+
+/* Creates a new, empty temp file next to path: a random name, exclusive
+ * creation that never follows a symlink, mode 0600 until the data is in.
+ * Returns the descriptor and *tmp (caller frees), or -1 with *err. */
+static int temp_create(const char *path, char **tmp, char **err)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    int dirlen = slash ? (int)(slash - path) + 1 : 0;
+    static unsigned counter;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        uint64_t r = 0;
+        if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+            uint64_t mix[3] = {(uint64_t)mono_ms(), (uint64_t)getpid(),
+                               (uint64_t)__atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED)};
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            mix[0] ^= (uint64_t)ts.tv_nsec << 20;
+            r = hash64(mix, sizeof mix);
+        }
+        *tmp = xasprintf("%.*s.%.200s.mc-%016llx", dirlen, path, base, (unsigned long long)r);
+        int fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            return fd;
+        int e = errno;
+        free(*tmp);
+        *tmp = NULL;
+        if (e != EEXIST) {
+            set_err(err, "%s: cannot create a temporary file next to it: %s", path, strerror(e));
+            return -1;
+        }
+    }
+    set_err(err, "%s: cannot create a temporary file next to it: every name taken", path);
+    return -1;
+}
+
+/* Gives the temp file the owner, group and mode it must have: the
+ * original's when there is one (fchown first: it clears set-id bits). */
+static int temp_finish(int fd, const struct stat *orig, mode_t mode, const char *path, char **err)
+{
+    struct stat now;
+    if (fstat(fd, &now) != 0) {
+        set_err(err, "%s: %s", path, strerror(errno));
         return -1;
     }
+    if (orig && (now.st_uid != orig->st_uid || now.st_gid != orig->st_gid) &&
+        fchown(fd, orig->st_uid, orig->st_gid) != 0) {
+        set_err(err, "%s: cannot keep its owner %ld:%ld (%s); not replaced", path, (long)orig->st_uid,
+                (long)orig->st_gid, strerror(errno));
+        return -1;
+    }
+    if (fchmod(fd, orig ? orig->st_mode & 07777 : mode) != 0 || fsync(fd) != 0) {
+        set_err(err, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether path is something file_write_atomic may replace: absent or a
+ * regular file (lstat: a symlink is not). Sets *exists and *st. */
+static int replaceable(const char *path, struct stat *st, int *exists, char **err)
+{
+    *exists = lstat(path, st) == 0;
+    if (!*exists && errno != ENOENT) {
+        set_err(err, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (*exists && S_ISLNK(st->st_mode)) {
+        set_err(err, "%s: is a symbolic link; mc replaces only regular files "
+                "(point the config at the file it links to)", path);
+        return -1;
+    }
+    if (*exists && !S_ISREG(st->st_mode)) {
+        set_err(err, "%s: not a regular file (%s); not replaced", path, file_kind(st->st_mode));
+        return -1;
+    }
+    return 0;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, char **err)
+{
+    struct stat st, again;
+    int exists, again_exists;
+    char *tmp = NULL;
+    if (replaceable(path, &st, &exists, err) != 0)
+        return -1;
+    int fd = temp_create(path, &tmp, err);
+    if (fd < 0)
+        return -1;
     const char *p = data;
     size_t left = len;
     while (left > 0) {
@@ -507,16 +625,17 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
         p += n;
         left -= (size_t)n;
     }
-    if (fchmod(fd, mode) != 0 || fsync(fd) != 0) {
-        set_err(err, "%s: %s", tmp, strerror(errno));
+    if (temp_finish(fd, exists ? &st : NULL, mode, path, err) != 0)
         goto fail;
-    }
     if (close(fd) != 0) {
         fd = -1;
         set_err(err, "%s: %s", tmp, strerror(errno));
         goto fail;
     }
     fd = -1;
+    /* what was there must still be a regular file (or still nothing) */
+    if (replaceable(path, &again, &again_exists, err) != 0)
+        goto fail;
     if (rename(tmp, path) != 0) {
         set_err(err, "%s: %s", path, strerror(errno));
         goto fail;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdarg.h>
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #define MC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -77,12 +78,25 @@ void time_format_age(int64_t age_ms, char *out, size_t outsz);
  * Returns a new string, or NULL with *err set (caller frees both). */
 char *path_expand(const char *in, char **err);
 
-/* Reads a whole file, at most max bytes (more is an error). Returns 0, or -1
- * with *err set. *out is NUL-terminated; caller frees. */
-int file_read_all(const char *path, size_t max, char **out, size_t *len, char **err);
+/* Opens a data file for reading without ever blocking on it: O_NONBLOCK for
+ * the open (a FIFO with no writer), then fstat; anything but a regular file
+ * is refused with "PATH: not a regular file (a FIFO)". Blocking mode is
+ * restored. Returns the descriptor (st filled when non-NULL), or -1 with *err. */
+int file_open_regular(const char *path, struct stat *st, char **err);
 
-/* Writes data to path by temp file in the same directory + fsync + rename,
- * keeping mode (or using `mode` when the file is new). Returns 0 or -1, *err. */
+/* Reads a whole regular file (file_open_regular), at most max bytes (more is
+ * an error). Returns 0, or -1 with *err set. *out is NUL-terminated; caller
+ * frees. file_read_until also gives up once mono_ms() passes deadline_ms
+ * (0: no deadline), checked between 64 KiB reads. */
+int file_read_all(const char *path, size_t max, char **out, size_t *len, char **err);
+int file_read_until(const char *path, size_t max, int64_t deadline_ms, char **out, size_t *len,
+                    char **err);
+
+/* Replaces path with data: a temp file with a random name created
+ * exclusively (O_EXCL|O_NOFOLLOW) in the same directory, given the original's
+ * owner, group and mode (or `mode` when the file is new), fsync, rename,
+ * fsync of the directory. A path that is a symlink, FIFO, directory or
+ * anything but a regular file is refused and left alone. Returns 0 or -1, *err. */
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, char **err);
 
 /* Reads a secret from a file: first line, trailing whitespace stripped.
