@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "textsafe.h"
 #include "util.h"
 
 static int log_fd = -1;
@@ -65,10 +66,17 @@ void log_msg(const char *level, const char *fmt, ...)
     for (int i = 0; i < n; i++)
         if (line[i] == '\n' || line[i] == '\r')
             line[i] = ' ';
-    line[n++] = '\n';
+    line[n] = '\0';
+    /* nothing a terminal acts on (tail -f mc.log): other controls, escape
+     * sequences and bidi overrides become ^[ ^G ... as on the screen */
+    char *clean = textsafe_clean(line, TEXTSAFE_CARETS);
+    size_t len = strlen(clean);
+    clean = xrealloc(clean, len + 1);
+    clean[len++] = '\n';
     pthread_mutex_lock(&log_lock);
-    if (log_fd >= 0 && write(log_fd, line, (size_t)n) < 0) {
+    if (log_fd >= 0 && write(log_fd, clean, len) < 0) {
         /* a log that cannot be written is not worth crashing for */
     }
     pthread_mutex_unlock(&log_lock);
+    free(clean);
 }
