@@ -54,6 +54,8 @@ int ynode_duration(const YNode *map, const char *key, int64_t *ms, char **err);
 int ynode_path(const YNode *map, const char *key, char **out, char **err);
 /* Required variants: absent is an error "missing required key 'x'" at the map. */
 int ynode_req_str(const YNode *map, const char *key, char **out, char **err);
+/* A required path: absent, `~`, `null` or empty is an error at the key. */
+int ynode_req_path(const YNode *map, const char *key, char **out, char **err);
 /* A string, or a sequence of strings: returns a NULL-terminated array (caller
  * frees with strv_free). */
 int ynode_strv(const YNode *map, const char *key, char ***out, char **err);

@@ -211,6 +211,16 @@ int ynode_req_str(const YNode *map, const char *key, char **out, char **err)
     return ynode_str(map, key, out, err);
 }
 
+int ynode_req_path(const YNode *map, const char *key, char **out, char **err)
+{
+    const YNode *v = ynode_get(map, key);
+    if (!v)
+        return ynode_error(map, err, "missing required key '%s'", key);
+    if (ynode_is_null(v) || (v->type == YN_SCALAR && !v->scalar[0]))
+        return ynode_error(v, err, "'%s' must be a path, not empty", key);
+    return ynode_path(map, key, out, err);
+}
+
 int ynode_path(const YNode *map, const char *key, char **out, char **err)
 {
     const YNode *v = present(map, key);

@@ -307,7 +307,5 @@ int fu_ynode_size(const YNode *map, const char *key, int64_t min, int64_t max,
 
 int fu_ynode_req_path(const YNode *map, const char *key, char **out, char **err)
 {
-    if (!ynode_get(map, key))
-        return ynode_error(map, err, "missing required key '%s'", key);
-    return ynode_path(map, key, out, err);
+    return ynode_req_path(map, key, out, err);
 }

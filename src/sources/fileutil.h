@@ -63,7 +63,8 @@ int fu_ynode_size(const YNode *map, const char *key, int64_t min, int64_t max,
                   int64_t *out, char **err);
 
 /* A required path key (with ~ and ${ENV} expanded): absent is an error at
- * the map. Returns 0 or -1 with *err. */
+ * the map, a null (`path: ~`, `path:`) or empty one at the value. Returns 0
+ * or -1 with *err; *out is set on success. */
 int fu_ynode_req_path(const YNode *map, const char *key, char **out, char **err);
 
 #endif

@@ -174,7 +174,7 @@ static int jf_read_one(const JfCfg *k, const char *path, Rows *rows, FetchCtx *c
 {
     char *text = NULL, *err = NULL;
     size_t len = 0;
-    if (file_read_all(path, (size_t)k->max_bytes, &text, &len, &err) != 0) {
+    if (file_read_until(path, (size_t)k->max_bytes, ctx->deadline_ms, &text, &len, &err) != 0) {
         set_err(&ctx->err, "%s", err);
         free(err);
         return -1;

@@ -550,7 +550,8 @@ static int jsonl_fetch(void *self, FetchCtx *ctx)
     SourceState *s = ctx->state;
     int rc = -1;
 
-    r.fd = open(r.k->path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO with no writer must not hang the worker */
+    r.fd = open(r.k->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (r.fd < 0 || fstat(r.fd, &st) != 0) {
         set_err(&ctx->err, "%s: cannot open: %s", r.k->path, strerror(errno));
         goto out;
@@ -559,6 +560,7 @@ static int jsonl_fetch(void *self, FetchCtx *ctx)
         set_err(&ctx->err, "%s: not a regular file", r.k->path);
         goto out;
     }
+    fcntl(r.fd, F_SETFL, fcntl(r.fd, F_GETFL) & ~O_NONBLOCK);
     r.ino = (int64_t)st.st_ino;
     r.size = (int64_t)st.st_size;
     cursor_load(&r, tail, sizeof tail);

@@ -133,12 +133,19 @@ ResolveResult src_jsonl_resolve(void *self, const SourceConfig *sc, const Config
         return RESOLVE_FAIL;
     }
     const char *by = req->by && req->by[0] ? req->by : (cfg && cfg->user ? cfg->user : "mc");
-    int fd = open(k->path, O_RDWR | O_APPEND | O_CLOEXEC);
+    int fd = open(k->path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         int e = errno;
         set_err(&out->message, "%s: cannot open for append: %s", k->path, strerror(e));
         return (e == ENOENT || e == EACCES || e == EROFS || e == EISDIR) ? RESOLVE_FAIL : RESOLVE_RETRY;
     }
+    struct stat fst;
+    if (fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode)) {   /* a FIFO would block the read below */
+        set_err(&out->message, "%s: not a regular file", k->path);
+        close(fd);
+        return RESOLVE_FAIL;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     if (lock_wait(fd) != 0) {
         set_err(&out->message, "%s: cannot lock: %s", k->path, strerror(errno));
         close(fd);

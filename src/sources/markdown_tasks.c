@@ -395,7 +395,7 @@ static int md_fetch(void *self, FetchCtx *ctx)
     }
     char *text = NULL, *err = NULL;
     size_t len = 0;
-    if (file_read_all(k->path, (size_t)k->max_bytes, &text, &len, &err) != 0) {
+    if (file_read_until(k->path, (size_t)k->max_bytes, ctx->deadline_ms, &text, &len, &err) != 0) {
         set_err(&ctx->err, "%s", err);
         free(err);
         return -1;

@@ -74,7 +74,7 @@ int probe_service_configure(SysService *s, const YNode *item, char **err)
             continue;
         nkinds++;
         s->kind = (ProbeKind)k;
-        if (ynode_str(item, kinds[k], &s->target, err) != 0)
+        if (ynode_req_str(item, kinds[k], &s->target, err) != 0)
             goto fail;
     }
     if (nkinds != 1) {

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""it_null_keys.py - every key of the shipped mc.yaml.example set to YAML null
+(`key: ~`) and to nothing (`key:`), one at a time, through `mc check`: mc never
+crashes (no signal), and a config it refuses is refused with a FILE:LINE:COL:
+message. A required path (`path: ~` of the file kinds) must be refused, and a
+running dashboard reload is covered by it_screen_null_path.sh."""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+MC = os.environ.get("MC", "build/mc")
+SRC = os.environ.get("MC_SRC_DIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+FAILS = []
+
+
+def check(name, cond, detail=""):
+    if not cond:
+        print("FAIL " + name + "  -- " + str(detail)[:600])
+        FAILS.append(name)
+
+
+# `key: value` (block) or `key: value` inside a flow map {a: b, c: d}
+PAIR = re.compile(r'(?:(?<=[\s{,])|^)([A-Za-z_][A-Za-z0-9_]*): ((?:"[^"]*"|\'[^\']*\'|\[[^\]]*\]|\{[^}]*\}|[^,{}\[\]#\n])+?)(?=\s*(?:[,}]|#|$))')
+
+
+def variants(lines):
+    """Yields (description, text) with one value replaced by ~ or nothing."""
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith("#"):
+            continue
+        code = line.split(" #", 1)[0]
+        for m in PAIR.finditer(code):
+            if m.group(1) == "enabled":      # null is the default (on): would probe the network
+                continue
+            for null in ("~", ""):
+                new = line[:m.start(2)] + null + line[m.end(2):]
+                if null == "" and "{" in line[:m.start(2)]:
+                    new = line[:m.start(2)] + "null" + line[m.end(2):]
+                out = list(lines)
+                out[i] = new
+                yield "line %d: %s -> %r" % (i + 1, m.group(1), null or "(empty)"), "\n".join(out) + "\n"
+
+
+def main():
+    with open(os.path.join(SRC, "mc.yaml.example")) as f:
+        lines = f.read().split("\n")
+    tmp = tempfile.mkdtemp(prefix="mc-null-")
+    env = dict(os.environ, HOME=tmp, XDG_CONFIG_HOME=tmp + "/.config", XDG_CACHE_HOME=tmp + "/.cache",
+               XDG_STATE_HOME=tmp + "/.state")
+    for var in ("MC_CONFIG", "OPS_TOKEN"):
+        env.pop(var, None)
+    cfg = os.path.join(tmp, "mc.yaml")
+    n = 0
+    for what, text in variants(lines):
+        with open(cfg, "w") as f:
+            f.write(text)
+        p = subprocess.run([MC, "-c", cfg, "check"], env=env, capture_output=True, text=True, timeout=60)
+        n += 1
+        check(what + ": no crash", 0 <= p.returncode <= 2, "rc=%d %s" % (p.returncode, p.stderr))
+        if p.returncode == 2:
+            check(what + ": FILE:LINE:COL", re.search(re.escape(cfg) + r":\d+:\d+: ", p.stderr + p.stdout),
+                  p.stderr + p.stdout)
+    # the file kinds' required path: null is an error at the value, not a crash
+    for kind, extra in (("jsonl", ""), ("markdown_tasks", ""), ("json_file", "    feeds: projects\n"),
+                        ("cron_logs", "")):
+        for null in ("~", "", "null"):
+            with open(cfg, "w") as f:
+                f.write("sources:\n  - id: s\n    kind: %s\n%s    path: %s\n" % (kind, extra, null))
+            p = subprocess.run([MC, "-c", cfg, "check"], env=env, capture_output=True, text=True, timeout=60)
+            check("%s path: %r refused" % (kind, null), p.returncode == 2,
+                  "rc=%d %s" % (p.returncode, p.stderr))
+            check("%s path: %r says FILE:5:" % (kind, null),
+                  re.search(re.escape(cfg) + r":[45]:\d+: .*path", p.stderr + p.stdout), p.stderr + p.stdout)
+    print("%d variants checked" % n)
+    if FAILS:
+        print("%d failed" % len(FAILS))
+        sys.exit(1)
+    print("all passed")
+
+
+main()
