@@ -154,6 +154,19 @@ static void sqlite_setup(void)
     sqlite3_initialize();
 }
 
+/* The cache is private whatever the umask or directory: SQLite gives -wal
+ * and -shm the mode of the database file, so that one is made 0600 first
+ * (an older, wider cache and its -wal/-shm are narrowed). */
+static void private_files(const char *path)
+{
+    file_make_private(path, 1);
+    for (int i = 0; i < 2; i++) {
+        char *side = xasprintf("%s%s", path, i ? "-shm" : "-wal");
+        file_make_private(side, 0);
+        free(side);
+    }
+}
+
 static int open_db(const char *path, sqlite3 **out, char **err)
 {
     pthread_once(&sqlite_once, sqlite_setup);
@@ -224,6 +237,7 @@ int cache_open(const char *path, Cache **out, char **warn, char **err)
      * cache would otherwise see each other's half-made schema */
     pthread_mutex_lock(&open_lock);
     for (int attempt = 0;; attempt++) {
+        private_files(path);
         if (open_db(path, &db, err) != 0) {
             pthread_mutex_unlock(&open_lock);
             return -1;

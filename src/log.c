@@ -26,9 +26,10 @@ int log_open(const char *path)
         mkdir_p(dir, 0700);
     }
     free(dir);
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
     if (fd < 0)
         return -1;
+    file_make_private(path, 0);                  /* an older log may be 0644 */
     pthread_mutex_lock(&log_lock);
     if (log_fd >= 0)
         close(log_fd);

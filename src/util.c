@@ -661,6 +661,19 @@ fail:
     return -1;
 }
 
+int file_make_private(const char *path, int create)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (create ? O_CREAT : 0), 0600);
+    if (fd < 0)
+        return create || errno != ENOENT ? -1 : 0;
+    struct stat st;
+    int rc = 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) && st.st_uid == geteuid())
+        rc = fchmod(fd, st.st_mode & 07700);
+    close(fd);
+    return rc;
+}
+
 char *secret_read_file(const char *path, char **err)
 {
     char *data = NULL;

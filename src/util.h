@@ -99,6 +99,12 @@ int file_read_until(const char *path, size_t max, int64_t deadline_ms, char **ou
  * anything but a regular file is refused and left alone. Returns 0 or -1, *err. */
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, char **err);
 
+/* Keeps a file private to its owner: creates it empty with mode 0600
+ * (whatever the umask) when `create` and it is missing, and takes the group
+ * and other bits off an existing regular file we own. A missing file without
+ * `create` is fine. Returns 0 or -1 (errno set). */
+int file_make_private(const char *path, int create);
+
 /* Reads a secret from a file: first line, trailing whitespace stripped.
  * Returns a new string or NULL with *err set (the message never contains the secret). */
 char *secret_read_file(const char *path, char **err);
