@@ -71,7 +71,7 @@ static void widget_action(Ui *ui, Pane *p, UiAction ua)
         if (act == ACT_COPY) {          /* no copy of its own: copy the detail text */
             Buf b = {0};
             if (p->cls->detail && p->cls->detail(p->self, &b) == 0)
-                ui_copy(ui, b.s);
+                ui_copy(ui, b.s, 0);
             else
                 ui_set_msg(ui, 0, "nothing selected to copy");
             buf_free(&b);
@@ -132,8 +132,10 @@ void ui_key(Ui *ui, int key)
     case UA_HELP:
         overlay_open_help(ui);
         break;
-    case UA_CLOSE:
-        if (ui->zoom) {
+    case UA_CLOSE:                       /* Esc: a filter goes first, then zoom */
+        if (p->filter) {
+            pane_filter(ui, p, NULL);
+        } else if (ui->zoom) {
             ui->zoom = 0;
             ui_relayout(ui);
         }
@@ -144,11 +146,8 @@ void ui_key(Ui *ui, int key)
     case UA_SOURCES:
         show_sources(ui, p);
         break;
-    case UA_FILTER:
-        if (p->cls->set_filter)
-            prompt_open(ui, PROMPT_FILTER);
-        else
-            ui_set_msg(ui, 0, "%s has no filter", p->title);
+    case UA_FILTER:                      /* always a prompt: typed letters are text, never commands */
+        prompt_open(ui, PROMPT_FILTER);
         break;
     default:
         if (pane_action(a) != ACT_NONE)

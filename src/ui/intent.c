@@ -3,7 +3,9 @@
  * (resolve, undo, snooze: actions.h queues them, the engine's outbox worker
  * delivers them) or a clipboard copy. The copy is an OSC 52 sequence written
  * straight to the terminal (bypassing curses; it moves nothing on screen),
- * also wrapped for tmux passthrough when running inside tmux. */
+ * also wrapped for tmux passthrough when running inside tmux. What is copied
+ * comes from data, so it is cleaned first (copy_clean): nothing pasted into
+ * a terminal or an editor can carry escapes, controls or bidi tricks. */
 #include "ui_internal.h"
 
 #include <stdio.h>
@@ -41,10 +43,101 @@ static void write_all(const char *s, size_t n)
     }
 }
 
-void ui_copy(Ui *ui, const char *text)
+/* Length of an escape sequence at s (s[0] is ESC): CSI "ESC [ ... final",
+ * OSC/DCS/APC/PM/SOS up to BEL or ESC \\, else ESC and one character. */
+static size_t esc_len(const unsigned char *s)
 {
-    if (!text || !*text) {
+    size_t i = 1;
+    if (s[1] == '[') {
+        for (i = 2; s[i] && (s[i] < 0x40 || s[i] > 0x7e); i++)
+            ;
+        return s[i] ? i + 1 : i;
+    }
+    if (s[1] == ']' || s[1] == 'P' || s[1] == '_' || s[1] == '^' || s[1] == 'X') {
+        for (i = 2; s[i] && s[i] != 0x07 && !(s[i] == 0x1b && s[i + 1] == '\\'); i++)
+            ;
+        return !s[i] ? i : s[i] == 0x07 ? i + 1 : i + 2;
+    }
+    return s[1] ? 2 : 1;
+}
+
+/* A code point that must not reach the clipboard: C1, bidi embeddings,
+ * overrides, isolates and marks (LRM, RLM, ALM). */
+static int copy_drop(uint32_t cp)
+{
+    return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f || cp == 0x061c;
+}
+
+/* Decodes one UTF-8 sequence; 0 when invalid (overlong, surrogate, cut). */
+static size_t utf8_next(const unsigned char *s, uint32_t *cp)
+{
+    size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3
+             : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+    if (n == 0)
+        return 0;
+    uint32_t v = n == 1 ? s[0] : (uint32_t)(s[0] & (0x7f >> n));
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        v = v << 6 | (s[i] & 0x3f);
+    }
+    static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (v < min[n] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+        return 0;
+    *cp = v;
+    return n;
+}
+
+char *copy_clean(const char *text, int keep_newlines)
+{
+    Buf b = {0};
+    buf_puts(&b, "");
+    const unsigned char *s = (const unsigned char *)(text ? text : "");
+    int space = 0;                        /* a space is owed (collapsed runs) */
+    while (*s) {
+        uint32_t cp = 0;
+        size_t n;
+        if (*s == 0x1b) {
+            s += esc_len(s);
+            continue;
+        }
+        if (*s == '\n' && keep_newlines) {
+            buf_putc(&b, '\n');
+            space = 0;
+            s++;
+            continue;
+        }
+        if (*s == '\n' || *s == '\t' || (*s == '\r' && !keep_newlines)) {
+            space = b.len > 0;
+            s++;
+            continue;
+        }
+        if (*s < 0x20 || *s == 0x7f) {
+            s++;
+            continue;
+        }
+        if ((n = utf8_next(s, &cp)) == 0) {
+            s++;
+            continue;
+        }
+        if (!copy_drop(cp)) {
+            if (space)
+                buf_putc(&b, ' ');
+            space = 0;
+            buf_append(&b, (const char *)s, n);
+        }
+        s += n;
+    }
+    return buf_steal(&b);
+}
+
+void ui_copy(Ui *ui, const char *raw, int full)
+{
+    char *text = copy_clean(raw, full);
+    if (!*text) {
         ui_set_msg(ui, 0, "nothing to copy");
+        free(text);
         return;
     }
     size_t n = strlen(text);
@@ -61,6 +154,7 @@ void ui_copy(Ui *ui, const char *text)
     buf_free(&seq);
     buf_free(&b64);
     ui_set_msg(ui, 0, "copied %zu bytes to the clipboard%s", n, n < strlen(text) ? " (cut)" : "");
+    free(text);
 }
 
 /* Rows of blocker panes change after an action: reload them now. */
@@ -71,21 +165,13 @@ static void reload_blockers(Ui *ui)
             ui->panes[i]->need_load = 1;
 }
 
-static void report(Ui *ui, int failed, int total, char *msg, const char *verb)
-{
-    if (total == 1 || !msg)
-        ui_set_msg(ui, failed > 0, "%s", msg ? msg : verb);
-    else
-        ui_set_msg(ui, failed > 0, "%s %d of %d (%s)", verb, total - failed, total, msg);
-}
-
 void ui_intent(Ui *ui, Intent *in)
 {
     char *msg = NULL;
     int failed = 0;
     switch (in->kind) {
     case INTENT_COPY:
-        ui_copy(ui, in->text);
+        ui_copy(ui, in->text, 0);
         break;
     case INTENT_RESOLVE:
         if (in->want_note && !in->text) {
@@ -95,29 +181,19 @@ void ui_intent(Ui *ui, Intent *in)
             prompt_open(ui, PROMPT_NOTE);
             return;
         }
-        for (int i = 0; i < in->n; i++) {
-            free(msg);
-            msg = NULL;
-            if (ui_action_resolve(ui->cache, ui->cfg, in->sources[i], in->keys[i],
-                                  in->text ? in->text : "", &msg) != 0)
-                failed++;
-        }
-        report(ui, failed, in->n, msg, "resolved");
+        failed = ui_action_resolve_items(ui->cache, ui->cfg, in->n, in->sources, in->keys,
+                                         in->text ? in->text : "", &msg);
+        ui_set_msg(ui, failed > 0, "%s", msg ? msg : "resolving");
         reload_blockers(ui);
         break;
     case INTENT_UNDO:
         failed = ui_action_undo(ui->cache, ui->cfg, &msg) != 0;
-        report(ui, failed, 1, msg, "undone");
+        ui_set_msg(ui, failed, "%s", msg ? msg : "undone");
         reload_blockers(ui);
         break;
     case INTENT_SNOOZE:
-        for (int i = 0; i < in->n; i++) {
-            free(msg);
-            msg = NULL;
-            if (ui_action_snooze(ui->cache, ui->cfg, in->sources[i], in->keys[i], &msg) != 0)
-                failed++;
-        }
-        report(ui, failed, in->n, msg, "snoozed");
+        failed = ui_action_snooze_items(ui->cache, ui->cfg, in->n, in->sources, in->keys, &msg);
+        ui_set_msg(ui, failed > 0, "%s", msg ? msg : "snoozed");
         reload_blockers(ui);
         break;
     default:

@@ -198,7 +198,7 @@ void overlay_key(Ui *ui, UiAction a, int key)
     case UA_BOTTOM: *pos = n; break;
     case UA_COPY:
         if (ui->mode == MODE_DETAIL)
-            ui_copy(ui, ui->ov_text);
+            ui_copy(ui, ui->ov_text, 1);    /* the full text was asked */
         return;
     case UA_DETAIL:
         if (ui->mode == MODE_PICKER && ui->pick_n > 0) {
@@ -239,6 +239,23 @@ void prompt_open(Ui *ui, PromptKind kind)
     curs_set(1);
 }
 
+void pane_filter(Ui *ui, Pane *p, const char *text)
+{
+    if (!p->cls->set_filter) {
+        ui_set_msg(ui, 0, "%s has no filter: nothing filtered", p->title);
+        return;
+    }
+    int had = p->filter != NULL;
+    free(p->filter);
+    p->filter = text && *text ? xstrdup(text) : NULL;
+    p->cls->set_filter(p->self, p->filter);
+    p->need_load = 1;
+    if (p->filter)
+        ui_set_msg(ui, 0, "filter: %s (Esc clears it)", p->filter);
+    else if (had)
+        ui_set_msg(ui, 0, "filter cleared");
+}
+
 static void prompt_done(Ui *ui, int accept)
 {
     ui->mode = MODE_NORMAL;
@@ -252,13 +269,8 @@ static void prompt_done(Ui *ui, int accept)
             ui_intent(ui, &ui->pending);
         }
         intent_clear(&ui->pending);
-    } else if (accept && p && p->cls->set_filter) {
-        p->cls->set_filter(p->self, ui->prompt[0] ? ui->prompt : NULL);
-        p->need_load = 1;
-        if (ui->prompt[0])
-            ui_set_msg(ui, 0, "filter: %s (/ then Enter on an empty line clears it)", ui->prompt);
-        else
-            ui_set_msg(ui, 0, "filter cleared");
+    } else if (p && (accept || p->filter)) {
+        pane_filter(ui, p, accept ? ui->prompt : NULL);   /* Esc clears an applied one */
     }
 }
 
@@ -322,8 +334,11 @@ void status_draw(Ui *ui, int force)
     Role lrole = ROLE_STATUS;
     char *left;
     if (ui->mode == MODE_PROMPT) {
-        left = xasprintf("%s: %s", ui->prompt_kind == PROMPT_NOTE ? "note (Enter resolves, Esc cancels)"
-                                                                  : "filter", ui->prompt);
+        Pane *fp = ui_focused(ui);
+        const char *what = ui->prompt_kind == PROMPT_NOTE ? "note (Enter resolves, Esc cancels)"
+                           : fp && !fp->cls->set_filter ? "filter (this pane has none; Esc cancels)"
+                                                        : "filter";
+        left = xasprintf("%s: %s", what, ui->prompt);
     } else if (ui->msg) {
         left = tilde(ui->msg);
         lrole = ui->msg_err ? ROLE_CRIT : ROLE_STATUS;

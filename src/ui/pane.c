@@ -66,9 +66,13 @@ int ui_check_widgets(const Config *cfg, char **err)
         if (!t || t->type != YN_SCALAR)
             return ynode_error(t ? t : e, err, "widget needs 'type:' (one of: %s)", widget_names());
         const WidgetClass *cls = widget_class_find(t->scalar);
-        if (!cls)
-            return ynode_error(t, err, "unknown widget type '%s' (one of: %s)", t->scalar,
-                               widget_names());
+        if (!cls) {
+            char *hint = ynode_did_you_mean(t->scalar, widget_names());
+            ynode_error(t, err, "unknown widget type '%s'%s (one of: %s)", t->scalar, hint,
+                        widget_names());
+            free(hint);
+            return -1;
+        }
         const YNode *id = ynode_get(e, "id");
         if (id && (id->type != YN_SCALAR || !id->scalar[0]))
             return ynode_error(id, err, "id: expected a name");
@@ -126,9 +130,12 @@ int pane_resolve(const Config *cfg, const LayoutNode *leaf, const char *file,
     if (all_digits(ref))
         set_err(err, "%s:%d:%d: widget %s: mc.yaml's widgets: has %d entr%s", file, leaf->line,
                 leaf->col, ref, n, n == 1 ? "y" : "ies");
-    else
-        set_err(err, "%s:%d:%d: unknown widget '%s' (a type: %s; an id or a number from "
-                "mc.yaml's widgets:)", file, leaf->line, leaf->col, ref, widget_names());
+    else {
+        char *hint = ynode_did_you_mean(ref, widget_names());
+        set_err(err, "%s:%d:%d: unknown widget '%s'%s (a type: %s; an id or a number from "
+                "mc.yaml's widgets:)", file, leaf->line, leaf->col, ref, hint, widget_names());
+        free(hint);
+    }
     return -1;
 }
 
@@ -167,6 +174,7 @@ static void pane_free(Pane *p)
     free(p->title);
     free(p->info_error);
     free(p->load_error);
+    free(p->filter);
     free(p);
 }
 
@@ -333,6 +341,12 @@ void pane_load(Ui *ui, Pane *p)
     free(p->load_error);
     p->load_error = NULL;
     free(err);
+    ListView *lv = p->cls->list ? p->cls->list(p->self) : NULL;
+    char notice[200] = "";
+    if (lv)
+        list_take_notice(lv, notice, sizeof notice);
+    if (notice[0])                       /* e.g. the selected item is gone */
+        ui_set_msg(ui, 0, "%s: %s", p->title, notice);
 }
 
 void pane_draw(Ui *ui, Pane *p, int64_t now)
@@ -369,6 +383,13 @@ void pane_draw(Ui *ui, Pane *p, int64_t now)
     WidgetEnv env = ui_env(ui);
     env.now_ms = now;
     p->cls->draw(p->self, p->inner, &env, &p->info);
+    ListView *lv = p->cls->list ? p->cls->list(p->self) : NULL;
+    char at[32] = "", pos[40];
+    if (lv)
+        list_position(lv, at, sizeof at);
+    int pw = snprintf(pos, sizeof pos, " %s ", at), W = getmaxx(p->win);
+    if (at[0] && pw + 4 <= W)            /* " 12/340 " on the bottom border, right */
+        draw_text(p->win, getmaxy(p->win) - 1, W - 2 - pw, pw, ROLE_DIM, pos);
     touchwin(p->win);
     wnoutrefresh(p->win);
     p->need_draw = 0;

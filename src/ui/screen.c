@@ -393,6 +393,7 @@ static void teardown(Ui *ui, int demo_started)
     if (ui->mode != MODE_NORMAL && ui->mode != MODE_PROMPT)
         overlay_close(ui);
     intent_clear(&ui->pending);
+    ui_actions_reset();
     panes_free(ui);
     term_free();
     if (ui->status)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sqlite3.h>
 #include "../source.h"
+#include "actions.h"
 
 #define BIT(d) (1u << (d))
 
@@ -140,6 +141,11 @@ void ui_check_data(Ui *ui, int force)
         return;
     ui->data_version = v;
     sources_refresh(ui);
+    char *msg = NULL;                   /* a queued resolve delivered or failed */
+    int failed = 0;
+    if (ui_actions_poll(ui->cache, &msg, &failed))
+        ui_set_msg(ui, failed, "%s", msg);
+    free(msg);
     int64_t now = now_ms();
     for (int i = 0; i < ui->npanes; i++) {
         Pane *p = ui->panes[i];

@@ -38,6 +38,7 @@ typedef struct Pane {
     PaneInfo info;
     char *info_error;           /* owns info.error */
     char *load_error;
+    char *filter;               /* the `/` filter applied (NULL: none) */
 } Pane;
 
 /* A configured source, what it feeds and its last known state. */
@@ -148,6 +149,9 @@ void overlay_draw(Ui *ui);
 void overlay_key(Ui *ui, UiAction a, int key);
 void prompt_open(Ui *ui, PromptKind kind);
 void prompt_key(Ui *ui, int key);
+/* Applies (text non-empty) or clears (NULL/"") the `/` filter of p, with a
+ * status-line message. */
+void pane_filter(Ui *ui, Pane *p, const char *text);
 void status_draw(Ui *ui, int force);
 
 /* arrange.c */
@@ -176,6 +180,12 @@ int ui_use_layout(Ui *ui, Layout *l, char *path, char *text);
 
 /* intent.c */
 void ui_intent(Ui *ui, Intent *in);
-void ui_copy(Ui *ui, const char *text);
+/* Copies text to the clipboard (OSC 52), cleaned by copy_clean: `full` is
+ * the detail view's whole text (newlines kept), else one line. */
+void ui_copy(Ui *ui, const char *text, int full);
+/* What y puts on the clipboard: text without escape sequences, C0/C1
+ * controls, DEL, bidi marks or invalid UTF-8; newlines (and tabs) become one
+ * space unless keep_newlines. Returns a new string; caller frees. */
+char *copy_clean(const char *text, int keep_newlines);
 
 #endif
