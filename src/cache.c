@@ -56,15 +56,52 @@ static const char schema_extra[] =
     " idempotency_key TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL,"
     " state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER DEFAULT 0,"
     " next_attempt_ms INTEGER DEFAULT 0, last_error TEXT, http_status INTEGER,"
-    " delivered_at TEXT, lease_owner TEXT, lease_until INTEGER DEFAULT 0);\n"
+    " delivered_at TEXT, lease_owner TEXT, lease_until INTEGER DEFAULT 0, read_as TEXT);\n"
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_attempt_ms);\n"
     "CREATE INDEX IF NOT EXISTS outbox_item ON outbox(source, key);\n"
     "CREATE TABLE IF NOT EXISTS snooze (source TEXT NOT NULL, key TEXT NOT NULL,"
     " until_ms INTEGER NOT NULL, PRIMARY KEY (source, key));\n";
 
-/* Forward migrations: index i upgrades user_version i to i+1. Version 0 -> 1
- * creates everything; later versions append ALTERs here. */
-static int migrate(sqlite3 *db, char **err)
+/* Columns added after a table was first created: a cache made by an older
+ * mc gains them (ALTER TABLE ... ADD COLUMN). Dataset tables are compared
+ * with their fields; these are the others. */
+static const struct {
+    const char *table, *column, *type;
+} added_columns[] = {
+    {"outbox", "read_as", "TEXT"},          /* v3: what the user saw, for write-back's check */
+};
+
+static int has_column(sqlite3 *db, const char *table, const char *column)
+{
+    sqlite3_stmt *st;
+    int found = 0;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
+        found = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+    }
+    return found;
+}
+
+/* Appends ALTER TABLE ... ADD COLUMN for every column the tables lack. */
+static void schema_add_columns(sqlite3 *db, Buf *b)
+{
+    for (int i = 0; i < DS__COUNT; i++) {
+        const Dataset *ds = dataset_get((DatasetId)i);
+        for (int f = 2; f < ds->nfields; f++)
+            if (!has_column(db, ds->name, ds->fields[f].name))
+                buf_printf(b, "ALTER TABLE %s ADD COLUMN %s %s;\n", ds->name, ds->fields[f].name,
+                           sql_type(ds->fields[f].type));
+    }
+    for (size_t i = 0; i < MC_ARRAY_LEN(added_columns); i++)
+        if (!has_column(db, added_columns[i].table, added_columns[i].column))
+            buf_printf(b, "ALTER TABLE %s ADD COLUMN %s %s;\n", added_columns[i].table,
+                       added_columns[i].column, added_columns[i].type);
+}
+
+static int user_version(sqlite3 *db)
 {
     sqlite3_stmt *st;
     int version = 0;
@@ -73,24 +110,13 @@ static int migrate(sqlite3 *db, char **err)
             version = sqlite3_column_int(st, 0);
         sqlite3_finalize(st);
     }
-    if (version > CACHE_SCHEMA_VERSION) {
-        set_err(err, "cache schema version %d is newer than this mc understands (%d)", version,
-                CACHE_SCHEMA_VERSION);
-        return -1;
-    }
-    if (version == CACHE_SCHEMA_VERSION)
-        return 0; /* every schema change bumps the version, so nothing to do */
-    /* Tables are created with IF NOT EXISTS: an older cache keeps its rows
-     * and gains what it lacks. */
-    Buf b = {0};
-    buf_puts(&b, "BEGIN IMMEDIATE;\n");
-    for (int i = 0; i < DS__COUNT; i++)
-        schema_table(&b, dataset_get((DatasetId)i));
-    buf_puts(&b, schema_extra);
-    buf_printf(&b, "PRAGMA user_version = %d;\nCOMMIT;\n", CACHE_SCHEMA_VERSION);
+    return version;
+}
+
+static int exec_or_err(sqlite3 *db, const char *sql, char **err)
+{
     char *msg = NULL;
-    int rc = sqlite3_exec(db, b.s, NULL, NULL, &msg);
-    buf_free(&b);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         set_err(err, "cache schema: %s", msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);
@@ -98,6 +124,46 @@ static int migrate(sqlite3 *db, char **err)
         return -1;
     }
     return 0;
+}
+
+/* Brings the schema to CACHE_SCHEMA_VERSION in one transaction: tables and
+ * indexes are created IF NOT EXISTS (an older cache keeps its rows and gains
+ * what it lacks), missing columns are added, then the data fixes of each
+ * version passed. The version is read again under the write lock, so two
+ * processes opening an old cache at once migrate it once. */
+static int migrate(sqlite3 *db, char **err)
+{
+    int version = user_version(db);
+    if (version > CACHE_SCHEMA_VERSION) {
+        set_err(err, "cache schema version %d is newer than this mc understands (%d)", version,
+                CACHE_SCHEMA_VERSION);
+        return -1;
+    }
+    if (version == CACHE_SCHEMA_VERSION)
+        return 0; /* every schema change bumps the version, so nothing to do */
+    if (exec_or_err(db, "BEGIN IMMEDIATE", err) != 0)
+        return -1;
+    version = user_version(db);
+    if (version >= CACHE_SCHEMA_VERSION)
+        return exec_or_err(db, "COMMIT", err);
+    Buf b = {0};
+    for (int i = 0; i < DS__COUNT; i++)
+        schema_table(&b, dataset_get((DatasetId)i));
+    buf_puts(&b, schema_extra);
+    int rc = exec_or_err(db, b.s, err);
+    b.len = 0;
+    if (rc == 0) {
+        schema_add_columns(db, &b);
+        if (version < 3)
+            /* v3: blockers before it were all for the owner; sources read
+             * again (no etag) so every blocker row gets read_as */
+            buf_puts(&b, "UPDATE blockers SET for_owner = 1 WHERE for_owner IS NULL;\n"
+                         "UPDATE source_state SET etag = NULL;\n");
+        buf_printf(&b, "PRAGMA user_version = %d;\nCOMMIT;\n", CACHE_SCHEMA_VERSION);
+        rc = exec_or_err(db, b.s, err);
+    }
+    buf_free(&b);
+    return rc;
 }
 
 /* Only the first open of a path in this process runs the full quick_check. */

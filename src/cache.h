@@ -15,8 +15,9 @@
 #include "config.h"
 #include "util.h"
 
-/* 1: first release; 2: index outbox(source, key) for the blockers pane */
-#define CACHE_SCHEMA_VERSION 2
+/* 1: first release; 2: index outbox(source, key) for the blockers pane;
+ * 3: blockers.for_owner and blockers.read_as, outbox.read_as */
+#define CACHE_SCHEMA_VERSION 3
 
 typedef struct Cache Cache;
 

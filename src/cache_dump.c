@@ -73,7 +73,7 @@ int cache_dump_dataset(Cache *c, const Dataset *ds, FILE *out, int64_t limit, ch
 {
     Buf q = {0};
     buf_puts(&q, "SELECT ");
-    for (int i = 0; i < ds->nfields; i++)
+    for (int i = 0; i < ds->npublic; i++)         /* the contract's fields only */
         buf_printf(&q, "%s%s", i ? ", " : "", ds->fields[i].name);
     /* newest written first: a reverse scan of the table, no index lookups
      * (100,000 rows in ~25 ms instead of ~45 ms by created_at) */
@@ -90,7 +90,7 @@ int cache_dump_dataset(Cache *c, const Dataset *ds, FILE *out, int64_t limit, ch
     /* each field's `"name": ` prefix, formatted once */
     char prefix[32][48];
     size_t plen[32];
-    int nf = ds->nfields < 32 ? ds->nfields : 32;
+    int nf = ds->npublic < 32 ? ds->npublic : 32;
     for (int i = 0; i < nf; i++)
         plen[i] = (size_t)snprintf(prefix[i], sizeof prefix[i], "%s\"%s\": ", i ? ", " : "",
                                    ds->fields[i].name);

@@ -95,6 +95,7 @@ int cache_put_rows(Cache *c, const char *source, const Rows *rows, int mode, cha
     int64_t now = now_ms();
     int state_f = ds->id == DS_BLOCKERS ? dataset_field(ds, "state") : -1;
     int resolved_f = dataset_field(ds, "resolved");
+    int owner_f = ds->id == DS_BLOCKERS ? dataset_field(ds, "for_owner") : -1;
     for (int r = 0; r < rows->nrows; r++) {
         sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
         for (int f = 1; f < ds->nfields; f++) {
@@ -120,6 +121,8 @@ int cache_put_rows(Cache *c, const char *source, const Rows *rows, int mode, cha
         }
         if (state_f >= 0 && rows_cell_c(rows, r, resolved_f)->kind == V_NULL)
             sqlite3_bind_int(st, resolved_f + 1, 0); /* a blocker is open unless said otherwise */
+        if (owner_f >= 0 && rows_cell_c(rows, r, owner_f)->kind == V_NULL)
+            sqlite3_bind_int(st, owner_f + 1, 1);    /* ...and needs the owner unless said otherwise */
         if (state_f >= 0 && rows_cell_c(rows, r, state_f)->kind == V_NULL) {
             const Value *res = rows_cell_c(rows, r, resolved_f);
             int done = res->kind == V_INT && res->u.i != 0;

@@ -13,6 +13,12 @@ static const Field blockers_f[] = {
     SK, {"from_agent", F_TEXT}, {"description", F_TEXT}, {"context", F_TEXT},
     {"created_at", F_TIME}, {"resolved", F_BOOL}, {"resolved_at", F_TIME},
     {"resolved_by", F_TEXT}, {"note", F_TEXT}, {"state", F_TEXT},
+    /* 1: the item needs the owner (names them, or is addressed to them);
+     * 0: blocked on something else. A source that does not say: 1. */
+    {"for_owner", F_BOOL},
+    /* what the source read, so write-back can check the item is still the
+     * one the user saw (markdown_tasks: line, hash and text of the line) */
+    {"read_as", F_TEXT},                 /* internal: the last field, not in the contract */
 };
 static const Field activity_f[] = {
     SK, {"ts", F_TIME}, {"event_type", F_TEXT}, {"agent", F_TEXT}, {"status", F_TEXT},
@@ -48,9 +54,12 @@ static const Field audit_f[] = {
     {"note", F_TEXT}, {"result", F_TEXT},
 };
 
-#define DS(id, name, f, order, tf) {id, name, f, (int)MC_ARRAY_LEN(f), order, tf}
+/* ninternal: how many of the last fields are the cache's own (not printed) */
+#define DSX(id, name, f, order, tf, ninternal) \
+    {id, name, f, (int)MC_ARRAY_LEN(f), order, tf, (int)MC_ARRAY_LEN(f) - (ninternal)}
+#define DS(id, name, f, order, tf) DSX(id, name, f, order, tf, 0)
 static const Dataset datasets[DS__COUNT] = {
-    DS(DS_BLOCKERS, "blockers", blockers_f, "created_at DESC", NULL),
+    DSX(DS_BLOCKERS, "blockers", blockers_f, "created_at DESC", NULL, 1),
     DS(DS_ACTIVITY, "activity", activity_f, "ts DESC", "ts"),
     DS(DS_REVENUE, "revenue", revenue_f, "snapshot_date DESC", "snapshot_date"),
     DS(DS_SYSTEM, "system", system_f, "ts DESC", "ts"),

@@ -44,6 +44,9 @@ typedef struct Dataset {
     int nfields;
     const char *order_by;  /* default order for reads, e.g. "ts DESC" */
     const char *time_field;/* the field retention by age uses (NULL: none) */
+    /* fields[0..npublic) are the contract (`mc snapshot`); the rest are the
+     * cache's own bookkeeping (blockers.read_as), never printed */
+    int npublic;
 } Dataset;
 
 const Dataset *dataset_get(DatasetId id);

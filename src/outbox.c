@@ -1,6 +1,11 @@
 /* outbox.c — the durable write-back queue (see outbox.h): enqueue in one
  * transaction, deliver with claims, retries and backoff, record every result
- * in the audit dataset. Delivery calls the source kind's resolve(). */
+ * in the audit dataset. Delivery calls the source kind's resolve().
+ *
+ * Enqueue copies the blocker row's read_as (what the source read when the
+ * user saw the item) into the outbox row, and delivery hands it to resolve:
+ * delivery runs with a fresh runtime, possibly in another process, so this
+ * is the only way the source can check it is changing what the user saw. */
 #include "outbox.h"
 
 #include <errno.h>
@@ -88,9 +93,10 @@ int64_t outbox_enqueue(Cache *c, const Config *cfg, const char *source, const ch
              (unsigned long long)(hash64(key, strlen(key)) ^ hash64(source, strlen(source))));
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO outbox (source, key, action, note, by_user,"
-                           " idempotency_key, created_at, state, next_attempt_ms)"
+                           " idempotency_key, created_at, state, next_attempt_ms, read_as)"
                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6 || '-' || (SELECT coalesce(max(id), 0) + 1"
-                           " FROM outbox), ?7, 'pending', 0)",
+                           " FROM outbox), ?7, 'pending', 0, (SELECT read_as FROM blockers"
+                           " WHERE source = ?1 AND key = ?2))",
                            -1, &st, NULL) != SQLITE_OK)
         goto fail;
     sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
@@ -124,6 +130,7 @@ fail_quiet:
 typedef struct Job {
     int64_t id;
     char *source, *key, *action, *note, *by, *idem;
+    char *read_as;                /* what the user saw (NULL: unknown) */
     int attempts;
 } Job;
 
@@ -135,6 +142,7 @@ static void job_free(Job *j)
     free(j->note);
     free(j->by);
     free(j->idem);
+    free(j->read_as);
 }
 
 /* Frees the claims of processes on this host that died mid-delivery (kill -9),
@@ -180,7 +188,7 @@ static int claim(Cache *c, const char *owner, int64_t now, Job *j)
                            " AND next_attempt_ms <= ?2 AND (lease_until IS NULL OR lease_until <= ?2)"
                            " ORDER BY id LIMIT 1)"
                            " RETURNING id, source, key, action, note, by_user, idempotency_key,"
-                           " attempts",
+                           " attempts, read_as",
                            -1, &st, NULL) != SQLITE_OK)
         return 0;
     sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
@@ -194,6 +202,8 @@ static int claim(Cache *c, const char *owner, int64_t now, Job *j)
         j->by = xstrdup((const char *)sqlite3_column_text(st, 5));
         j->idem = xstrdup((const char *)sqlite3_column_text(st, 6));
         j->attempts = sqlite3_column_int(st, 7);
+        if (sqlite3_column_type(st, 8) != SQLITE_NULL)
+            j->read_as = xstrdup((const char *)sqlite3_column_text(st, 8));
         got = 1;
     }
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -272,7 +282,9 @@ int64_t outbox_deliver_due(Cache *c, const Config *cfg, volatile int *cancel)
                     j.source);
         } else {
             void *rt = sc->cls->open ? sc->cls->open(sc) : NULL;
-            ResolveReq req = {j.action, j.key, j.note, j.by, j.idem, now};
+            /* read_as travels with the row: this runtime never saw the item */
+            ResolveReq req = {.action = j.action, .key = j.key, .note = j.note, .by = j.by,
+                              .idempotency_key = j.idem, .now_ms = now, .read_as = j.read_as};
             rr = sc->cls->resolve(rt, sc, cfg, &req, &out);
             if (rt && sc->cls->close)
                 sc->cls->close(rt);

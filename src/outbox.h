@@ -14,8 +14,10 @@
 #include "config.h"
 
 /* Queues an action ("resolve" or "unresolve") for source:key in one
- * transaction (outbox row + blocker state + audit). Fails when the source
- * does not exist or cannot write back. Returns the row id (> 0) or -1, *err. */
+ * transaction (outbox row + blocker state + audit). The row carries the
+ * blocker's read_as (what the source read when the user saw it), which
+ * delivery hands to the source to verify. Fails when the source does not
+ * exist or cannot write back. Returns the row id (> 0) or -1, *err. */
 int64_t outbox_enqueue(Cache *c, const Config *cfg, const char *source, const char *key,
                        const char *action, const char *note, const char *by, char **err);
 

@@ -43,6 +43,11 @@ typedef struct ResolveReq {
     const char *by;               /* who */
     const char *idempotency_key;  /* stable across retries */
     int64_t now_ms;
+    /* What the source read when the user saw the item: the blocker row's
+     * read_as, copied into the outbox row at enqueue. The kind's own text
+     * (markdown: line number, hash and text of the line); NULL when the row
+     * had none. resolve verifies it and refuses when it no longer holds. */
+    const char *read_as;
 } ResolveReq;
 
 typedef enum {

@@ -4,7 +4,9 @@
  * bulk resolve of 50 marked items ticks exactly those 50 boxes. */
 #include "thelp.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include "../src/cache.h"
 #include "../src/config.h"
@@ -211,6 +213,97 @@ static void test_bulk_resolve(void)
     free(msg);
 }
 
+/* ---- delivery checks the line the user saw (issue 8 item 3) ---------- */
+
+static char *q_text_in(Cache *c, const char *sql)
+{
+    sqlite3_stmt *st;
+    char *v = NULL;
+    if (sqlite3_prepare_v2(cache_db(c), sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            v = strdup((const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+    }
+    return v;
+}
+
+static char *slurp_md(const char *path)
+{
+    char *text = NULL;
+    size_t len;
+    if (file_read_all(path, 1 << 20, &text, &len, NULL) != 0)
+        return NULL;
+    return text;
+}
+
+/* Resolves the item whose description starts with `desc` through the
+ * outbox (queued, then delivered with a fresh runtime, as mc does) after
+ * the file was changed to `edited`; the delivery must fail with `why` and
+ * leave the file as it is. */
+static void resolve_after_edit(Cache *c, const Config *cf, const char *path, const char *desc,
+                               const char *edited, const char *why)
+{
+    char sql[300], *msg = NULL;
+    snprintf(sql, sizeof sql, "SELECT key FROM blockers WHERE source = 'work' AND description LIKE '%s%%'", desc);
+    char *key = q_text_in(c, sql);
+    CHECK(key != NULL);
+    if (!key)
+        return;
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    CHECK(fd >= 0 && write(fd, edited, strlen(edited)) == (ssize_t)strlen(edited));
+    close(fd);
+    CHECK_INT(ui_action_resolve(c, cf, "work", key, "", &msg), 0);
+    free(msg);
+    outbox_deliver_due(c, cf, NULL);
+    char *text = slurp_md(path);
+    CHECK_STR(text, edited);                    /* nothing written */
+    free(text);
+    snprintf(sql, sizeof sql, "SELECT state || ': ' || last_error FROM outbox WHERE key = '%s'"
+             " ORDER BY id DESC LIMIT 1", key);
+    char *row = q_text_in(c, sql);
+    CHECK_CONTAINS(row, "failed: ");
+    CHECK_CONTAINS(row, why);
+    free(row);
+    snprintf(sql, sizeof sql, "SELECT state FROM blockers WHERE source = 'work' AND key = '%s'", key);
+    row = q_text_in(c, sql);
+    CHECK_STR(row, "failed");                   /* the pane shows it failed, and why */
+    free(row);
+    free(key);
+}
+
+static void test_delivery_checks_line_read(void)
+{
+    const char *orig = "# Ops\n- [ ] Sign the contract BLOCKED\n- [ ] beta BLOCKED\n";
+    char path[512], yaml[1024], *err = NULL;
+    snprintf(path, sizeof path, "%s", t_write("checked.md", orig));
+    snprintf(yaml, sizeof yaml, "owner: Apple\nuser: tester\ncache: %s/checked.db\n"
+             "sources:\n  - {id: work, kind: markdown_tasks, path: %s}\n", t_tmpdir(), path);
+    Config *cf = NULL;
+    Cache *c = NULL;
+    if (config_load_text("checked.yaml", yaml, &cf, &err) != 0 ||
+        cache_open(cf->cache_path, &c, NULL, &err) != 0) {
+        fprintf(stderr, "setup: %s\n", err);
+        CHECK(0);
+        free(err);
+        return;
+    }
+    EngineOpts eo = {.workers = 1, .wake_fd = -1, .watch = 0, .only_source = NULL};
+    Engine *e = engine_new(cf, &eo, &err);
+    CHECK(e && engine_run_once(e, NULL, 0, &err) == 0);
+    engine_free(e);
+    /* edited in case since it was read */
+    resolve_after_edit(c, cf, path, "Sign the",
+                       "# Ops\n- [ ] sign the contract BLOCKED\n- [ ] beta BLOCKED\n",
+                       "line changed since it was read");
+    /* an identical item inserted above the one read */
+    resolve_after_edit(c, cf, path, "beta",
+                       "# Ops\n- [ ] beta BLOCKED\n- [ ] Sign the contract BLOCKED\n- [ ] beta BLOCKED\n",
+                       "ambiguous");
+    free(err);
+    cache_close(c);
+    config_free(cf);
+}
+
 int main(void)
 {
     setup();
@@ -219,6 +312,7 @@ int main(void)
     RUN(test_undo_unsupported);
     RUN(test_snooze);
     RUN(test_bulk_resolve);
+    RUN(test_delivery_checks_line_read);
     cache_close(cache);
     config_free(cfg);
     free(md_original);

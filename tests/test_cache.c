@@ -229,7 +229,7 @@ static void test_migration_and_damage(void)
     sqlite3_exec(cache_db(c), "DROP INDEX outbox_item; PRAGMA user_version = 1;", NULL, NULL, NULL);
     cache_close(c);
     CHECK_INT(cache_open(path, &c, &warn, &err), 0);
-    CHECK_INT(q_int(c, "PRAGMA user_version"), 2);
+    CHECK_INT(q_int(c, "PRAGMA user_version"), CACHE_SCHEMA_VERSION);
     CHECK_INT(q_int(c, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox_item'"), 1);
     cache_close(c);
 
@@ -331,6 +331,52 @@ static void test_replace_across_connections(void)
     cache_close(b);
 }
 
+/* Version 3: blockers say whether they need the owner (for_owner) and keep
+ * what the source read (read_as), which the outbox copies at enqueue. A
+ * version-2 cache gains the columns, keeps its rows (old blockers were all
+ * for the owner), and its sources read again so every row gets read_as. */
+static void test_migration_v3(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/v2.db", t_tmpdir());
+    Cache *c = open_fresh("v2.db");
+    sqlite3 *db = cache_db(c);
+    CHECK_INT(sqlite3_exec(db, "ALTER TABLE blockers DROP COLUMN for_owner;"
+                               "ALTER TABLE blockers DROP COLUMN read_as;"
+                               "ALTER TABLE outbox DROP COLUMN read_as;"
+                               "INSERT INTO blockers (source, key, description, resolved, state)"
+                               " VALUES ('s', 'k', 'kept', 0, 'open');"
+                               "INSERT INTO source_state (source, etag) VALUES ('s', 'fp');"
+                               "PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK);
+    cache_close(c);
+    char *err = NULL, *warn = NULL;
+    CHECK_INT(cache_open(path, &c, &warn, &err), 0);
+    CHECK_INT(q_int(c, "PRAGMA user_version"), 3);
+    CHECK_STR(q_text(c, "SELECT description || ' ' || for_owner || ' ' || coalesce(read_as, '-')"
+                        " FROM blockers"), "kept 1 -");
+    CHECK_INT(q_int(c, "SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'read_as'"), 1);
+    CHECK(q_text(c, "SELECT etag FROM source_state WHERE source = 's'") == NULL);
+    /* a new blocker is for the owner unless its source says otherwise */
+    Rows *r = blockers(2, "n", 0);
+    rows_set_int(r, 1, dataset_field(r->ds, "for_owner"), 0);
+    CHECK_INT(cache_put_rows(c, "s", r, CACHE_MERGE, &err), 0);
+    CHECK_STR(q_text(c, "SELECT group_concat(key || for_owner, ' ') FROM (SELECT * FROM blockers"
+                        " WHERE key LIKE 'n%' ORDER BY key)"), "n01 n10");
+    rows_free(r);
+    /* the dump (mc snapshot) has for_owner; read_as stays in the cache */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    CHECK_INT(cache_dump_dataset(c, dataset_get(DS_BLOCKERS), mem, 1, &err), 0);
+    fclose(mem);
+    CHECK_CONTAINS(buf, "\"for_owner\": ");
+    CHECK(strstr(buf, "read_as") == NULL);
+    free(buf);
+    cache_close(c);
+    free(err);
+    free(warn);
+}
+
 int main(void)
 {
     RUN(test_schema);
@@ -340,5 +386,6 @@ int main(void)
     RUN(test_retention);
     RUN(test_migration_and_damage);
     RUN(test_dump);
+    RUN(test_migration_v3);
     return t_done();
 }

@@ -47,7 +47,7 @@ static void test_drift_fixture(void)
     CHECK(h.err == NULL);
     /* 12 lines: 1 blank, 2 bad, 1 duplicate -> 8 distinct events */
     CHECK_INT(count(&h, "activity"), 8);
-    CHECK_INT(count(&h, "blockers"), 3);
+    CHECK_INT(count(&h, "blockers"), 4);
     CHECK_Q(&h, "SELECT resolved || ' ' || resolved_by || ' ' || resolved_at || ' ' || note || ' ' || state"
                 " FROM blockers WHERE key = 'h-20261121-0007'",
             "1 apple 2026-11-21T11:02:10Z new token in .secrets resolved");
@@ -62,7 +62,11 @@ static void test_drift_fixture(void)
     /* `to` as a list, no ts */
     CHECK_Q(&h, "SELECT state FROM blockers WHERE key = 'h-0012'", "open");
     CHECK_Q(&h, "SELECT created_at FROM blockers WHERE key = 'h-0012'", NULL);
-    CHECK_INT(h_int(&h, "SELECT count(*) FROM blockers WHERE key IN ('h-0013', 'h-20261121-0008')"), 0);
+    /* a blocker addressed to someone else is shown, but not as needing the owner */
+    CHECK_INT(h_int(&h, "SELECT count(*) FROM blockers WHERE key = 'h-20261121-0008'"), 0);
+    CHECK_Q(&h, "SELECT group_concat(key || '=' || for_owner, ' ') FROM (SELECT key, for_owner"
+                " FROM blockers ORDER BY key)",
+            "h-0009=1 h-0012=1 h-0013=0 h-20261121-0007=1");
     /* details as an object, status falling back to type */
     CHECK_Q(&h, "SELECT event_type || '|' || agent || '|' || status || '|' || details FROM activity"
                 " WHERE key = 'h-20261121-0008'",
@@ -214,7 +218,7 @@ static void test_rotation(void)
         return;
     }
     CHECK_INT(h_fetch(&h), 0);
-    CHECK_INT(count(&h, "blockers"), 3);
+    CHECK_INT(count(&h, "blockers"), 4);
     /* rename-replace, the new file longer than the old offset */
     CHECK(rename(path, old) == 0);
     Buf b = {0};
@@ -482,6 +486,42 @@ static void test_config_errors(void)
     free(path);
 }
 
+/* Which handoffs are blockers, and which of them need the owner. */
+static void test_blockers_for_the_owner(void)
+{
+    Harness h;
+    const char *lines =
+        "{\"id\":\"a1\",\"from\":\"max\",\"to\":\"apple\",\"type\":\"handoff\",\"action_needed\":true,\"summary\":\"s\"}\n"
+        "{\"id\":\"a2\",\"from\":\"max\",\"to\":[\"atlas\",\"APPLE\"],\"action_needed\":true,\"summary\":\"s\"}\n"
+        "{\"id\":\"a3\",\"from\":\"max\",\"to\":\"Apple\",\"type\":\"blocker\",\"summary\":\"no flag\"}\n"
+        "{\"id\":\"b1\",\"from\":\"max\",\"to\":\"bob\",\"type\":\"blocker\",\"action_needed\":true,\"summary\":\"s\"}\n"
+        "{\"id\":\"b2\",\"from\":\"max\",\"type\":\"blocker\",\"summary\":\"stuck, nobody named\"}\n"
+        "{\"id\":\"n1\",\"from\":\"max\",\"to\":\"bob\",\"type\":\"handoff\",\"action_needed\":true,\"summary\":\"s\"}\n"
+        "{\"id\":\"n2\",\"from\":\"max\",\"to\":\"apple\",\"type\":\"handoff\",\"action_needed\":false,\"summary\":\"fyi\"}\n"
+        "{\"id\":\"n3\",\"from\":\"max\",\"to\":\"apple\",\"type\":\"note\",\"summary\":\"fyi\"}\n";
+    const char *path = t_write("owner.jsonl", lines);
+    if (setup(&h, path, NULL) != 0) {
+        CHECK(0);
+        return;
+    }
+    CHECK_INT(h_fetch(&h), 0);
+    CHECK_Q(&h, "SELECT group_concat(key || '=' || for_owner, ' ') FROM (SELECT key, for_owner"
+                " FROM blockers ORDER BY key)",
+            "a1=1 a2=1 a3=1 b1=0 b2=0");
+    CHECK_INT(count(&h, "activity"), 8);
+    h_teardown(&h);
+    /* the owner is configuration: for bob, bob's items need him */
+    char *y = xasprintf("owner: Bob\nsources:\n  - id: handoffs\n    kind: jsonl\n    path: %s\n", path);
+    if (h_setup(&h, y) == 0) {
+        CHECK_INT(h_fetch(&h), 0);
+        CHECK_Q(&h, "SELECT group_concat(key || '=' || for_owner, ' ') FROM (SELECT key, for_owner"
+                    " FROM blockers ORDER BY key)",
+                "a3=0 b1=1 b2=0 n1=1");
+        h_teardown(&h);
+    }
+    free(y);
+}
+
 int main(void)
 {
     RUN(test_drift_fixture);
@@ -495,5 +535,6 @@ int main(void)
     RUN(test_resolve_after_torn_line);
     RUN(test_concurrent_appends);
     RUN(test_config_errors);
+    RUN(test_blockers_for_the_owner);
     return t_done();
 }

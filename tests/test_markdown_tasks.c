@@ -42,6 +42,43 @@ static int diff_bytes(const char *a, const char *b, size_t n, size_t *at)
     return d;
 }
 
+/* What the outbox hands resolve: the key and the blocker row's read_as, in a
+ * runtime that never fetched (delivery opens a fresh one). */
+static ResolveResult resolve_read(Harness *h, const char *action, const char *key,
+                                  const char *read_as, char **msg)
+{
+    void *rt = h->sc->cls->open ? h->sc->cls->open(h->sc) : NULL;
+    ResolveReq req = {.action = action, .key = key, .note = "", .by = "apple",
+                      .idempotency_key = "t", .now_ms = now_ms(), .read_as = read_as};
+    ResolveOut out;
+    memset(&out, 0, sizeof out);
+    ResolveResult r = h->sc->cls->resolve(rt, h->sc, h->cfg, &req, &out);
+    if (rt && h->sc->cls->close)
+        h->sc->cls->close(rt);
+    if (msg)
+        *msg = out.message;
+    else
+        free(out.message);
+    return r;
+}
+
+/* Writes text, resolves key as read_as says, and checks the outcome: want
+ * the result, msg containing `why` (NULL: no check) and the file's bytes
+ * afterwards equal to `after` (NULL: unchanged). */
+static void resolve_expect(Harness *h, const char *path, const char *text, const char *key,
+                           const char *read_as, ResolveResult want, const char *why, const char *after)
+{
+    h_write(path, text, strlen(text));
+    char *msg = NULL;
+    CHECK_INT(resolve_read(h, "resolve", key, read_as, &msg), want);
+    if (why)
+        CHECK_CONTAINS(msg, why);
+    free(msg);
+    char *now = h_slurp(path, NULL);
+    CHECK_STR(now, after ? after : text);
+    free(now);
+}
+
 #define FIX_TEXT "fix vercel token permissions \xE2\x80\x94 blocked: needs apple (403 since mar 23)"
 
 static void test_fixture(void)
@@ -204,6 +241,7 @@ static void test_changed_line_refused(void)
     }
     CHECK_INT(h_fetch(&h), 0);
     char *k = key_of("revenue", FIX_TEXT);
+    char *was = q_by_key(&h, "read_as", k);
     size_t n = 0, n2 = 0;
     char *orig = h_slurp(path, &n);
     /* the text changed: the key no longer matches */
@@ -211,7 +249,7 @@ static void test_changed_line_refused(void)
     memcpy(strstr(edit, "403 since"), "404", 3);
     h_write(path, edit, n);
     char *msg = NULL;
-    CHECK_INT(h_resolve(&h, "resolve", k, "", "x1", &msg), RESOLVE_FAIL);
+    CHECK_INT(resolve_read(&h, "resolve", k, was, &msg), RESOLVE_FAIL);
     CHECK_CONTAINS(msg, "changed since it was read");
     CHECK_CONTAINS(msg, "403 since Mar 23");
     free(msg);
@@ -228,7 +266,7 @@ static void test_changed_line_refused(void)
     buf_append(&b, orig + cut, n - cut);
     h_write(path, b.s, b.len);
     msg = NULL;
-    CHECK_INT(h_resolve(&h, "resolve", k, "", "x2", &msg), RESOLVE_FAIL);
+    CHECK_INT(resolve_read(&h, "resolve", k, was, &msg), RESOLVE_FAIL);
     CHECK_CONTAINS(msg, "changed.md:4: line changed since it was read");
     CHECK_CONTAINS(msg, "now \"- [ ] Fix  Vercel");
     free(msg);
@@ -239,12 +277,13 @@ static void test_changed_line_refused(void)
     /* gone entirely */
     h_write(path, "# Pending Work\n", 15);
     msg = NULL;
-    CHECK_INT(h_resolve(&h, "resolve", k, "", "x3", &msg), RESOLVE_FAIL);
+    CHECK_INT(resolve_read(&h, "resolve", k, was, &msg), RESOLVE_FAIL);
     CHECK_CONTAINS(msg, "changed since it was read");
     free(msg);
     CHECK_INT(h_resolve(&h, "snooze", k, "", "x4", NULL), RESOLVE_UNSUPPORTED);
     free(edit);
     free(orig);
+    free(was);
     free(k);
     h_teardown(&h);
     free(path);
@@ -343,6 +382,159 @@ static void test_config_errors(void)
     free(path);
 }
 
+/* ---- who a blocker is for (issue 8 item 2) ----------------------------- */
+
+static const char owner_md[] =
+    "# Work\n"
+    "- [ ] Sign contract \xE2\x80\x94 needs Apple\n"        /* 2: names the owner */
+    "- [ ] Move cron host @apple\n"                         /* 3: names the owner */
+    "- [ ] Renew key, WAITING ON APPLE\n"                   /* 4: names the owner */
+    "- [ ] Vendor approval BLOCKED\n"                       /* 5: blocked, no owner */
+    "- [ ] Rotate backups, waiting on Max\n"                /* 6: blocked, someone else */
+    "- [ ] Ping the applesauce team\n"                      /* 7: nothing */
+    "- [ ] mail someone@applesauce.io\n"                    /* 8: not "@apple" */
+    "- [x] Done thing, needs apple\n"                       /* 9: resolved, for the owner */
+    "- [ ] Plain task\n";                                   /* 10: nothing */
+
+static void test_owner_names_make_blockers(void)
+{
+    Harness h;
+    char *path = xasprintf("%s/owner.md", t_tmpdir());
+    h_write(path, owner_md, sizeof owner_md - 1);
+    if (setup(&h, path, NULL) != 0) {
+        CHECK(0);
+        return;
+    }
+    CHECK_INT(h_fetch(&h), 0);
+    /* a task naming the owner is a blocker for the owner, marker or not */
+    CHECK_INT(h_int(&h, "SELECT count(*) FROM blockers"), 6);
+    CHECK_INT(h_int(&h, "SELECT count(*) FROM blockers WHERE for_owner = 1"), 4);
+    CHECK_Q(&h, "SELECT group_concat(substr(context, instr(context, 'line ')), ',') FROM (SELECT context"
+                " FROM blockers WHERE for_owner = 1 ORDER BY context)", "line 2,line 3,line 4,line 9");
+    /* blocked but naming no owner: shown, counted apart */
+    CHECK_Q(&h, "SELECT group_concat(description, '|') FROM (SELECT description FROM blockers"
+                " WHERE for_owner = 0 ORDER BY context)",
+            "Vendor approval BLOCKED|Rotate backups, waiting on Max");
+    CHECK_Q(&h, "SELECT context FROM blockers WHERE description LIKE 'Move cron%'",
+            "project: Work \xC2\xB7 needs Apple \xC2\xB7 line 3");
+    CHECK_Q(&h, "SELECT context FROM blockers WHERE description LIKE 'Vendor%'",
+            "project: Work \xC2\xB7 line 5");
+    h_teardown(&h);
+
+    /* the owner comes from the config */
+    char *y = xasprintf("owner: max\nsources:\n  - id: pending\n    kind: markdown_tasks\n    path: %s\n", path);
+    if (h_setup(&h, y) == 0) {
+        CHECK_INT(h_fetch(&h), 0);
+        CHECK_Q(&h, "SELECT group_concat(for_owner || ':' || description, '|') FROM (SELECT * FROM blockers"
+                    " ORDER BY context)",
+                "0:Renew key, WAITING ON APPLE|0:Vendor approval BLOCKED|1:Rotate backups, waiting on Max");
+        h_teardown(&h);
+    }
+    free(y);
+    free(path);
+}
+
+/* ---- resolve checks what was read (issue 8 item 3) --------------------- */
+
+static void test_resolve_checks_line_read(void)
+{
+    Harness h;
+    const char *orig = "# Ops\n- [ ] Fix Vercel token BLOCKED\n- [ ] other BLOCKED\n";
+    char *path = xasprintf("%s/read.md", t_tmpdir());
+    h_write(path, orig, strlen(orig));
+    if (setup(&h, path, NULL) != 0) {
+        CHECK(0);
+        return;
+    }
+    CHECK_INT(h_fetch(&h), 0);
+    char *k = key_of("ops", "fix vercel token blocked");
+    char *was = q_by_key(&h, "read_as", k);
+    CHECK(was != NULL);
+    /* edited in case, in inner spacing, in trailing spacing: same key, not the line read */
+    resolve_expect(&h, path, "# Ops\n- [ ] fix vercel token BLOCKED\n- [ ] other BLOCKED\n", k, was,
+                   RESOLVE_FAIL, "read.md:2: line changed since it was read", NULL);
+    resolve_expect(&h, path, "# Ops\n- [ ] Fix  Vercel token BLOCKED\n- [ ] other BLOCKED\n", k, was,
+                   RESOLVE_FAIL, "line changed since it was read: was \"- [ ] Fix Vercel token BLOCKED\"", NULL);
+    resolve_expect(&h, path, "# Ops\n- [ ] Fix Vercel token BLOCKED \n- [ ] other BLOCKED\n", k, was,
+                   RESOLVE_FAIL, "line changed since it was read", NULL);
+    /* moved by a line added above, text the same: still that line */
+    resolve_expect(&h, path, "# Ops\nnote\n- [ ] Fix Vercel token BLOCKED\n- [ ] other BLOCKED\n", k, was,
+                   RESOLVE_OK, NULL, "# Ops\nnote\n- [x] Fix Vercel token BLOCKED\n- [ ] other BLOCKED\n");
+    /* unchanged: flipped; an undo as read flips it back */
+    resolve_expect(&h, path, orig, k, was, RESOLVE_OK, NULL,
+                   "# Ops\n- [x] Fix Vercel token BLOCKED\n- [ ] other BLOCKED\n");
+    char *msg = NULL;
+    CHECK_INT(resolve_read(&h, "unresolve", k, was, &msg), RESOLVE_OK);
+    free(msg);
+    char *now = h_slurp(path, NULL);
+    CHECK_STR(now, orig);
+    free(now);
+    free(was);
+    free(k);
+    h_teardown(&h);
+    free(path);
+}
+
+static void test_identical_item_inserted_above(void)
+{
+    Harness h;
+    const char *orig = "# Ops\n- [ ] alpha BLOCKED\n- [ ] beta BLOCKED\n";
+    char *path = xasprintf("%s/above.md", t_tmpdir());
+    h_write(path, orig, strlen(orig));
+    if (setup(&h, path, NULL) != 0) {
+        CHECK(0);
+        return;
+    }
+    CHECK_INT(h_fetch(&h), 0);
+    char *k = key_of("ops", "beta blocked");
+    char *was = q_by_key(&h, "read_as", k);
+    CHECK(was != NULL);
+    /* an identical item above: which one was read cannot be told, so nothing is written */
+    resolve_expect(&h, path, "# Ops\n- [ ] beta BLOCKED\n- [ ] alpha BLOCKED\n- [ ] beta BLOCKED\n", k, was,
+                   RESOLVE_FAIL, "ambiguous", NULL);
+    /* an identical item below: the one read is still where it was */
+    resolve_expect(&h, path, "# Ops\n- [ ] alpha BLOCKED\n- [ ] beta BLOCKED\n- [ ] beta BLOCKED\n", k, was,
+                   RESOLVE_OK, NULL, "# Ops\n- [ ] alpha BLOCKED\n- [x] beta BLOCKED\n- [ ] beta BLOCKED\n");
+    /* the same item spelled differently above: the line read is flipped, not the new one */
+    resolve_expect(&h, path, "# Ops\n- [ ] Beta   BLOCKED\n- [ ] alpha BLOCKED\n- [ ] beta BLOCKED\n", k, was,
+                   RESOLVE_OK, NULL, "# Ops\n- [ ] Beta   BLOCKED\n- [ ] alpha BLOCKED\n- [x] beta BLOCKED\n");
+    free(was);
+    free(k);
+    h_teardown(&h);
+    free(path);
+}
+
+static void test_duplicate_keys_ambiguous(void)
+{
+    Harness h;
+    const char *orig = "# Ops\n- [ ] same BLOCKED\n- [ ] same BLOCKED\n";
+    char *path = xasprintf("%s/dup.md", t_tmpdir());
+    h_write(path, orig, strlen(orig));
+    if (setup(&h, path, NULL) != 0) {
+        CHECK(0);
+        return;
+    }
+    CHECK_INT(h_fetch(&h), 0);
+    char *k = key_of("ops", "same blocked");
+    char *k2 = xasprintf("%s#2", k);
+    char *was2 = q_by_key(&h, "read_as", k2);
+    CHECK(was2 != NULL);
+    /* nothing says which was read (a shell resolve of a row never cached): ambiguous */
+    resolve_expect(&h, path, orig, k, NULL, RESOLVE_FAIL, "ambiguous: 2 items", NULL);
+    resolve_expect(&h, path, orig, k2, NULL, RESOLVE_FAIL, "lines 2, 3", NULL);
+    /* both moved: the line read is no longer where it was, and both look like it */
+    resolve_expect(&h, path, "intro\n# Ops\n- [ ] same BLOCKED\n- [ ] same BLOCKED\n", k2, was2,
+                   RESOLVE_FAIL, "ambiguous", NULL);
+    /* nothing changed: the second one, exactly as read */
+    resolve_expect(&h, path, orig, k2, was2, RESOLVE_OK, NULL,
+                   "# Ops\n- [ ] same BLOCKED\n- [x] same BLOCKED\n");
+    free(was2);
+    free(k2);
+    free(k);
+    h_teardown(&h);
+    free(path);
+}
+
 int main(void)
 {
     RUN(test_fixture);
@@ -353,5 +545,9 @@ int main(void)
     RUN(test_resolve_in_a_new_process);
     RUN(test_hand_edits_and_options);
     RUN(test_config_errors);
+    RUN(test_owner_names_make_blockers);
+    RUN(test_resolve_checks_line_read);
+    RUN(test_identical_item_inserted_above);
+    RUN(test_duplicate_keys_ambiguous);
     return t_done();
 }

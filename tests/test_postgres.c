@@ -284,7 +284,8 @@ static void test_resolve_offline(void)
         return;
     }
     const SourceConfig *sc = &c->sources[0];
-    ResolveReq req = {"resolve", "7", "hi", "tester", "idem-1", now_ms()};
+    ResolveReq req = {.action = "resolve", .key = "7", .note = "hi", .by = "tester",
+                      .idempotency_key = "idem-1", .now_ms = now_ms()};
     ResolveOut out = {0};
     CHECK_INT(sc->cls->resolve(NULL, sc, c, &req, &out), RESOLVE_RETRY);
     CHECK_CONTAINS(out.message, "cannot connect");

@@ -13,9 +13,13 @@
  * not an object, too long, NUL byte) is counted and skipped, never fatal: the
  * last one's number and reason stay in the cursor and go to the log.
  *
- * Every line becomes an `activity` row; lines with action_needed addressed to
- * the owner become `blockers`; `resolution` lines resolve them. Rows are
- * written in batches of JSONL_BATCH lines per transaction (CACHE_MERGE).
+ * Every line becomes an `activity` row. A line is a `blockers` row for the
+ * owner (for_owner=1) when `to` names the owner (case-insensitive; a string or
+ * a list) and it has action_needed: true or type "blocker"; any other line of
+ * type "blocker" is a blocker that needs someone else (for_owner=0: shown,
+ * counted apart). action_needed for another agent is that agent's work: an
+ * activity row only. `resolution` lines resolve blockers. Rows are written in
+ * batches of JSONL_BATCH lines per transaction (CACHE_MERGE).
  *
  * resolve (appending a resolution line) is in jsonl_resolve.c. */
 #include <errno.h>
@@ -61,7 +65,7 @@ typedef struct JsonlRun {
     int64_t ino, size;
     /* field indexes */
     int a_key, a_ts, a_type, a_agent, a_status, a_details;
-    int b_key, b_from, b_desc, b_ctx, b_created, b_resolved, b_state;
+    int b_key, b_from, b_desc, b_ctx, b_created, b_resolved, b_state, b_for_owner;
 } JsonlRun;
 
 static const char *const jsonl_keys[] = {"path", "max_line", NULL};
@@ -345,7 +349,7 @@ static const char *id_text(const cJSON *v, char *buf, size_t bufsz)
     return NULL;
 }
 
-static void add_blocker(JsonlRun *r, const Handoff *h, const char *key, const char *ts)
+static void add_blocker(JsonlRun *r, const Handoff *h, const char *key, const char *ts, int for_owner)
 {
     int row = rows_add(r->blk);
     rows_set_text(r->blk, row, r->b_key, key);
@@ -359,6 +363,7 @@ static void add_blocker(JsonlRun *r, const Handoff *h, const char *key, const ch
     rows_set_text(r->blk, row, r->b_created, ts);
     rows_set_int(r->blk, row, r->b_resolved, 0);
     rows_set_text(r->blk, row, r->b_state, "open");
+    rows_set_int(r->blk, row, r->b_for_owner, for_owner);
 }
 
 /* Turns one parsed object into rows. */
@@ -383,8 +388,11 @@ static void emit(JsonlRun *r, const cJSON *o, const char *line, size_t len)
     rows_set_text(r->act, row, r->a_status, status ? status : type);
     rows_set_text(r->act, row, r->a_details, compose_details(r, &h));
 
-    if (cJSON_IsTrue(h.action) && addressed_to(h.to, r->owner) && !blocker_settled(r, key))
-        add_blocker(r, &h, key, has_ts ? ts : NULL);
+    /* for the owner: addressed to them and asking; someone else's blocker: shown apart */
+    int is_blocker_type = type && strcmp(type, "blocker") == 0;
+    int for_owner = (cJSON_IsTrue(h.action) || is_blocker_type) && addressed_to(h.to, r->owner);
+    if ((for_owner || is_blocker_type) && !blocker_settled(r, key))
+        add_blocker(r, &h, key, has_ts ? ts : NULL, for_owner);
     if (type && strcmp(type, "resolution") == 0) {
         const char *ref = id_text(h.ref, refbuf, sizeof refbuf);
         if (ref)
@@ -527,6 +535,7 @@ static void run_init(JsonlRun *r, FetchCtx *ctx)
     r->b_created = dataset_field(b, "created_at");
     r->b_resolved = dataset_field(b, "resolved");
     r->b_state = dataset_field(b, "state");
+    r->b_for_owner = dataset_field(b, "for_owner");
 }
 
 static void run_free(JsonlRun *r)

@@ -3,23 +3,31 @@
  *
  * Items are `-`, `*`, `+` or `1.` bullets with `[ ]`, `[x]` or `[X]` at any
  * indent, outside fenced code; an item's project is the nearest heading above.
- * An item carrying a blocked marker (or any item, with all_open) becomes a
- * `blockers` row: open while unchecked, resolved=1 once checked, so a resolved
- * blocker shows as resolved rather than vanishing. The whole set replaces the
- * source's rows on each read (CACHE_REPLACE).
+ * An item that names the owner (owner markers: "needs Apple", "@apple",
+ * "waiting on Apple" by default, from the config's owner) is a blocker for the
+ * owner (for_owner=1); one that carries a blocked marker but names no owner is
+ * a blocker with for_owner=0 (shown, counted apart); with all_open every item
+ * is a blocker. A row is open while unchecked, resolved=1 once checked, so a
+ * resolved blocker shows as resolved rather than vanishing. The whole set
+ * replaces the source's rows on each read (CACHE_REPLACE).
  *
  * A row's key is stable across edits elsewhere in the file: a hash of the
  * normalized heading and item text (trimmed, whitespace collapsed, ASCII
  * lowercased), with "#2", "#3"... on duplicates. Bytes are kept as they are
  * (CRLF, BOM, non-UTF-8); only the screen sanitizes.
  *
- * resolve re-reads the file, finds the item by key, checks that the line is
- * still exactly what the last fetch read (fetch keeps each blocker's raw line
- * in the runtime state), flips the one checkbox byte and replaces the file
- * atomically (file_write_atomic keeps its mode). */
+ * Each row keeps what was read in read_as ("LINE:HASH:ABOVE:TEXT": line
+ * number, hash of the line and hash of everything above it, checkbox bytes
+ * blanked, and the line's printable start), which the outbox carries to
+ * delivery. resolve re-reads the file and takes the items with the key's
+ * text: the one with the same bytes and the same bytes above it is the one
+ * read; else the only one with the same bytes anywhere (it moved). It
+ * refuses when the line changed ("line changed since it was read") or when
+ * several items could be it (ambiguous): it never guesses. Then it flips the
+ * one checkbox byte and replaces the file atomically (file_write_atomic
+ * keeps its mode). */
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,6 +37,8 @@
 #include "fileutil.h"
 
 #define MD_MAX_BYTES ((int64_t)16 << 20)
+#define MD_READ_TEXT 160             /* bytes of the line kept in read_as, for messages */
+#define MD_MAX_LISTED 8              /* line numbers named in an ambiguity message */
 
 typedef struct MdCfg {
     char *path;
@@ -49,20 +59,13 @@ typedef struct MdItem {
     int dup;                     /* 1 for the first, 2 for "#2"... */
 } MdItem;
 
-/* What fetch read for one blocker, for resolve's "changed since" check. */
-typedef struct MdSeen {
-    char key[40];
-    char *raw;                   /* the line as read */
-    size_t raw_len, box_rel;
+/* What was read for one blocker (parsed from read_as), for resolve's check. */
+typedef struct MdRead {
     int line_no;
-} MdSeen;
-
-typedef struct MdSelf {
-    pthread_mutex_t mu;
-    int loaded;                  /* a fetch has filled `seen` */
-    int nseen;
-    MdSeen *seen;
-} MdSelf;
+    uint64_t hash;               /* line_hash() of the line as read */
+    uint64_t above;              /* above_hashes() of it: the text above, boxes blanked */
+    char text[MD_READ_TEXT];     /* its printable start, for messages */
+} MdRead;
 
 static const char *const md_keys[] = {
     "path", "blocked_markers", "owner_markers", "all_open", "max_bytes", NULL,
@@ -117,32 +120,6 @@ static char *md_watch_path(const SourceConfig *sc)
 {
     const MdCfg *k = sc->kcfg;
     return k ? xstrdup(k->path) : NULL;
-}
-
-static void seen_clear(MdSelf *s)
-{
-    for (int i = 0; i < s->nseen; i++)
-        free(s->seen[i].raw);
-    free(s->seen);
-    s->seen = NULL;
-    s->nseen = 0;
-}
-
-static void *md_open(const SourceConfig *sc)
-{
-    MdSelf *s = xcalloc(1, sizeof *s);
-    pthread_mutex_init(&s->mu, NULL);
-    return s;
-}
-
-static void md_close(void *self)
-{
-    MdSelf *s = self;
-    if (!s)
-        return;
-    seen_clear(s);
-    pthread_mutex_destroy(&s->mu);
-    free(s);
 }
 
 /* ---- parsing ---------------------------------------------------------- */
@@ -321,6 +298,90 @@ static void item_key(const MdItem *it, char *out, size_t outsz)
         snprintf(out, outsz, "%s", hex);
 }
 
+/* Hash of an item's line with the checkbox byte blanked, so the line reads
+ * the same ticked or not (an undo checks against the line read before). */
+static uint64_t line_hash(const char *text, const MdItem *it)
+{
+    Buf b = {0};
+    buf_append(&b, text + it->line_off, it->line_len);
+    if (b.len)
+        b.s[it->box - it->line_off] = ' ';
+    uint64_t h = hash64(b.s ? b.s : "", b.len);
+    buf_free(&b);
+    return h;
+}
+
+/* FNV-1a 64 (as hash64), fed in pieces. */
+static uint64_t fnv_feed(uint64_t h, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* For each item, a hash of every byte above its line with the checkbox
+ * bytes of the items above blanked: equal when nothing above it changed but
+ * ticks (another resolve does not make a line "moved"). One pass. */
+static void above_hashes(const char *text, const MdItem *items, int n, uint64_t *out)
+{
+    uint64_t h = 1469598103934665603ULL;
+    size_t at = 0;
+    for (int i = 0; i < n; i++) {
+        h = fnv_feed(h, text + at, items[i].line_off - at);
+        out[i] = h;
+        h = fnv_feed(h, text + items[i].line_off, items[i].box - items[i].line_off);
+        h = fnv_feed(h, " ", 1);
+        at = items[i].box + 1;
+    }
+}
+
+/* read_as of an item: "LINE:HASH:ABOVE:TEXT". Returns a new string. */
+static char *read_as_of(const char *text, const MdItem *it, uint64_t above)
+{
+    char hex[17], hex2[17], snip[MD_READ_TEXT];
+    fu_hex64(line_hash(text, it), hex);
+    fu_hex64(above, hex2);
+    fu_snippet(text + it->line_off, it->line_len, snip, sizeof snip);
+    return xasprintf("%d:%s:%s:%s", it->line_no, hex, hex2, snip);
+}
+
+/* 16 hex digits and a ':' at *p into *v, advancing *p. 0 or -1. */
+static int hex_field(const char **p, uint64_t *v)
+{
+    *v = 0;
+    for (int i = 0; i < 16; i++) {
+        char c = (*p)[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (d < 0)
+            return -1;
+        *v = *v << 4 | (uint64_t)d;
+    }
+    if ((*p)[16] != ':')
+        return -1;
+    *p += 17;
+    return 0;
+}
+
+/* Parses read_as; 0 when it is well formed. */
+static int read_as_parse(const char *s, MdRead *out)
+{
+    char *end;
+    if (!s)
+        return -1;
+    errno = 0;
+    long line = strtol(s, &end, 10);
+    if (end == s || errno || line < 1 || line > INT_MAX || *end != ':')
+        return -1;
+    const char *p = end + 1;
+    if (hex_field(&p, &out->hash) != 0 || hex_field(&p, &out->above) != 0)
+        return -1;
+    out->line_no = (int)line;
+    snprintf(out->text, sizeof out->text, "%s", p);
+    return 0;
+}
+
 static int has_marker(const char *s, size_t n, char *const *markers)
 {
     for (int i = 0; markers && markers[i]; i++)
@@ -344,15 +405,16 @@ static char **owner_markers(const MdCfg *k, const Config *cfg)
 
 /* ---- fetch ------------------------------------------------------------ */
 
-/* Appends a blocker row for item it and records its raw line in seen. */
+/* Appends a blocker row for item it, with what was read in read_as. */
 static void add_row(Rows *rows, const MdItem *it, const char *text, int needs_owner,
-                    const char *owner, MdSeen *seen)
+                    const char *owner, uint64_t above)
 {
     const Dataset *ds = rows->ds;
     Buf ctxb = {0};
+    char key[40];
     int r = rows_add(rows);
-    item_key(it, seen->key, sizeof seen->key);
-    rows_set_text(rows, r, dataset_field(ds, "key"), seen->key);
+    item_key(it, key, sizeof key);
+    rows_set_text(rows, r, dataset_field(ds, "key"), key);
     rows_set_textn(rows, r, dataset_field(ds, "description"), text + it->text_off, it->text_len);
     if (it->head_len) {
         buf_puts(&ctxb, "project: ");
@@ -365,16 +427,15 @@ static void add_row(Rows *rows, const MdItem *it, const char *text, int needs_ow
     rows_set_text(rows, r, dataset_field(ds, "context"), ctxb.s);
     rows_set_int(rows, r, dataset_field(ds, "resolved"), it->checked);
     rows_set_text(rows, r, dataset_field(ds, "state"), it->checked ? "resolved" : "open");
+    rows_set_int(rows, r, dataset_field(ds, "for_owner"), needs_owner);
+    char *read_as = read_as_of(text, it, above);
+    rows_set_text(rows, r, dataset_field(ds, "read_as"), read_as);
+    free(read_as);
     buf_free(&ctxb);
-    seen->raw = xstrndup(text + it->line_off, it->line_len);
-    seen->raw_len = it->line_len;
-    seen->box_rel = it->box - it->line_off;
-    seen->line_no = it->line_no;
 }
 
 static int md_fetch(void *self, FetchCtx *ctx)
 {
-    MdSelf *s = self;
     const MdCfg *k = ctx->src->kcfg;
     struct stat st;
     char fp[96];
@@ -383,13 +444,7 @@ static int md_fetch(void *self, FetchCtx *ctx)
         return -1;
     }
     fu_fingerprint(&st, fp, sizeof fp);
-    int loaded = 0;
-    if (s) {
-        pthread_mutex_lock(&s->mu);
-        loaded = s->loaded;
-        pthread_mutex_unlock(&s->mu);
-    }
-    if (loaded && ctx->state->etag && strcmp(ctx->state->etag, fp) == 0) {
+    if (ctx->state->etag && strcmp(ctx->state->etag, fp) == 0) {
         ctx->not_modified = 1;
         return 0;
     }
@@ -405,35 +460,26 @@ static int md_fetch(void *self, FetchCtx *ctx)
     char **owners = owner_markers(k, ctx->config);
     const char *owner = ctx->config && ctx->config->owner ? ctx->config->owner : "Apple";
     Rows *rows = rows_new(dataset_get(DS_BLOCKERS));
-    MdSeen *seen = xcalloc((size_t)n + 1, sizeof *seen);
-    int nseen = 0;
+    uint64_t *above = xmalloc(((size_t)n + 1) * sizeof *above);
+    above_hashes(text, items, n, above);
     for (int i = 0; i < n; i++) {
         const char *t = text + items[i].text_off;
         size_t tl = items[i].text_len;
-        if (!k->all_open && !has_marker(t, tl, k->blocked))
+        /* naming the owner makes a blocker for the owner, marker or not */
+        int for_owner = has_marker(t, tl, owners);
+        if (!k->all_open && !for_owner && !has_marker(t, tl, k->blocked))
             continue;
-        add_row(rows, &items[i], text, has_marker(t, tl, owners), owner, &seen[nseen++]);
+        add_row(rows, &items[i], text, for_owner, owner, above[i]);
     }
+    free(above);
     char *old_etag = ctx->state->etag;
     ctx->state->etag = xstrdup(fp);
     int rc = fetch_commit(ctx, &rows, 1, CACHE_REPLACE);
-    if (rc == 0)
+    if (rc == 0) {
         free(old_etag);
-    if (rc == 0 && s) {
-        pthread_mutex_lock(&s->mu);
-        seen_clear(s);
-        s->seen = seen;
-        s->nseen = nseen;
-        s->loaded = 1;
-        pthread_mutex_unlock(&s->mu);
     } else {
-        if (rc != 0) {
-            free(ctx->state->etag);
-            ctx->state->etag = old_etag;
-        }
-        for (int i = 0; i < nseen; i++)
-            free(seen[i].raw);
-        free(seen);
+        free(ctx->state->etag);
+        ctx->state->etag = old_etag;
     }
     rows_free(rows);
     strv_free(owners);
@@ -444,40 +490,102 @@ static int md_fetch(void *self, FetchCtx *ctx)
 
 /* ---- resolve ---------------------------------------------------------- */
 
-/* Copies what fetch saw for key into *out (raw is a new string); 0 when none. */
-static int seen_lookup(MdSelf *s, const char *key, MdSeen *out)
+/* The items that could be req_key: those with its text (its key without a
+ * "#N" suffix). Returns the count; idx gets their indexes (up to n). */
+static int candidates(const MdItem *items, int n, const char *req_key, int *idx)
 {
-    int found = 0;
-    if (!s)
-        return 0;
-    pthread_mutex_lock(&s->mu);
-    for (int i = 0; i < s->nseen && !found; i++) {
-        if (strcmp(s->seen[i].key, key) == 0) {
-            *out = s->seen[i];
-            out->raw = xstrndup(s->seen[i].raw, s->seen[i].raw_len);
-            found = 1;
-        }
+    size_t base = strcspn(req_key, "#");
+    int nc = 0;
+    for (int i = 0; i < n; i++) {
+        char hex[17];
+        fu_hex64(items[i].hash, hex);
+        if (base == 16 && memcmp(hex, req_key, 16) == 0)
+            idx[nc++] = i;
     }
-    pthread_mutex_unlock(&s->mu);
-    return found;
+    return nc;
 }
 
-/* Same line apart from the checkbox byte? */
-static int same_line(const MdSeen *was, const char *now, size_t now_len, size_t box_rel)
+/* "2, 3, 7" for the lines of the items in idx (the first MD_MAX_LISTED). */
+static void list_lines(const MdItem *items, const int *idx, int nidx, char *out, size_t outsz)
 {
-    if (was->raw_len != now_len || was->box_rel != box_rel)
-        return 0;
-    return memcmp(was->raw, now, box_rel) == 0 &&
-           memcmp(was->raw + box_rel + 1, now + box_rel + 1, now_len - box_rel - 1) == 0;
+    size_t o = 0;
+    out[0] = '\0';
+    for (int i = 0; i < nidx && i < MD_MAX_LISTED && o < outsz; i++)
+        o += (size_t)snprintf(out + o, outsz - o, "%s%d", i ? ", " : "", items[idx[i]].line_no);
+    if (nidx > MD_MAX_LISTED && o < outsz)
+        snprintf(out + o, outsz - o, ", ...");
+}
+
+/* Picks the item to change, or NULL with out->message set. `was` is what
+ * the user saw (NULL: unknown). Never guesses: with what was read, the item
+ * with the same bytes and the same bytes above it, else the only one with
+ * the same bytes anywhere; without it, the only item with the key's text. */
+static const MdItem *pick_item(const char *path, const char *text, const MdItem *items, int n,
+                               const char *req_key, const MdRead *was, ResolveOut *out)
+{
+    int *idx = xmalloc(((size_t)n + 1) * sizeof *idx);
+    int *same = xmalloc(((size_t)n + 1) * sizeof *same);
+    uint64_t *above = xmalloc(((size_t)n + 1) * sizeof *above);
+    int nc = candidates(items, n, req_key, idx), ns = 0;
+    const MdItem *it = NULL;
+    char lines[96], snip[100];
+    above_hashes(text, items, n, above);
+    for (int i = 0; was && i < nc; i++) {
+        if (line_hash(text, &items[idx[i]]) != was->hash)
+            continue;
+        if (above[idx[i]] == was->above)
+            it = &items[idx[i]];                  /* where it was, as it was */
+        same[ns++] = idx[i];
+    }
+    if (!it && was && ns == 1)
+        it = &items[same[0]];                     /* moved, unchanged, the only one */
+    if (it) {
+    } else if (nc == 0 && was) {
+        set_err(&out->message, "%s: line changed since it was read: line %d was \"%s\" and is no longer there",
+                path, was->line_no, was->text);
+    } else if (nc == 0) {
+        set_err(&out->message, "%s: no task with key %s: the line changed or was removed since it was read",
+                path, req_key);
+    } else if (was && ns > 1) {
+        list_lines(items, same, ns, lines, sizeof lines);
+        set_err(&out->message, "%s: ambiguous: %d items look like line %d as it was read (now lines %s)"
+                " and the text above it changed; nothing was written: tick the box in the file by hand",
+                path, ns, was->line_no, lines);
+    } else if (was) {
+        const MdItem *now = &items[idx[0]];       /* the same text, other bytes */
+        for (int i = 0; i < nc; i++)
+            if (items[idx[i]].line_no == was->line_no)
+                now = &items[idx[i]];
+        fu_snippet(text + now->line_off, now->line_len, snip, sizeof snip);
+        set_err(&out->message, "%s:%d: line changed since it was read: was \"%s\", now \"%s\"",
+                path, now->line_no, was->text, snip);
+    } else if (nc > 1) {
+        list_lines(items, idx, nc, lines, sizeof lines);
+        set_err(&out->message, "%s: ambiguous: %d items have the text of %s (lines %s) and nothing says"
+                " which was seen; nothing was written: tick the box in the file by hand",
+                path, nc, req_key, lines);
+    } else {
+        char key[40];
+        item_key(&items[idx[0]], key, sizeof key);
+        if (strcmp(key, req_key) == 0)
+            it = &items[idx[0]];
+        else
+            set_err(&out->message, "%s: no task with key %s: the line changed or was removed since it was read",
+                    path, req_key);
+    }
+    free(idx);
+    free(same);
+    free(above);
+    return it;
 }
 
 /* One attempt: read, find, check, flip, write. Returns a ResolveResult, or
  * -1 when the file changed under us between reading and writing (try again). */
-static int md_try_resolve(const char *path, const MdSeen *was, int have_was, const ResolveReq *req,
+static int md_try_resolve(const char *path, const MdRead *was, const ResolveReq *req,
                           int want_checked, ResolveOut *out)
 {
     struct stat st1, st2;
-    char *text = NULL, *err = NULL, fp1[96], fp2[96], snip[100], snip2[100];
+    char *text = NULL, *err = NULL, fp1[96], fp2[96];
     size_t len = 0;
     if (stat(path, &st1) != 0) {
         int e = errno;
@@ -489,29 +597,10 @@ static int md_try_resolve(const char *path, const MdSeen *was, int have_was, con
         free(err);
         return RESOLVE_RETRY;
     }
-    MdItem *items = NULL, *it = NULL;
+    MdItem *items = NULL;
     int n = md_parse(text, len, &items), rc = RESOLVE_OK;
-    char key[40];
-    for (int i = 0; i < n && !it; i++) {
-        item_key(&items[i], key, sizeof key);
-        if (strcmp(key, req->key) == 0)
-            it = &items[i];
-    }
+    const MdItem *it = pick_item(path, text, items, n, req->key, was, out);
     if (!it) {
-        if (have_was) {
-            fu_snippet(was->raw, was->raw_len, snip, sizeof snip);
-            set_err(&out->message, "%s: line changed since it was read: line %d was \"%s\" and is no longer there",
-                    path, was->line_no, snip);
-        } else {
-            set_err(&out->message, "%s: no task with key %s: the line changed or was removed since it was read",
-                    path, req->key);
-        }
-        rc = RESOLVE_FAIL;
-    } else if (have_was && !same_line(was, text + it->line_off, it->line_len, it->box - it->line_off)) {
-        fu_snippet(was->raw, was->raw_len, snip, sizeof snip);
-        fu_snippet(text + it->line_off, it->line_len, snip2, sizeof snip2);
-        set_err(&out->message, "%s:%d: line changed since it was read: was \"%s\", now \"%s\"",
-                path, it->line_no, snip, snip2);
         rc = RESOLVE_FAIL;
     } else if (it->checked != want_checked) {
         text[it->box] = want_checked ? 'x' : ' ';
@@ -552,17 +641,15 @@ static ResolveResult md_resolve(void *self, const SourceConfig *sc, const Config
         set_err(&out->message, "%s: %s", k->path, strerror(errno));
         return errno == ENOENT ? RESOLVE_FAIL : RESOLVE_RETRY;
     }
-    MdSeen was;
-    memset(&was, 0, sizeof was);
-    int have_was = seen_lookup(self, req->key, &was);
+    MdRead was;
+    int have_was = read_as_parse(req->read_as, &was) == 0;
     int rc = -1;
     for (int attempt = 0; attempt < 5 && rc == -1; attempt++)
-        rc = md_try_resolve(real, &was, have_was, req, want, out);
+        rc = md_try_resolve(real, have_was ? &was : NULL, req, want, out);
     if (rc == -1) {
         set_err(&out->message, "%s: the file keeps changing; try again", k->path);
         rc = RESOLVE_RETRY;
     }
-    free(was.raw);
     free(real);
     return (ResolveResult)rc;
 }
@@ -579,8 +666,6 @@ const SourceClass src_markdown_tasks_class = {
     .datasets = DS_BIT(DS_BLOCKERS),
     .configure = md_configure,
     .free_config = md_free_config,
-    .open = md_open,
-    .close = md_close,
     .fetch = md_fetch,
     .resolve = md_resolve,
     .watch_path = md_watch_path,
