@@ -1,5 +1,6 @@
 /* test_command.c — the command source kind: JSON from stdout into the cache,
  * argv without a shell (metacharacters stay literal), shell/env/cwd, the
+ * minimal environment (PATH, HOME, LANG, LC_*, TZ and what env: lists), the
  * deadline killing the whole process group (grandchildren included, even
  * ones that ignore SIGTERM), exit codes with the stderr tail, garbage and
  * oversize output, descriptors not leaking into the child. */
@@ -167,6 +168,69 @@ static void test_shell_env_cwd(void)
     config_free(cfg);
 }
 
+/* The value the child saw for NAME (static buffer), or NULL when not set. */
+static const char *env_seen(const char *source, const char *name)
+{
+    static char buf[256];
+    sqlite3_stmt *st;
+    const char *v = NULL;
+    if (sqlite3_prepare_v2(cache_db(cache), "SELECT name FROM projects WHERE source = ?1 AND key = ?2",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            snprintf(buf, sizeof buf, "%s", sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+            v = buf;
+        }
+        sqlite3_finalize(st);
+    }
+    return v;
+}
+
+/* The child gets PATH, HOME, LANG, LC_*, TZ and what `env:` lists, never the
+ * rest of mc's environment (other sources' tokens live there). */
+static void test_minimal_env(void)
+{
+    setenv("MC_T_SECRET", "hunter2-not-for-children", 1);
+    setenv("MC_T_PASS", "passed-through", 1);
+    setenv("MC_T_PASS2", "passed-too", 1);
+    setenv("LC_TIME", "C", 1);
+    setenv("TZ", "UTC", 1);
+    static const char *const forms[] = {
+        "",                                                        /* no env: */
+        "  env: [MC_T_PASS, {MC_T_SET: set-here}, MC_T_UNSET_X]\n", /* list of names and NAME: value */
+        "  env:\n    MC_T_SET: set-here\n    MC_T_PASS: ~\n    MC_T_PASS2:\n", /* map; null = pass */
+    };
+    for (size_t i = 0; i < MC_ARRAY_LEN(forms); i++) {
+        Config *cfg = load("- id: envt\n  kind: command\n  feeds: projects\n"
+                           "  argv: [python3, %s/envjson.py]\n%s  fields: {key: id, name: name}\n",
+                           fixdir, forms[i]);
+        char *err = NULL;
+        CHECK_INT(run(cfg, 10000, 0, &err), 0);
+        CHECK(err == NULL);
+        CHECK(env_seen("envt", "MC_T_SECRET") == NULL);
+        CHECK(env_seen("envt", "PATH") != NULL);
+        CHECK_STR(env_seen("envt", "HOME"), getenv("HOME"));
+        CHECK_STR(env_seen("envt", "LC_TIME"), "C");
+        CHECK_STR(env_seen("envt", "TZ"), "UTC");
+        if (i == 0) {
+            CHECK(env_seen("envt", "MC_T_PASS") == NULL);
+            CHECK(env_seen("envt", "MC_T_SET") == NULL);
+        } else {
+            CHECK_STR(env_seen("envt", "MC_T_PASS"), "passed-through");
+            CHECK_STR(env_seen("envt", "MC_T_SET"), "set-here");
+            CHECK(env_seen("envt", "MC_T_UNSET_X") == NULL);
+        }
+        if (i == 2)
+            CHECK_STR(env_seen("envt", "MC_T_PASS2"), "passed-too");
+        free(err);
+        config_free(cfg);
+    }
+    unsetenv("MC_T_SECRET");
+    unsetenv("MC_T_PASS");
+    unsetenv("MC_T_PASS2");
+}
+
 static void test_timeout_kills_group(void)
 {
     static const char *const variants[] = {
@@ -301,6 +365,10 @@ static void test_config_errors(void)
         {"- id: a\n  kind: command\n  feeds: projects\n  command: 'ls | wc'\n", "t.yaml:5:12: command: '|' needs a shell"},
         {"- id: a\n  kind: command\n  feeds: projects\n  command: \"echo 'x\"\n", "unterminated"},
         {"- id: a\n  kind: command\n  feeds: projects\n  argv: [x]\n  env: {1BAD: x}\n", "not a valid variable name"},
+        {"- id: a\n  kind: command\n  feeds: projects\n  argv: [x]\n  env: [OK, 2BAD]\n", "t.yaml:6:13: env: '2BAD' is not a valid variable name"},
+        {"- id: a\n  kind: command\n  feeds: projects\n  argv: [x]\n  env: [{A: x, B: y}]\n", "one NAME: value"},
+        {"- id: a\n  kind: command\n  feeds: projects\n  argv: [x]\n  env: [[A]]\n", "env:"},
+        {"- id: a\n  kind: command\n  feeds: projects\n  argv: [x]\n  env: PATH\n", "env:"},
         {"- id: a\n  kind: command\n  feeds: projects\n  argv: [x]\n  max_bytes: 0\n", "out of range"},
         {"- id: a\n  kind: command\n  feeds: projects\n  argv: [x]\n  timeout_s: 3\n", "unknown key 'timeout_s'"},
     };
@@ -324,6 +392,7 @@ int main(void)
     free(path);
     RUN(test_argv_json);
     RUN(test_shell_env_cwd);
+    RUN(test_minimal_env);
     RUN(test_timeout_kills_group);
     RUN(test_cancel_and_leftovers);
     RUN(test_failures);

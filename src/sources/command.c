@@ -34,7 +34,8 @@ extern char **environ;
 
 typedef struct CommandCfg {
     char **argv;              /* NULL-terminated; argv[0] is the program */
-    char **env;               /* "NAME=value" overrides, NULL-terminated */
+    char **env;               /* "NAME=value" set by env:, NULL-terminated */
+    char **pass;              /* names env: passes from mc's environment */
     char *cwd;
     int shell;
     int64_t max_bytes;
@@ -52,6 +53,7 @@ static void command_free(void *p)
         return;
     strv_free(c->argv);
     strv_free(c->env);
+    strv_free(c->pass);
     free(c->cwd);
     mapping_free(&c->map);
     free(c);
@@ -115,24 +117,60 @@ static int split_words(const YNode *n, const char *s, char ***out, char **err)
     return 0;
 }
 
+static int env_name_ok(const YNode *n, char **err)
+{
+    const char *k = n->scalar;
+    int ok = *k && !(k[0] >= '0' && k[0] <= '9');
+    for (const char *p = k; *p && ok; p++)
+        ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
+    return ok ? 0 : ynode_error(n, err, "env: '%s' is not a valid variable name", k);
+}
+
+/* One NAME: value of env: (a null value passes NAME from mc's environment). */
+static int env_pair(CommandCfg *c, const YNode *key, const YNode *val, int *nset, int *npass, char **err)
+{
+    if (env_name_ok(key, err) < 0)
+        return -1;
+    if (ynode_is_null(val)) {
+        strv_push(&c->pass, npass, xstrdup(key->scalar));
+        return 0;
+    }
+    if (val->type != YN_SCALAR)
+        return ynode_error(val, err, "env: the value of %s must be a string", key->scalar);
+    strv_push(&c->env, nset, xasprintf("%s=%s", key->scalar, val->scalar));
+    return 0;
+}
+
+/* env: what the child gets besides PATH, HOME, LANG, LC_* and TZ: a map of
+ * NAME: value (NAME: ~ passes mc's own NAME), or a list whose items are
+ * names to pass from mc's environment or one-pair maps NAME: value. */
 static int read_env(CommandCfg *c, const YNode *map, char **err)
 {
     const YNode *e = ynode_get(map, "env");
-    int n = 0;
-    if (!e)
+    int nset = 0, npass = 0;
+    if (!e || ynode_is_null(e))
         return 0;
-    if (e->type != YN_MAP)
-        return ynode_error(e, err, "env: expected a map of NAME: value");
+    if (e->type == YN_MAP) {
+        for (int i = 0; i < e->n; i++)
+            if (env_pair(c, e->keys[i], e->items[i], &nset, &npass, err) < 0)
+                return -1;
+        return 0;
+    }
+    if (e->type != YN_SEQ)
+        return ynode_error(e, err, "env: expected a list of names to pass and NAME: value pairs, "
+                           "or a map of NAME: value");
     for (int i = 0; i < e->n; i++) {
-        const char *k = e->keys[i]->scalar;
-        int ok = *k && !(k[0] >= '0' && k[0] <= '9');
-        for (const char *p = k; *p && ok; p++)
-            ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
-        if (!ok)
-            return ynode_error(e->keys[i], err, "env: '%s' is not a valid variable name", k);
-        if (e->items[i]->type != YN_SCALAR)
-            return ynode_error(e->items[i], err, "env: the value of %s must be a string", k);
-        strv_push(&c->env, &n, xasprintf("%s=%s", k, e->items[i]->scalar));
+        const YNode *it = e->items[i];
+        if (it->type == YN_SCALAR) {
+            if (env_name_ok(it, err) < 0)
+                return -1;
+            strv_push(&c->pass, &npass, xstrdup(it->scalar));
+        } else if (it->type == YN_MAP && it->n == 1) {
+            if (env_pair(c, it->keys[0], it->items[0], &nset, &npass, err) < 0)
+                return -1;
+        } else {
+            return ynode_error(it, err, "env: each item is a variable name or one NAME: value");
+        }
     }
     return 0;
 }
@@ -232,21 +270,43 @@ static char *find_program(const char *prog, char **over)
     }
 }
 
-/* environ with the overrides replacing same-named variables. Frees with free()
- * of the array only (strings are borrowed). */
-static char **build_envp(char **over)
+/* Whether "NAME=value" names one of the variables every child gets. */
+static int env_base(const char *entry, size_t nl)
+{
+    static const char *const base[] = {"PATH", "HOME", "LANG", "TZ", NULL};
+    if (nl > 3 && !strncmp(entry, "LC_", 3))
+        return 1;
+    for (int i = 0; base[i]; i++)
+        if (strlen(base[i]) == nl && !strncmp(entry, base[i], nl))
+            return 1;
+    return 0;
+}
+
+/* Whether list (NULL-terminated) has the name entry[0..nl), as "NAME" or
+ * as "NAME=value" when `with_value`. */
+static int env_listed(char **list, const char *entry, size_t nl, int with_value)
+{
+    for (int j = 0; list && list[j]; j++)
+        if (!strncmp(list[j], entry, nl) && list[j][nl] == (with_value ? '=' : '\0'))
+            return 1;
+    return 0;
+}
+
+/* The child's environment: PATH, HOME, LANG, LC_*, TZ and the names env:
+ * passes, from mc's environment, then env:'s NAME=value pairs (which win).
+ * Nothing else of mc's environment (other sources' tokens) reaches it.
+ * Frees with free() of the array only (strings are borrowed). */
+static char **build_envp(const CommandCfg *c)
 {
     int n = 0, cap = 16;
     char **envp = xmalloc(sizeof *envp * (size_t)cap);
     for (int pass = 0; pass < 2; pass++) {
-        char **src = pass ? over : environ;
+        char **src = pass ? c->env : environ;
         for (int i = 0; src && src[i]; i++) {
             if (!pass) {
                 size_t nl = strcspn(src[i], "=");
-                int replaced = 0;
-                for (int j = 0; over && over[j] && !replaced; j++)
-                    replaced = !strncmp(over[j], src[i], nl) && over[j][nl] == '=';
-                if (replaced)
+                if (!src[i][nl] || env_listed(c->env, src[i], nl, 1) ||
+                    !(env_base(src[i], nl) || env_listed(c->pass, src[i], nl, 0)))
                     continue;
             }
             if (n + 2 > cap)
@@ -505,7 +565,7 @@ static int spawn(Run *r, const CommandCfg *c, char **err)
     int out[2] = {-1, -1}, er[2] = {-1, -1}, rep[2] = {-1, -1};
     int devnull = fd_high(open("/dev/null", O_RDONLY | O_CLOEXEC));
     int rc = -1;
-    char **envp = build_envp(c->env);
+    char **envp = build_envp(c);
     if (devnull < 0 || pipe_high(out) < 0 || pipe_high(er) < 0 || pipe_high(rep) < 0) {
         set_err(err, "cannot run '%s': %s", c->argv[0], strerror(errno));
         goto done;
