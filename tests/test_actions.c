@@ -13,6 +13,9 @@
 #include "../src/engine.h"
 #include "../src/outbox.h"
 #include "../src/ui/actions.h"
+#include "../src/ui/widget.h"
+
+extern const WidgetClass blockers_widget;
 
 static Config *cfg;
 static Cache *cache;
@@ -304,6 +307,60 @@ static void test_delivery_checks_line_read(void)
     config_free(cf);
 }
 
+/* ---- the pane counts what needs the owner apart (issue 8 item 2) ------ */
+
+static void test_pane_counts_owner_apart(void)
+{
+    const char *md = "# Work\n"
+                     "- [ ] Sign contract \xE2\x80\x94 needs Apple\n"
+                     "- [ ] Move cron host @apple\n"
+                     "- [ ] Renew key, waiting on APPLE\n"
+                     "- [ ] Vendor approval BLOCKED\n"
+                     "- [ ] Rotate backups, waiting on Max\n"
+                     "- [ ] Plain task\n";
+    const char *handoffs =
+        "{\"id\":\"o1\",\"from\":\"max\",\"to\":\"apple\",\"action_needed\":true,\"summary\":\"for apple\"}\n"
+        "{\"id\":\"o2\",\"from\":\"max\",\"to\":\"bob\",\"type\":\"blocker\",\"summary\":\"bob's\"}\n"
+        "{\"id\":\"o3\",\"from\":\"max\",\"to\":\"bob\",\"action_needed\":true,\"summary\":\"bob's work\"}\n";
+    char yaml[1024], *err = NULL;
+    snprintf(yaml, sizeof yaml, "owner: Apple\nuser: tester\ncache: %s/owner.db\nsources:\n"
+             "  - {id: work, kind: markdown_tasks, path: %s}\n",
+             t_tmpdir(), t_write("owner-work.md", md));
+    size_t yl = strlen(yaml);
+    snprintf(yaml + yl, sizeof yaml - yl, "  - {id: agents, kind: jsonl, path: %s}\n",
+             t_write("owner-handoffs.jsonl", handoffs));
+    Config *cf = NULL;
+    Cache *c = NULL;
+    if (config_load_text("owner.yaml", yaml, &cf, &err) != 0 ||
+        cache_open(cf->cache_path, &c, NULL, &err) != 0) {
+        fprintf(stderr, "setup: %s\n", err);
+        CHECK(0);
+        free(err);
+        return;
+    }
+    EngineOpts eo = {.workers = 1, .wake_fd = -1, .watch = 0, .only_source = NULL};
+    Engine *e = engine_new(cf, &eo, &err);
+    CHECK(e && engine_run_once(e, NULL, 0, &err) == 0);
+    engine_free(e);
+    void *w = blockers_widget.create(NULL, cf, &err);
+    CHECK(w != NULL);
+    WidgetEnv env = {.cache = c, .cfg = cf, .now_ms = now_ms(), .ascii = 0};
+    if (w && blockers_widget.load(w, &env, 20, &err) == 0) {
+        char note[128] = "";
+        blockers_widget.title_note(w, note, sizeof note);
+        /* 3 markdown tasks and 1 handoff name Apple; 2 tasks and 1 handoff are blocked elsewhere */
+        CHECK_STR(note, "Needs Apple \u00b7 4 \u00b7 blocked 3");
+    } else {
+        fprintf(stderr, "load: %s\n", err ? err : "?");
+        CHECK(0);
+    }
+    if (w)
+        blockers_widget.destroy(w);
+    free(err);
+    cache_close(c);
+    config_free(cf);
+}
+
 int main(void)
 {
     setup();
@@ -313,6 +370,7 @@ int main(void)
     RUN(test_snooze);
     RUN(test_bulk_resolve);
     RUN(test_delivery_checks_line_read);
+    RUN(test_pane_counts_owner_apart);
     cache_close(cache);
     config_free(cfg);
     free(md_original);

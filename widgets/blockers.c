@@ -29,6 +29,7 @@ typedef struct Blockers {
     BRow *rows;
     int nrows;
     int total;                /* matching rows, up to COUNT_CAP */
+    int apart;                /* of them, blocked on someone else (for_owner = 0) */
     ListSel ls;
     int page;
     Mark marks[INTENT_MAX_ITEMS];
@@ -117,13 +118,15 @@ static int count_rows(Blockers *b, sqlite3 *db, const WidgetEnv *env, char **err
 {
     char where[512], sql[700];
     where_sql(b, where, sizeof where);
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM (SELECT 1 %s LIMIT %d)", where, COUNT_CAP);
+    snprintf(sql, sizeof sql, "SELECT count(*), count(*) - coalesce(sum(f), 0) FROM"
+             " (SELECT coalesce(b.for_owner, 1) AS f %s LIMIT %d)", where, COUNT_CAP);
     sqlite3_stmt *st = wk_prepare(db, "blockers", sql, err);
     if (!st)
         return -1;
     bind_common(b, st, env);
     int rc = sqlite3_step(st);
     b->total = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    b->apart = rc == SQLITE_ROW ? sqlite3_column_int(st, 1) : 0;
     if (wk_finish(db, st, rc, "blockers", err) < 0)
         return -1;
     b->table_empty = 0;
@@ -366,16 +369,20 @@ static HandlerResult blk_key(void *self, Action act, Intent *out)
 static void blk_title_note(void *self, char *buf, size_t n)
 {
     Blockers *b = self;
-    char count[16];
+    char count[16], apart[32] = "";
+    const char *dot = wk_g("\u00b7", "-");
+    /* "Needs Apple · 3 · blocked 2": what needs the owner, then what is
+     * blocked on someone else (shown in the list, counted apart) */
     if (b->total >= COUNT_CAP)
         snprintf(count, sizeof count, "%d+", COUNT_CAP - 1);
     else
-        snprintf(count, sizeof count, "%d", b->total);
-    const char *dot = wk_g("\u00b7", "-");
+        snprintf(count, sizeof count, "%d", b->total - b->apart);
+    if (b->apart > 0)
+        snprintf(apart, sizeof apart, " %s blocked %d", dot, b->apart);
     if (b->nmarks)
-        snprintf(buf, n, "Needs %s %s %s %s %d marked", b->owner, dot, count, dot, b->nmarks);
+        snprintf(buf, n, "Needs %s %s %s%s %s %d marked", b->owner, dot, count, apart, dot, b->nmarks);
     else
-        snprintf(buf, n, "Needs %s %s %s", b->owner, dot, count);
+        snprintf(buf, n, "Needs %s %s %s%s", b->owner, dot, count, apart);
 }
 
 static int blk_detail(void *self, Buf *out)
