@@ -362,14 +362,16 @@ void pane_draw(Ui *ui, Pane *p, int64_t now)
     for (int i = 0; i < ui->npanes; i++)
         if (ui->panes[i] == p)
             num = i + 1;
+    /* the failing mark leads the title: it survives when a narrow pane has
+     * no room for the note, and it is text, so it shows without colour */
+    const char *mark = p->info.failing || p->load_error ? "! " : "";
     if (tnote[0])
-        snprintf(title, sizeof title, "%d %s (%s)", num, p->title, tnote);
+        snprintf(title, sizeof title, "%s%d %s (%s)", mark, num, p->title, tnote);
     else
-        snprintf(title, sizeof title, "%d %s", num, p->title);
+        snprintf(title, sizeof title, "%s%d %s", mark, num, p->title);
     if (p->info.data_age_ms >= 0)
         coarse_age(p->info.data_age_ms, age, sizeof age);
-    snprintf(note, sizeof note, "%s%s%s", p->info.failing || p->load_error ? "! " : "",
-             p->info.stale ? "stale " : "", age);
+    snprintf(note, sizeof note, "%s%s", p->info.stale ? "stale " : "", age);
     Role border = p->info.failing || p->load_error ? ROLE_CRIT
                   : p->info.stale                  ? ROLE_WARN
                   : focused                        ? ROLE_BORDER_FOCUS
