@@ -41,6 +41,9 @@ int ynode_error(const YNode *n, char **err, const char *fmt, ...) __attribute__(
 /* Every key of map must be in allowed (NULL-terminated); otherwise an error
  * "unknown key 'x' in <what>" at the key. Also rejects a non-map. Returns 0/-1. */
 int ynode_check_keys(const YNode *map, const char *const *allowed, const char *what, char **err);
+/* ", did you mean 'NAME'?" when word is a near miss of one of the names in
+ * list (separated by ", "), else "". Returns a new string; caller frees. */
+char *ynode_did_you_mean(const char *word, const char *list);
 
 /* Typed getters of an optional key. Absent: keep *out, return 0.
  * Wrong type: error at the node, return -1. Strings are new (caller frees;

@@ -73,6 +73,28 @@ static int edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
+char *ynode_did_you_mean(const char *word, const char *list)
+{
+    char near[64] = "";
+    int best = 3;
+    for (const char *p = list; word && p && *p;) {
+        size_t n = strcspn(p, ", ");
+        if (n > 0 && n < sizeof near) {
+            char name[64];
+            memcpy(name, p, n);
+            name[n] = '\0';
+            int d = edit_distance(word, name);
+            if (strcmp(word, name) != 0 && d < best && d <= (n <= 4 ? 1 : 2)) {
+                best = d;
+                memcpy(near, name, n + 1);
+            }
+        }
+        p += n;
+        p += strspn(p, ", ");
+    }
+    return near[0] ? xasprintf(", did you mean '%s'?", near) : xstrdup("");
+}
+
 int ynode_check_keys(const YNode *map, const char *const *allowed, const char *what, char **err)
 {
     if (!map || map->type != YN_MAP)

@@ -1,97 +1,145 @@
-/* cli_check.c — `mc check`: validate the config (exit 2 with FILE:LINE:COLUMN
- * when it is wrong), then probe every source once into a throw-away cache and
- * print a table. Nothing the table prints comes from a secret: only ids,
- * kinds, intervals, and the sources' own (secret-free) error messages. */
+/* cli_check.c — `mc check`: validate the config, then what the dashboard
+ * validates before it takes the screen (keys, widgets, the layout it would
+ * open: the same functions, ui/validate.h), exit 2 with FILE:LINE:COLUMN when
+ * anything is wrong; then probe every source once into a throw-away cache and
+ * print a table, with the malformed lines each source skipped. Nothing goes
+ * to the real cache or the real log. Nothing printed comes from a secret:
+ * ids, kinds, intervals and the sources' own (secret-free) error messages,
+ * each made safe for the terminal. */
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cjson/cJSON.h>
 #include "../cache.h"
 #include "../engine.h"
 #include "../source.h"
+#include "../ui/validate.h"
 #include "../util.h"
+
+/* "  2 malformed lines skipped (last: line 7: not JSON)" under a source's
+ * row; kinds that count bad lines keep the last one's number and why in
+ * their cursor. */
+static void print_bad_lines(const SourceState *st)
+{
+    if (st->bad_lines <= 0)
+        return;
+    printf("%-16s %lld malformed line%s skipped", "", (long long)st->bad_lines,
+           st->bad_lines == 1 ? "" : "s");
+    cJSON *cur = st->cursor ? cJSON_Parse(st->cursor) : NULL;
+    const cJSON *bl = cJSON_GetObjectItemCaseSensitive(cur, "bad_line");
+    const cJSON *why = cJSON_GetObjectItemCaseSensitive(cur, "why");
+    if (cJSON_IsNumber(bl))
+        printf(" (last: line %lld%s%s)", (long long)bl->valuedouble, cJSON_IsString(why) ? ": " : "",
+               cJSON_IsString(why) ? cli_safe(why->valuestring) : "");
+    cJSON_Delete(cur);
+    putchar('\n');
+}
+
+/* The table of probe results; failed: enabled sources whose probe failed. */
+static void print_table(const Config *cfg, Cache *c, int failed)
+{
+    int enabled = 0;
+    printf("\n%-16s %-15s %-7s %-6s %s\n", "SOURCE", "KIND", "EVERY", "RESULT", "DETAIL");
+    for (int i = 0; i < cfg->nsources; i++) {
+        const SourceConfig *sc = &cfg->sources[i];
+        SourceState st = {0};
+        if (c)
+            cache_state_get(c, sc->id, &st, NULL);
+        char every[32], detail[128];
+        snprintf(every, sizeof every, "%llds", (long long)(sc->every_ms / 1000));
+        const char *res = "ok", *text = detail;
+        enabled += sc->enabled;
+        if (!sc->enabled) {
+            res = "off";
+            text = "enabled: false";
+        } else if (st.last_error) {
+            res = "FAIL";
+            text = cli_safe(st.last_error);
+        } else {
+            snprintf(detail, sizeof detail, "%lld rows in %lld ms%s", (long long)st.rows,
+                     (long long)st.duration_ms, sc->cls->resolve ? ", can resolve" : "");
+        }
+        printf("%-16s %-15s %-7s %-6s %s\n", cli_safe(sc->id), sc->cls->kind, every, res, text);
+        print_bad_lines(&st);
+        cache_state_clear(&st);
+    }
+    printf("\n%d of %d enabled sources ok\n", enabled - failed, enabled);
+}
+
+/* Probes every source into dir/probe.db. Returns failures, or -1 with *err. */
+static int probe(Config *cfg, const char *dir, char **err)
+{
+    char *real_cache = cfg->cache_path;
+    cfg->cache_path = xasprintf("%s/probe.db", dir);
+    EngineOpts eo = {.workers = 0, .wake_fd = -1, .watch = 0, .only_source = NULL};
+    Engine *e = engine_new(cfg, &eo, err);
+    int rc = e ? engine_run_once(e, NULL, 0, err) : -1;
+    engine_free(e);
+    if (rc >= 0) {
+        Cache *c = NULL;
+        cache_open(cfg->cache_path, &c, NULL, NULL);
+        print_table(cfg, c, rc);
+        cache_close(c);
+    }
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+        char *p = xasprintf("%s%s", cfg->cache_path, suffix[i]);
+        unlink(p);
+        free(p);
+    }
+    free(cfg->cache_path);
+    cfg->cache_path = real_cache;
+    return rc;
+}
 
 int cli_check(CliGlobal *g, int argc, char **argv)
 {
-    if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        printf("usage: mc check\n");
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (ch != 'h')
+            return cli_usage_error(g->cmd, "unknown option");
+        cli_usage(stdout, g->cmd, 1);
         return 0;
     }
-    if (argc > 1) {
-        fprintf(stderr, "usage: mc check\n");
-        return 2;
-    }
+    if (optind < argc)
+        return cli_usage_error(g->cmd, "unexpected argument '%s'", cli_safe(argv[optind]));
+    g->no_log = 1;               /* a check leaves the real log alone */
     Config *cfg = cli_load_config(g);
     if (!cfg)
         return 2;
-    printf("config: %s: ok (%d sources)\n", cfg->path, cfg->nsources);
+    char *err = NULL, *layout_file = NULL;
+    if (ui_validate(cfg, g->layout, &layout_file, &err) != 0) {
+        fprintf(stderr, "mc: %s\n", cli_safe(err ? err : "invalid"));
+        free(err);
+        config_free(cfg);
+        return 2;
+    }
+    int nwidgets = cfg->widgets && cfg->widgets->type == YN_SEQ ? cfg->widgets->n : 0;
+    printf("config: %s: ok (%d source%s, %d widget%s, keys ok)\n", cli_safe(cfg->path),
+           cfg->nsources, cfg->nsources == 1 ? "" : "s", nwidgets, nwidgets == 1 ? "" : "s");
+    printf("layout: %s: ok\n", cli_safe(layout_file));
+    free(layout_file);
+    fflush(stdout);
     /* probe into a private cache so a check never disturbs the real one */
     char tmpl[] = "/tmp/mc-check-XXXXXX";
     char *dir = mkdtemp(tmpl);
+    int rc;
     if (!dir) {
         perror("mc check: mkdtemp");
-        config_free(cfg);
-        return 1;
-    }
-    char *real_cache = cfg->cache_path;
-    cfg->cache_path = xasprintf("%s/probe.db", dir);
-    char *err = NULL;
-    EngineOpts eo = {.workers = 0, .wake_fd = -1, .watch = 0, .only_source = NULL};
-    Engine *e = engine_new(cfg, &eo, &err);
-    int failed = e ? engine_run_once(e, NULL, 0, &err) : -1;
-    int rc = 0;
-    if (failed < 0) {
-        fprintf(stderr, "mc check: %s\n", err ? err : "engine failed");
         rc = 1;
     } else {
-        Cache *c = NULL;
-        cache_open(cfg->cache_path, &c, NULL, NULL);
-        printf("\n%-16s %-15s %-7s %-6s %s\n", "SOURCE", "KIND", "EVERY", "RESULT", "DETAIL");
-        for (int i = 0; i < cfg->nsources; i++) {
-            const SourceConfig *sc = &cfg->sources[i];
-            SourceState st = {0};
-            if (c)
-                cache_state_get(c, sc->id, &st, NULL);
-            char every[32];
-            snprintf(every, sizeof every, "%llds", (long long)(sc->every_ms / 1000));
-            char detail[256];
-            const char *res;
-            if (!sc->enabled) {
-                res = "off";
-                snprintf(detail, sizeof detail, "enabled: false");
-            } else if (st.last_error) {
-                res = "FAIL";
-                snprintf(detail, sizeof detail, "%s", st.last_error);
-            } else {
-                res = "ok";
-                snprintf(detail, sizeof detail, "%lld rows in %lld ms%s", (long long)st.rows,
-                         (long long)st.duration_ms, sc->cls->resolve ? ", can resolve" : "");
-            }
-            printf("%-16s %-15s %-7s %-6s %s\n", sc->id, sc->cls->kind, every, res, detail);
-            cache_state_clear(&st);
-        }
-        cache_close(c);
-        rc = failed ? 1 : 0;
-        int enabled = 0;
-        for (int i = 0; i < cfg->nsources; i++)
-            enabled += cfg->sources[i].enabled;
-        printf("\n%d of %d enabled sources ok\n", enabled - failed, enabled);
+        int failed = probe(cfg, dir, &err);
+        if (failed < 0)
+            fprintf(stderr, "mc check: %s\n", cli_safe(err ? err : "engine failed"));
+        rc = failed != 0 ? 1 : 0;
+        rmdir(dir);
     }
-    engine_free(e);
     free(err);
-    char *cmd = xasprintf("%s/probe.db", dir);
-    unlink(cmd);
-    free(cmd);
-    for (int i = 0; i < 2; i++) {
-        cmd = xasprintf("%s/probe.db%s", dir, i ? "-shm" : "-wal");
-        unlink(cmd);
-        free(cmd);
-    }
-    rmdir(dir);
-    free(cfg->cache_path);
-    cfg->cache_path = real_cache;
     config_free(cfg);
     return rc;
 }

@@ -1,16 +1,12 @@
 /* cli_dashboard.c — `mc` with no command: the dashboard. Loads the config
- * (or the demo's) like every command, then hands it to the screen loop. */
+ * (or the demo's) like every command, then hands it to the screen loop.
+ * `mc --layout X` and `mc dashboard --layout X` are the same. */
 #include "cli.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include "../ui/ui.h"
-
-static const char usage[] =
-    "usage: mc [global options] [dashboard] [--layout NAME]\n"
-    "  --layout NAME   start with this layout (a name from layouts/ or a file path)\n"
-    "Keys: ? in the dashboard lists them; change them under keys: in mc.yaml.\n";
 
 int cli_dashboard(CliGlobal *g, int argc, char **argv)
 {
@@ -19,7 +15,7 @@ int cli_dashboard(CliGlobal *g, int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *layout = NULL;
+    const char *layout = g->layout;
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (ch) {
@@ -27,17 +23,15 @@ int cli_dashboard(CliGlobal *g, int argc, char **argv)
             layout = optarg;
             break;
         case 'h':
-            fputs(usage, stdout);
+            cli_usage(stdout, g->cmd, 1);
             return 0;
         default:
-            fputs(usage, stderr);
+            cli_usage(stderr, g->cmd, 0);
             return 2;
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "mc: dashboard: unexpected argument '%s'\n%s", argv[optind], usage);
-        return 2;
-    }
+    if (optind < argc)
+        return cli_usage_error(g->cmd, "unexpected argument '%s'", cli_safe(argv[optind]));
     Config *cfg = cli_load_config(g);
     if (!cfg)
         return 2;

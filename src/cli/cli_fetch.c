@@ -1,7 +1,8 @@
 /* cli_fetch.c — `mc fetch`: refresh the cache without a screen. --once runs
  * every source (or --source ID) now and exits 0 only when all succeeded, one
- * line per source on stderr; --daemon keeps the scheduler running until
- * SIGTERM/SIGINT, sharing the cache (and the leases) with any open dashboard. */
+ * line per source on stderr (made safe for the terminal: errors quote data);
+ * --daemon keeps the scheduler running until SIGTERM/SIGINT, sharing the
+ * cache (and the leases) with any open dashboard. */
 #include "cli.h"
 
 #include <getopt.h>
@@ -20,6 +21,41 @@ static void on_signal(int sig)
 {
     (void)sig;
     fetch_stop = 1;
+}
+
+/* --once: returns the exit code. */
+static int fetch_once(Engine *e)
+{
+    char *err = NULL;
+    FILE *report = cli_safe_stream(stderr);
+    int failed = engine_run_once(e, report ? report : stderr, 0, &err);
+    if (report)
+        fclose(report);
+    if (failed < 0)
+        fprintf(stderr, "mc fetch: %s\n", cli_safe(err));
+    free(err);
+    return failed != 0 ? 1 : 0;
+}
+
+/* --daemon: returns the exit code. */
+static int fetch_daemon(Engine *e, const Config *cfg)
+{
+    char *err = NULL;
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    if (engine_start(e, &err) != 0) {
+        fprintf(stderr, "mc fetch: %s\n", cli_safe(err));
+        free(err);
+        return 1;
+    }
+    log_info("fetch daemon started with %d sources", cfg->nsources);
+    while (!fetch_stop)
+        pause();
+    log_info("fetch daemon stopping");
+    return 0;
 }
 
 int cli_fetch(CliGlobal *g, int argc, char **argv)
@@ -43,17 +79,15 @@ int cli_fetch(CliGlobal *g, int argc, char **argv)
             only = optarg;
             break;
         case 'h':
-            printf("usage: mc fetch [--once|--daemon] [--source ID]\n");
+            cli_usage(stdout, g->cmd, 1);
             return 0;
         default:
-            fprintf(stderr, "usage: mc fetch [--once|--daemon] [--source ID]\n");
+            cli_usage(stderr, g->cmd, 0);
             return 2;
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "mc fetch: unexpected argument '%s'\n", argv[optind]);
-        return 2;
-    }
+    if (optind < argc)
+        return cli_usage_error(g->cmd, "unexpected argument '%s'", cli_safe(argv[optind]));
     Config *cfg = cli_load_config(g);
     if (!cfg)
         return 2;
@@ -61,38 +95,13 @@ int cli_fetch(CliGlobal *g, int argc, char **argv)
     EngineOpts eo = {.workers = 0, .wake_fd = -1, .watch = daemon, .only_source = only};
     Engine *e = engine_new(cfg, &eo, &err);
     if (!e) {
-        fprintf(stderr, "mc fetch: %s\n", err);
+        fprintf(stderr, "mc fetch: %s\n", cli_safe(err));
         free(err);
         config_free(cfg);
         return 2;
     }
-    int rc = 0;
-    if (!daemon) {
-        int failed = engine_run_once(e, stderr, 0, &err);
-        if (failed < 0) {
-            fprintf(stderr, "mc fetch: %s\n", err);
-            rc = 1;
-        } else {
-            rc = failed ? 1 : 0;
-        }
-    } else {
-        struct sigaction sa = {0};
-        sa.sa_handler = on_signal;
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGHUP, &sa, NULL);
-        if (engine_start(e, &err) != 0) {
-            fprintf(stderr, "mc fetch: %s\n", err);
-            rc = 1;
-        } else {
-            log_info("fetch daemon started with %d sources", cfg->nsources);
-            while (!fetch_stop)
-                pause();
-            log_info("fetch daemon stopping");
-        }
-    }
+    int rc = daemon ? fetch_daemon(e, cfg) : fetch_once(e);
     engine_free(e);
-    free(err);
     config_free(cfg);
     return rc;
 }

@@ -1,7 +1,8 @@
-/* cli_resolve.c — `mc resolve SOURCE:KEY` and `mc outbox`: the outbox from the
- * shell. A resolve is queued (one committed row), then delivered here; exit 0
- * once delivered, 1 when it failed, 3 when it is queued but not yet delivered
- * (the next mc or `mc fetch` run retries it). */
+/* cli_resolve.c — `mc resolve SOURCE:KEY`: a resolve (or with --undo an
+ * unresolve) from the shell. It is queued (one committed row in the outbox),
+ * then delivered here; exit 0 once delivered, 1 when it failed, 3 when it is
+ * queued but not yet delivered (the next mc or `mc fetch` run retries it).
+ * Keys and errors are printed through cli_safe. */
 #include "cli.h"
 
 #include <getopt.h>
@@ -11,9 +12,6 @@
 #include "../cache.h"
 #include "../outbox.h"
 #include "../util.h"
-
-static const char resolve_usage[] =
-    "usage: mc resolve SOURCE:KEY [--note TEXT] [--by NAME] [--no-wait]\n";
 
 /* 1 when the cache knows this blocker. */
 static int blocker_known(Cache *c, const char *source, const char *key)
@@ -28,6 +26,42 @@ static int blocker_known(Cache *c, const char *source, const char *key)
         sqlite3_finalize(st);
     }
     return found;
+}
+
+/* Queues and delivers; returns the exit code. */
+static int resolve_one(Cache *c, const Config *cfg, const char *source, const char *key,
+                       const char *note, const char *by, int undo, int nowait)
+{
+    char *err = NULL;
+    int64_t id = outbox_enqueue(c, cfg, source, key, undo ? "unresolve" : "resolve", note, by, &err);
+    if (id < 0) {
+        fprintf(stderr, "mc resolve: %s\n", cli_safe(err));
+        free(err);
+        return 1;
+    }
+    if (nowait) {
+        printf("%s:%s: queued as outbox #%lld\n", cli_safe(source), cli_safe(key), (long long)id);
+        return 3;
+    }
+    outbox_deliver_due(c, cfg, NULL);
+    char *last = NULL;
+    char *state = outbox_state(c, id, &last);
+    int rc;
+    if (state && strcmp(state, "delivered") == 0) {
+        printf("%s:%s %s\n", cli_safe(source), cli_safe(key), undo ? "unresolved" : "resolved");
+        rc = 0;
+    } else if (state && strcmp(state, "failed") == 0) {
+        fprintf(stderr, "mc resolve: %s:%s: %s\n", cli_safe(source), cli_safe(key),
+                cli_safe(last ? last : "failed"));
+        rc = 1;
+    } else {
+        fprintf(stderr, "mc resolve: queued as outbox #%lld, not yet delivered%s%s\n",
+                (long long)id, last ? ": " : "", last ? cli_safe(last) : "");
+        rc = 3;
+    }
+    free(state);
+    free(last);
+    return rc;
 }
 
 int cli_resolve(CliGlobal *g, int argc, char **argv)
@@ -54,17 +88,20 @@ int cli_resolve(CliGlobal *g, int argc, char **argv)
             undo = 1;
             break;
         case 'h':
-            fputs(resolve_usage, stdout);
+            cli_usage(stdout, g->cmd, 1);
             return 0;
         default:
-            fputs(resolve_usage, stderr);
+            cli_usage(stderr, g->cmd, 0);
             return 2;
         }
     }
-    if (optind != argc - 1 || !strchr(argv[optind], ':')) {
-        fputs(resolve_usage, stderr);
-        return 2;
-    }
+    if (optind >= argc)
+        return cli_usage_error(g->cmd, "which blocker? (SOURCE:KEY, as `mc snapshot --dataset "
+                                       "blockers` shows them)");
+    if (optind != argc - 1)
+        return cli_usage_error(g->cmd, "one blocker at a time");
+    if (!strchr(argv[optind], ':'))
+        return cli_usage_error(g->cmd, "'%s' is not SOURCE:KEY", cli_safe(argv[optind]));
     char *source = xstrdup(argv[optind]);
     char *key = strchr(source, ':');
     *key++ = '\0';
@@ -73,107 +110,23 @@ int cli_resolve(CliGlobal *g, int argc, char **argv)
         free(source);
         return 2;
     }
-    if (!by)
-        by = cfg->user;
     Cache *c = NULL;
     char *err = NULL;
     int rc = 1;
     if (cache_open(cfg->cache_path, &c, NULL, &err) != 0) {
-        fprintf(stderr, "mc resolve: %s\n", err);
-        goto done;
-    }
-    if (!config_source(cfg, source)) {
-        fprintf(stderr, "mc resolve: no source '%s' in %s\n", source, cfg->path);
+        fprintf(stderr, "mc resolve: %s\n", cli_safe(err));
+    } else if (!config_source(cfg, source)) {
+        fprintf(stderr, "mc resolve: no source '%s' in %s\n", cli_safe(source), cli_safe(cfg->path));
         rc = 2;
-        goto done;
-    }
-    if (!blocker_known(c, source, key)) {
+    } else if (!blocker_known(c, source, key)) {
         fprintf(stderr, "mc resolve: no blocker '%s' from source '%s' in the cache (run mc fetch first?)\n",
-                key, source);
-        goto done;
-    }
-    int64_t id = outbox_enqueue(c, cfg, source, key, undo ? "unresolve" : "resolve", note, by, &err);
-    if (id < 0) {
-        fprintf(stderr, "mc resolve: %s\n", err);
-        goto done;
-    }
-    if (nowait) {
-        printf("queued as outbox #%lld\n", (long long)id);
-        rc = 3;
-        goto done;
-    }
-    outbox_deliver_due(c, cfg, NULL);
-    char *last = NULL;
-    char *state = outbox_state(c, id, &last);
-    if (state && strcmp(state, "delivered") == 0) {
-        printf("%s:%s %s\n", source, key, undo ? "unresolved" : "resolved");
-        rc = 0;
-    } else if (state && strcmp(state, "failed") == 0) {
-        fprintf(stderr, "mc resolve: %s:%s: %s\n", source, key, last ? last : "failed");
-        rc = 1;
+                cli_safe(key), cli_safe(source));
     } else {
-        fprintf(stderr, "mc resolve: queued as outbox #%lld, not yet delivered%s%s\n",
-                (long long)id, last ? ": " : "", last ? last : "");
-        rc = 3;
+        rc = resolve_one(c, cfg, source, key, note, by ? by : cfg->user, undo, nowait);
     }
-    free(state);
-    free(last);
-done:
     free(err);
     cache_close(c);
     config_free(cfg);
     free(source);
     return rc;
-}
-
-int cli_outbox(CliGlobal *g, int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"retry", required_argument, NULL, 'r'},
-        {"drop", required_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *retry = NULL, *drop = NULL;
-    int ch;
-    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (ch == 'r')
-            retry = optarg;
-        else if (ch == 'd')
-            drop = optarg;
-        else {
-            fprintf(ch == 'h' ? stdout : stderr, "usage: mc outbox [--retry ID|all] [--drop ID]\n");
-            return ch == 'h' ? 0 : 2;
-        }
-    }
-    long id = -1;
-    if ((retry && strcmp(retry, "all") != 0 && parse_long(retry, 1, 1L << 62, &id) != 0) ||
-        (drop && parse_long(drop, 1, 1L << 62, &id) != 0) || optind != argc) {
-        fprintf(stderr, "usage: mc outbox [--retry ID|all] [--drop ID]\n");
-        return 2;
-    }
-    Config *cfg = cli_load_config(g);
-    if (!cfg)
-        return 2;
-    Cache *c = NULL;
-    char *err = NULL;
-    int rc = 1;
-    if (cache_open(cfg->cache_path, &c, NULL, &err) == 0) {
-        if (retry)
-            rc = outbox_retry(c, id, &err);
-        else if (drop)
-            rc = outbox_drop(c, id, cfg->user, &err);
-        else
-            rc = outbox_list(c, stdout, &err);
-        if (rc == 0 && retry) {
-            outbox_deliver_due(c, cfg, NULL);
-            outbox_list(c, stdout, &err);
-        }
-    }
-    if (rc != 0)
-        fprintf(stderr, "mc outbox: %s\n", err ? err : "failed");
-    free(err);
-    cache_close(c);
-    config_free(cfg);
-    return rc ? 1 : 0;
 }

@@ -1,7 +1,8 @@
 /* cli_snapshot.c — `mc snapshot`: print what the dashboard knows, straight
  * from the cache. --json prints one object keyed by dataset name (arrays of
  * rows with the contract's field names) plus "sources" (each source's
- * status); --dataset NAME prints just that array. Never fetches. */
+ * status); --dataset NAME prints just that array. Never fetches. The text
+ * form passes what came from data through cli_safe; JSON escapes controls. */
 #include "cli.h"
 
 #include <getopt.h>
@@ -13,7 +14,7 @@
 
 static int snapshot_text(Cache *c, const Config *cfg)
 {
-    printf("cache: %s\n\n%-10s %8s\n", cache_path(c), "DATASET", "ROWS");
+    printf("cache: %s\n\n%-10s %8s\n", cli_safe(cache_path(c)), "DATASET", "ROWS");
     for (int i = 0; i < DS__COUNT; i++) {
         const Dataset *ds = dataset_get((DatasetId)i);
         printf("%-10s %8lld\n", ds->name, (long long)cache_count(c, ds, NULL));
@@ -26,8 +27,8 @@ static int snapshot_text(Cache *c, const Config *cfg)
         if (st.last_success)
             time_format_age(now_ms() - st.last_success, age, sizeof age);
         const char *status = !st.last_attempt ? "-" : st.last_error ? "error" : "ok";
-        printf("%-16s %-6s %-8s %s\n", cfg->sources[i].id, status, age,
-               st.last_error ? st.last_error : "");
+        printf("%-16s %-6s %-8s %s\n", cli_safe(cfg->sources[i].id), status, age,
+               cli_safe(st.last_error));
         cache_state_clear(&st);
     }
     return 0;
@@ -54,24 +55,23 @@ int cli_snapshot(CliGlobal *g, int argc, char **argv)
             only = optarg;
             break;
         case 'l':
-            if (parse_long(optarg, 1, 100000000, &limit) != 0) {
-                fprintf(stderr, "mc snapshot: --limit takes a positive number\n");
-                return 2;
-            }
+            if (parse_long(optarg, 1, 100000000, &limit) != 0)
+                return cli_usage_error(g->cmd, "--limit takes a positive number");
             break;
         case 'h':
-            printf("usage: mc snapshot [--json] [--dataset NAME] [--limit N]\n");
+            cli_usage(stdout, g->cmd, 1);
             return 0;
         default:
-            fprintf(stderr, "usage: mc snapshot [--json] [--dataset NAME] [--limit N]\n");
+            cli_usage(stderr, g->cmd, 0);
             return 2;
         }
     }
+    if (optind < argc)
+        return cli_usage_error(g->cmd, "unexpected argument '%s'", cli_safe(argv[optind]));
     const Dataset *ds = NULL;
-    if (only && !(ds = dataset_find(only))) {
-        fprintf(stderr, "mc snapshot: unknown dataset '%s' (known: %s)\n", only, dataset_names());
-        return 2;
-    }
+    if (only && !(ds = dataset_find(only)))
+        return cli_usage_error(g->cmd, "unknown dataset '%s' (known: %s)", cli_safe(only),
+                               dataset_names());
     Config *cfg = cli_load_config(g);
     if (!cfg)
         return 2;
@@ -79,13 +79,13 @@ int cli_snapshot(CliGlobal *g, int argc, char **argv)
     Cache *c = NULL;
     char *err = NULL, *warn = NULL;
     if (cache_open(cfg->cache_path, &c, &warn, &err) != 0) {
-        fprintf(stderr, "mc snapshot: %s\n", err);
+        fprintf(stderr, "mc snapshot: %s\n", cli_safe(err));
         free(err);
         config_free(cfg);
         return 1;
     }
     if (warn)
-        fprintf(stderr, "mc: %s\n", warn);
+        fprintf(stderr, "mc: %s\n", cli_safe(warn));
     int rc = 0;
     if (!json && !ds) {
         snapshot_text(c, cfg);
@@ -102,7 +102,7 @@ int cli_snapshot(CliGlobal *g, int argc, char **argv)
         fputs("\n}\n", stdout);
     }
     if (rc != 0)
-        fprintf(stderr, "mc snapshot: %s\n", err);
+        fprintf(stderr, "mc snapshot: %s\n", cli_safe(err));
     if (fflush(stdout) != 0)
         rc = -1;
     free(err);

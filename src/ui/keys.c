@@ -241,8 +241,10 @@ int keymap_build(Keymap *km, const YNode *keys, char **err)
             Buf b = {0};
             for (int j = 1; j < UA__COUNT; j++)
                 buf_printf(&b, "%s%s", j > 1 ? ", " : "", actions[j].name);
-            ynode_error(keys->keys[i], err, "keys: unknown action '%s' (actions: %s)",
-                        name ? name : "", b.s);
+            char *hint = ynode_did_you_mean(name, b.s);
+            ynode_error(keys->keys[i], err, "keys: unknown action '%s'%s (actions: %s)",
+                        name ? name : "", hint, b.s);
+            free(hint);
             buf_free(&b);
             return -1;
         }

@@ -116,8 +116,21 @@ int store_load_layout(const Config *cfg, const char *name, Layout **out, char **
         buf_free(&looked);
         return rc;
     }
-    set_err(err, "layout '%s' not found (looked in %sand the built-in ones)", name,
-            looked.s ? looked.s : "");
+    /* mc.yaml's `layout:` is named at its line; a near miss is suggested */
+    Buf known = {0};
+    char **names = store_layout_names(cfg);
+    for (int i = 0; names[i]; i++)
+        buf_printf(&known, "%s%s", i ? ", " : "", names[i]);
+    strv_free(names);
+    char *hint = ynode_did_you_mean(name, known.s);
+    const YNode *at = strcmp(name, cfg->layout) == 0 ? ynode_get(cfg->doc, "layout") : NULL;
+    char *where = at ? xasprintf("%s:%d:%d: ", at->file ? at->file : cfg->path, at->line, at->col)
+                     : xstrdup("");
+    set_err(err, "%slayout '%s' not found%s (looked in %sand the built-in ones; known: %s)", where,
+            name, hint, looked.s ? looked.s : "", known.s ? known.s : "");
+    free(where);
+    free(hint);
+    buf_free(&known);
     buf_free(&looked);
     return -1;
 }
