@@ -340,6 +340,43 @@ static void random_trees(void)
     }
 }
 
+/* skip_unfed: parsed, kept by S (YAML round trip), set in every shipped
+ * layout; layout_compute_without gives a skipped leaf's space to the rest. */
+static void skip_unfed(void)
+{
+    Layout *l = parse_ok("skip_unfed: true\ncolumns: [revenue, blockers, health]\n");
+    if (!l)
+        return;
+    CHECK_INT(l->skip_unfed, 1);
+    char *y = layout_to_yaml(l, "h");
+    Layout *back = parse_ok(y);
+    CHECK(back && back->skip_unfed == 1);
+    layout_free(back);
+    free(y);
+    int skip[3] = {1, 0, 0};
+    Box b[3];
+    layout_compute_without(l, skip, 20, 90, b, 3);
+    CHECK(b[0].h == 0 && b[0].w == 0);
+    CHECK_INT(b[1].x, 0);                       /* blockers moved to the left edge */
+    CHECK_INT(b[1].w + b[2].w, 90);             /* and the two share all columns */
+    int all[3] = {1, 1, 1};                     /* never every pane */
+    layout_compute_without(l, all, 20, 90, b, 3);
+    CHECK_INT(b[0].w + b[1].w + b[2].w, 90);
+    layout_free(l);
+    Layout *bad = NULL;
+    char *err = NULL;
+    CHECK(layout_parse("t", "t.yaml", "skip_unfed: maybe\nwidget: revenue\n", &bad, &err) != 0);
+    CHECK_CONTAINS(err, "t.yaml:1:");
+    free(err);
+    for (const LayoutBuiltin *lb = layout_builtins; lb->name; lb++) {
+        Layout *sl = parse_ok(lb->text);
+        t_current = lb->name;
+        CHECK(sl && sl->skip_unfed == 1);
+        layout_free(sl);
+    }
+    t_current = "skip_unfed";
+}
+
 int main(void)
 {
     RUN(shipped_layouts);
@@ -348,5 +385,6 @@ int main(void)
     RUN(roundtrip);
     RUN(edits);
     RUN(random_trees);
+    RUN(skip_unfed);
     return t_done();
 }

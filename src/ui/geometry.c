@@ -158,6 +158,64 @@ void layout_compute(const Layout *l, int h, int w, Box *boxes, int nboxes)
     place(l->root, (Box){0, 0, h, w}, boxes, &idx, nboxes);
 }
 
+/* A copy of n without the leaves marked in skip (counted from *i in leaf
+ * order); NULL when nothing is left. The copy shares widget/title strings
+ * (free with prune_free, never node_free). */
+static LayoutNode *prune(const LayoutNode *n, const int *skip, int *i)
+{
+    if (n->kind == LN_LEAF)
+        return skip[(*i)++] ? NULL : (LayoutNode *)n;
+    LayoutNode *c = xcalloc(1, sizeof *c);
+    *c = *n;
+    c->n = 0;
+    c->child = xcalloc((size_t)n->n, sizeof *c->child);
+    for (int k = 0; k < n->n; k++) {
+        LayoutNode *ch = prune(n->child[k], skip, i);
+        if (ch)
+            c->child[c->n++] = ch;
+    }
+    if (c->n == 0) {
+        free(c->child);
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void prune_free(LayoutNode *c)
+{
+    if (!c || c->kind == LN_LEAF)
+        return;
+    for (int k = 0; k < c->n; k++)
+        prune_free(c->child[k]);
+    free(c->child);
+    free(c);
+}
+
+void layout_compute_without(const Layout *l, const int *skip, int h, int w, Box *boxes,
+                            int nboxes)
+{
+    LayoutNode **leaves;
+    int n = layout_leaves(l, &leaves), kept = 0;
+    for (int k = 0; k < n && skip; k++)
+        kept += !skip[k];
+    if (!skip || kept == n || kept == 0 || n > nboxes) {
+        free(leaves);
+        layout_compute(l, h, w, boxes, nboxes);
+        return;
+    }
+    int i = 0;
+    Layout view = *l;
+    view.root = prune(l->root, skip, &i);
+    Box *sub = xcalloc((size_t)kept, sizeof *sub);
+    layout_compute(&view, h, w, sub, kept);
+    for (int k = 0, j = 0; k < n; k++)
+        boxes[k] = skip[k] ? (Box){0, 0, 0, 0} : sub[j++];
+    prune_free(view.root);
+    free(sub);
+    free(leaves);
+}
+
 char *layout_dump(const Layout *l, int h, int w)
 {
     LayoutNode **leaves;

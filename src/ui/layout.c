@@ -123,7 +123,8 @@ static LayoutNode *parse_container(ParseCtx *p, const YNode *seq, LayoutKind k, 
 static LayoutNode *parse_cell(ParseCtx *p, const YNode *y, int depth, int root)
 {
     static const char *const cell_keys[] = {"rows", "columns", "widget", "size", "title", NULL};
-    static const char *const root_keys[] = {"rows", "columns", "widget", "title", "description", NULL};
+    static const char *const root_keys[] = {"rows", "columns", "widget", "title", "description",
+                                            "skip_unfed", NULL};
     if (depth > LAYOUT_MAX_DEPTH) {
         ynode_error(y, p->err, "layout nested too deeply (at most %d levels)", LAYOUT_MAX_DEPTH);
         return NULL;
@@ -172,10 +173,16 @@ int layout_parse(const char *name, const char *file, const char *text, Layout **
         ynode_error(doc, err, "empty layout: it needs rows:, columns: or widget:");
     else
         root = parse_cell(&p, doc, 0, 1);
+    int skip_unfed = 0;
+    if (root && ynode_bool(doc, "skip_unfed", &skip_unfed, err) < 0) {
+        node_free(root);
+        root = NULL;
+    }
     ynode_free(doc);
     if (!root)
         return -1;
     Layout *l = xcalloc(1, sizeof *l);
+    l->skip_unfed = skip_unfed;
     l->name = xstrdup(name);
     l->file = xstrdup(file);
     l->root = root;
@@ -265,6 +272,8 @@ char *layout_to_yaml(const Layout *l, const char *header)
         buf_printf(&b, "#%s%.*s\n", len ? " " : "", (int)len, h);
         h = nl ? nl + 1 : h + len;
     }
+    if (l->skip_unfed)
+        buf_puts(&b, "skip_unfed: true\n");
     put_keys(&b, l->root, 0, 1);
     return buf_steal(&b);
 }

@@ -41,6 +41,7 @@ typedef struct Layout {
     char *name;                 /* "default", "saved", ... */
     char *file;                 /* file name for messages ("<builtin>/ops.yaml" when compiled in) */
     LayoutNode *root;
+    int skip_unfed;             /* `skip_unfed: true`: leave out panes no configured source feeds */
 } Layout;
 
 typedef struct Box {
@@ -60,6 +61,12 @@ int layout_leaves(const Layout *l, LayoutNode ***out);
  * Leaves that cannot get LAYOUT_MIN_H x LAYOUT_MIN_W are hidden (zero box).
  * nboxes must be at least the leaf count. Pure. */
 void layout_compute(const Layout *l, int h, int w, Box *boxes, int nboxes);
+
+/* The same with the leaves where skip[i] is set left out, as if they were
+ * not in the tree (their boxes are zero; the others share their space).
+ * When every leaf would be skipped, none is. */
+void layout_compute_without(const Layout *l, const int *skip, int h, int w, Box *boxes,
+                            int nboxes);
 
 /* One line per leaf: "widget y x h w" (for tests and debugging). New string. */
 char *layout_dump(const Layout *l, int h, int w);

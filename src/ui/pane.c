@@ -282,10 +282,17 @@ void panes_place(Ui *ui)
 {
     int h = ui->rows - 1, w = ui->cols;
     Box *boxes = xcalloc((size_t)(ui->npanes ? ui->npanes : 1), sizeof *boxes);
-    if (ui->zoom && ui_focused(ui))
+    if (ui->zoom && ui_focused(ui)) {
         boxes[ui->focus] = (Box){0, 0, h, w};
-    else
+    } else if (ui->layout->skip_unfed) {  /* panes no configured source feeds are left out */
+        int *skip = xcalloc((size_t)(ui->npanes ? ui->npanes : 1), sizeof *skip);
+        for (int i = 0; i < ui->npanes; i++)
+            skip[i] = pane_unfed(ui, ui->panes[i], NULL, 0);
+        layout_compute_without(ui->layout, skip, h, w, boxes, ui->npanes);
+        free(skip);
+    } else {
         layout_compute(ui->layout, h, w, boxes, ui->npanes);
+    }
     for (int i = 0; i < ui->npanes; i++) {
         Pane *p = ui->panes[i];
         Box b = ui->too_small ? (Box){0, 0, 0, 0} : boxes[i];
@@ -384,7 +391,14 @@ void pane_draw(Ui *ui, Pane *p, int64_t now)
         draw_box(p->win, border, title, ROLE_TITLE, note, note_role);
     WidgetEnv env = ui_env(ui);
     env.now_ms = now;
-    p->cls->draw(p->self, p->inner, &env, &p->info);
+    char why[128];
+    if (pane_unfed(ui, p, why, sizeof why)) {   /* say why it is empty, not "no data yet" */
+        int W = getmaxx(p->inner), H = getmaxy(p->inner), tw = text_width(why);
+        werase(p->inner);
+        draw_text(p->inner, H > 2 ? H / 2 - 1 + (H % 2) : 0, tw < W ? (W - tw) / 2 : 0, W, ROLE_DIM, why);
+    } else {
+        p->cls->draw(p->self, p->inner, &env, &p->info);
+    }
     ListView *lv = p->cls->list ? p->cls->list(p->self) : NULL;
     char at[32] = "", pos[40];
     if (lv)

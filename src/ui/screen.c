@@ -173,7 +173,10 @@ static void tick(Ui *ui)
     ui_check_data(ui, 0);           /* also notices other processes' writes */
     if (now - ui->last_full_ms >= 30000) {
         if (ui->data_version != ui->full_version) {
+            uint32_t fed = ui->fed;
             sources_init(ui);       /* re-learns which sources have rows where */
+            if (fed != ui->fed && ui->layout->skip_unfed)
+                ui_relayout(ui);    /* a pane left out has a source now */
             ui_check_data(ui, 1);
         }
         ui->full_version = ui->data_version;

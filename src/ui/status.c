@@ -86,6 +86,9 @@ void sources_init(Ui *ui)
     }
     if (ui->cache)
         scan_sources_with_rows(ui);
+    ui->fed = 0;
+    for (int i = 0; i < ui->nsrc; i++)
+        ui->fed |= ui->src[i].datasets;
     ui->data_version = -1;
 }
 
@@ -209,6 +212,22 @@ int pane_update_info(Ui *ui, Pane *p, int64_t now)
     coarse_age(p->info.data_age_ms, new_age, sizeof new_age);
     return err_changed || old.failing != failing || old.stale != stale ||
            strcmp(old_age, new_age) != 0;
+}
+
+int pane_unfed(const Ui *ui, const Pane *p, char *why, size_t n)
+{
+    uint32_t reads = p->cls->datasets & ~BIT(DS_AUDIT);   /* mc writes the audit itself */
+    if (!reads || (reads & ui->fed))
+        return 0;
+    if (why) {
+        size_t off = (size_t)snprintf(why, n, "no source feeds ");
+        int k = 0;
+        for (int d = 0; d < DS__COUNT && off < n; d++)
+            if (reads & BIT(d))
+                off += (size_t)snprintf(why + off, n - off, "%s%s", k++ ? " or " : "",
+                                        dataset_get((DatasetId)d)->name);
+    }
+    return 1;
 }
 
 /* "500ms", "10s", "5m", "2h" for an interval. */

@@ -88,6 +88,7 @@ typedef struct Ui {
 
     UiSource *src;
     int nsrc;
+    uint32_t fed;               /* datasets some configured source writes (DS_BIT) */
     int64_t data_version, full_version, last_full_ms;
     int64_t ds_probe[DS__COUNT];
 
@@ -135,6 +136,9 @@ void sources_refresh(Ui *ui);
 void ui_check_data(Ui *ui, int force);
 int pane_update_info(Ui *ui, Pane *p, int64_t now);
 void pane_sources_text(Ui *ui, Pane *p, Buf *b);
+/* Whether no configured source feeds any dataset the pane reads; then `why`
+ * gets "no source feeds revenue" (why may be NULL). */
+int pane_unfed(const Ui *ui, const Pane *p, char *why, size_t n);
 void coarse_age(int64_t ms, char *out, size_t n);
 
 /* input.c */
