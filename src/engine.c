@@ -178,7 +178,7 @@ static void run_source(Engine *e, Cache *c, SrcRun *s, int force)
     ctx.now_ms = start;
     int64_t m0 = mono_ms(), u0 = mono_us();
     ctx.deadline_ms = m0 + sc->timeout_ms;
-    ctx.cancel = (volatile int *)&e->stop;
+    ctx.cancel = &e->stop;
     int ok = 0;
     if (cache_state_get(c, sc->id, &st, &err) != 0) {
         set_err(&ctx.err, "%s", err);
@@ -323,7 +323,7 @@ static void *outbox_main(void *arg)
     while (!e->stop) {
         e->outbox_kick = 0;
         pthread_mutex_unlock(&e->lock);
-        int64_t next = outbox_deliver_due(c, e->cfg, (volatile int *)&e->stop);
+        int64_t next = outbox_deliver_due(c, e->cfg, &e->stop);
         engine_wake_ui(e);
         pthread_mutex_lock(&e->lock);
         if (e->stop || e->outbox_kick)
@@ -415,7 +415,7 @@ void engine_stop(Engine *e)
     if (e->started)
         source_clear_nudge(e);
     pthread_mutex_lock(&e->lock);
-    e->stop = 1;
+    atomic_store(&e->stop, 1);
     pthread_cond_broadcast(&e->work);
     pthread_cond_broadcast(&e->sched);
     pthread_cond_broadcast(&e->idle);
@@ -524,7 +524,7 @@ int engine_run_once(Engine *e, FILE *report, int respect_lease, char **err)
     char *e2 = NULL;
     if (cache_open(e->cfg->cache_path, &c, NULL, &e2) == 0) {
         cache_apply_retention(c, e->cfg->retention, now_ms(), NULL);
-        outbox_deliver_due(c, e->cfg, (volatile int *)&e->stop);
+        outbox_deliver_due(c, e->cfg, &e->stop);
         cache_close(c);
     }
     free(e2);

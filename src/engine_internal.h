@@ -4,6 +4,7 @@
 #define MC_ENGINE_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include "engine.h"
 #include "schedule.h"
 #include "source.h"
@@ -42,7 +43,9 @@ struct Engine {
     pthread_t sched_thread, watch_thread, outbox_thread;
     pthread_t *workers;
     int nworkers, started, watching, outbox_running;
-    volatile int stop;
+    atomic_int stop;          /* set once by engine_stop/engine_retire; read by
+                               * every thread without the lock and handed to
+                               * fetches and deliveries as their cancel flag */
     int inotify_fd;
     int stop_pipe[2];
     Watch *watches;

@@ -38,7 +38,7 @@ void engine_retire(Engine *e, void (*after)(void *), void *arg)
         /* from now on no new fetch starts and in-flight ones are cancelled */
         source_clear_nudge(e);
         pthread_mutex_lock(&e->lock);
-        e->stop = 1;
+        atomic_store(&e->stop, 1);
         pthread_cond_broadcast(&e->work);
         pthread_cond_broadcast(&e->sched);
         pthread_cond_broadcast(&e->outbox_cv);

@@ -66,7 +66,7 @@ void *engine_watch_main(void *arg)
     Engine *e = arg;
     char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
     struct pollfd pf[2] = {{e->inotify_fd, POLLIN, 0}, {e->stop_pipe[0], POLLIN, 0}};
-    while (!e->stop) {
+    while (!atomic_load(&e->stop)) {
         if (poll(pf, 2, -1) < 0 && errno != EINTR)
             break;
         if (pf[1].revents)

@@ -262,7 +262,7 @@ static void settle(Cache *c, const Job *j, ResolveResult rr, const ResolveOut *o
     cache_commit(c, NULL);
 }
 
-int64_t outbox_deliver_due(Cache *c, const Config *cfg, volatile int *cancel)
+int64_t outbox_deliver_due(Cache *c, const Config *cfg, atomic_int *cancel)
 {
     char owner[96], host[64] = "host";
     gethostname(host, sizeof host - 1);

@@ -8,6 +8,7 @@
 #ifndef MC_OUTBOX_H
 #define MC_OUTBOX_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "cache.h"
@@ -24,7 +25,7 @@ int64_t outbox_enqueue(Cache *c, const Config *cfg, const char *source, const ch
 /* Delivers every due pending row (claiming each so two processes never
  * deliver one at the same time). Returns the wall ms of the next due
  * attempt, or 0 when nothing is pending. Never called on the UI thread. */
-int64_t outbox_deliver_due(Cache *c, const Config *cfg, volatile int *cancel);
+int64_t outbox_deliver_due(Cache *c, const Config *cfg, atomic_int *cancel);
 
 /* State of one row: "pending", "delivered", "failed", "cancelled"; NULL when
  * there is no such row. Returns a new string. */

@@ -9,6 +9,7 @@
 #ifndef MC_SOURCE_H
 #define MC_SOURCE_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include "cache.h"
 #include "config.h"
@@ -22,7 +23,7 @@ typedef struct FetchCtx {
     SourceState *state;           /* loaded before fetch; cursor fields are the kind's */
     int64_t now_ms;               /* wall clock at start */
     int64_t deadline_ms;          /* monotonic ms (mono_ms) by which to give up */
-    volatile int *cancel;         /* non-zero: stop soon */
+    atomic_int *cancel;           /* non-zero: stop soon (set by another thread) */
     char *err;                    /* set on failure (set_err); engine frees */
     int64_t retry_after_ms;       /* a server asked to wait (429/503), 0 = no */
     int not_modified;             /* 304 or unchanged file: rows kept, counts as success */

@@ -178,6 +178,17 @@ static int utf8_seq_len(const unsigned char *p)
     return n;
 }
 
+/* The code point of a 2- or 3-byte sequence when a terminal would act on it
+ * (a C1 control, a bidi mark, embedding, override or isolate), else 0. */
+static uint32_t json_terminal_control(const unsigned char *p, int n)
+{
+    uint32_t cp = n == 2 ? ((p[0] & 0x1fu) << 6) | (p[1] & 0x3fu)
+                : n == 3 ? ((p[0] & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu) : 0;
+    int bad = (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+              (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f || cp == 0x061c;
+    return bad ? cp : 0;
+}
+
 void buf_json_string(Buf *b, const char *s, int quotes)
 {
     static const char hex[] = "0123456789abcdef";
@@ -191,11 +202,18 @@ void buf_json_string(Buf *b, const char *s, int quotes)
             continue;
         }
         int n = *p >= 0x80 ? utf8_seq_len(p) : 0;
-        if (n > 0) {
+        uint32_t ctl = n > 0 ? json_terminal_control(p, n) : 0;
+        if (n > 0 && !ctl) {
             p += n;
             continue;
         }
         buf_append(b, run, (size_t)(p - run));
+        if (ctl) {                     /* same string, but safe to print on a terminal */
+            buf_printf(b, "\\u%04x", (unsigned)ctl);
+            p += n;
+            run = p;
+            continue;
+        }
         if (*p == '"' || *p == '\\') {
             char esc[2] = {'\\', (char)*p};
             buf_append(b, esc, 2);

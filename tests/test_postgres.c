@@ -218,7 +218,7 @@ static char *fetch_error(const char *src)
     }
     const SourceConfig *sc = &c->sources[0];
     void *rt = sc->cls->open(sc);
-    volatile int cancel = 0;
+    atomic_int cancel = 0;
     SourceState st = {0};
     FetchCtx ctx = {.config = c, .src = sc, .state = &st, .now_ms = now_ms(),
                     .deadline_ms = mono_ms() + 10000, .cancel = &cancel};

@@ -45,7 +45,7 @@ TFetch t_fetch(Cache *cache, const Config *cfg, int64_t timeout_ms, int64_t now,
     memset(&st, 0, sizeof st);
     if (cache_state_get(cache, sc->id, &st, NULL) < 0)
         abort();
-    volatile int cancel = cancel_now;
+    atomic_int cancel = cancel_now;
     FetchCtx ctx = {.cache = cache, .config = cfg, .src = sc, .state = &st,
                     .now_ms = now ? now : now_ms(), .deadline_ms = mono_ms() + timeout_ms,
                     .cancel = &cancel};

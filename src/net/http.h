@@ -13,6 +13,7 @@
 #define MC_HTTP_H
 
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #define HTTP_DEFAULT_MAX_BYTES ((size_t)16 << 20)
@@ -58,7 +59,7 @@ typedef struct HttpRequest {
     int follow_redirects;          /* up to 5, http/https only, same method */
     const char *if_none_match;     /* ETag from an earlier response, or NULL */
     const char *if_modified_since; /* Last-Modified from an earlier response, or NULL */
-    volatile int *cancel;          /* non-zero: abort soon; may be NULL */
+    atomic_int *cancel;            /* non-zero: abort soon; may be NULL */
 } HttpRequest;
 
 typedef struct HttpResponse {

@@ -499,7 +499,7 @@ static EndReason read_ready(Run *r, int *fd, int64_t max)
 /* Moves output until every pipe is closed, the deadline passes, the caller
  * cancels, stdout grows too big, or the leader is gone but others keep the
  * pipes open. */
-static EndReason pump(Run *r, const CommandCfg *c, volatile int *cancel, int64_t deadline)
+static EndReason pump(Run *r, const CommandCfg *c, atomic_int *cancel, int64_t deadline)
 {
     int64_t leader_gone = 0;
     while (r->out >= 0 || r->err >= 0 || r->report >= 0) {
@@ -532,7 +532,7 @@ static EndReason pump(Run *r, const CommandCfg *c, volatile int *cancel, int64_t
 }
 
 /* Waits for the leader after its pipes closed, until the deadline. */
-static EndReason wait_leader(Run *r, volatile int *cancel, int64_t deadline)
+static EndReason wait_leader(Run *r, atomic_int *cancel, int64_t deadline)
 {
     int nap = 1;
     while (!try_reap(r)) {

@@ -315,7 +315,7 @@ static CvxOutcome status_error(const ConvexCfg *c, const HttpResponse *r, char *
 
 /* POSTs {path, args, format} to {url}/api/<endpoint> and sorts the answer. */
 static void cvx_call(const ConvexCfg *c, const HttpHeaders *h, const char *endpoint, const char *fn,
-                     cJSON *args, int64_t deadline, volatile int *cancel, CvxReply *out, char **err)
+                     cJSON *args, int64_t deadline, atomic_int *cancel, CvxReply *out, char **err)
 {
     memset(out, 0, sizeof *out);
     out->retry_after_ms = -1;

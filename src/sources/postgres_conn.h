@@ -7,6 +7,7 @@
 #define MC_SOURCES_POSTGRES_CONN_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include "../config.h"
 #include "../dataset.h"
@@ -40,7 +41,7 @@ enum { PG_OK = 0, PG_SQL = -1, PG_LOST = -2, PG_ABORT = -3 };
 /* Where waits stop: a monotonic deadline, a cancel flag, a stop pipe. */
 typedef struct PgWait {
     int64_t deadline;
-    volatile int *cancel;     /* NULL: none */
+    atomic_int *cancel;       /* NULL: none */
     int stop_fd;              /* -1: none */
 } PgWait;
 
@@ -53,7 +54,7 @@ typedef struct PgRt {
     pthread_t listener;
     int listening;
     int stop_pipe[2];         /* -1 until the listener starts */
-    volatile int stop;
+    atomic_int stop;          /* close() asks the listener thread to stop */
 } PgRt;
 
 /* libpq's message on one line: hint lines dropped, secrets masked.
