@@ -23,6 +23,62 @@ static void check_width(void)
     CHECK_INT(text_width(NULL), 0);
 }
 
+/* Emoji as terminals draw them. A character that is narrow by itself but
+ * asks for emoji presentation with U+FE0F (🖼️ = U+1F5BC U+FE0F) takes two
+ * columns in terminals that honour the selector and one in those that do
+ * not, while curses always counts one: so the selector never reaches the
+ * terminal, and a space after the character keeps the two columns the user
+ * expects. Joiners and skin tones that some terminals fuse and others do not
+ * are dropped the same way, so every terminal and curses agree. */
+static void check_emoji(void)
+{
+    CHECK_INT(text_width("\U0001F5BC\uFE0F"), 2);         /* 🖼️ */
+    char *s = text_sanitize("a\U0001F5BC\uFE0F" "b");
+    CHECK_STR(s, "a\U0001F5BC b");                       /* no selector, a space */
+    CHECK_INT(text_width(s), 4);
+    free(s);
+    CHECK_INT(text_width("\u26A0\uFE0F ok"), 5);          /* ⚠️ */
+    CHECK_INT(text_width("\u2764\uFE0F"), 2);             /* ❤️ */
+    CHECK_INT(text_width("\U0001F600\uFE0F"), 2);         /* 😀 is wide already */
+    s = text_sanitize("\U0001F600\uFE0F");
+    CHECK_STR(s, "\U0001F600");
+    free(s);
+    s = text_sanitize("\u2122\uFE0E");                    /* text presentation: dropped */
+    CHECK_STR(s, "\u2122");
+    free(s);
+    CHECK_INT(text_width("1\uFE0F\u20E3"), 2);            /* keycap 1️⃣ */
+    s = text_sanitize("1\uFE0F\u20E3");
+    CHECK(!strstr(s, "\uFE0F"));
+    free(s);
+    s = text_sanitize("\U0001F469\u200D\U0001F4BB");     /* 👩‍💻: two emoji, no joiner */
+    CHECK_STR(s, "\U0001F469\U0001F4BB");
+    CHECK_INT(text_width(s), 4);
+    free(s);
+    s = text_sanitize("\U0001F44D\U0001F3FD");           /* 👍🏽: the tone goes */
+    CHECK_STR(s, "\U0001F44D");
+    free(s);
+    s = text_sanitize("x\uFE0F");               /* no emoji form: the selector just goes */
+    CHECK_STR(s, "x");
+    free(s);
+    s = text_sanitize("\uFE0F");
+    CHECK_STR(s, "");
+    free(s);
+    /* what draw_text does: sanitize, then fit */
+    char *clean = text_sanitize("\U0001F5BC\uFE0F\U0001F5BC\uFE0F\U0001F5BC\uFE0F");
+    CHECK_INT(text_width(clean), 6);
+    s = text_fit(clean, 5);
+    CHECK_INT(text_width(s), 5);
+    CHECK(!strstr(s, "\uFE0F"));
+    free(s);
+    free(clean);
+    /* ascii mode is unchanged: one '?' */
+    draw_set_ascii(1);
+    s = text_sanitize("\U0001F5BC\uFE0F");
+    CHECK_STR(s, "?");
+    free(s);
+    draw_set_ascii(0);
+}
+
 /* No control code point (C0, DEL, C1), ESC or invalid UTF-8 may survive. */
 static int has_controls(const char *s)
 {
@@ -234,6 +290,7 @@ int main(void)
     if (!setlocale(LC_ALL, "C.UTF-8"))
         setlocale(LC_ALL, "");
     RUN(check_width);
+    RUN(check_emoji);
     RUN(check_sanitize);
     RUN(check_fit);
     RUN(check_wrap);

@@ -226,13 +226,41 @@ static char *detail_of(const WidgetClass *cls, void *self)
     return buf_steal(&b);
 }
 
+/* Every class in the registry has the required methods; an optional one is
+ * NULL rather than a stub: a key() that ignores every action is one. */
+static void test_classes(void)
+{
+    int n = 0;
+    for (const WidgetClass *const *c = widget_classes; *c; c++, n++) {
+        const WidgetClass *cls = *c;
+        CHECK(cls->name && cls->title && cls->create && cls->load && cls->draw && cls->destroy);
+        CHECK(widget_class_find(cls->name) == cls);
+        CHECK_CONTAINS(widget_names(), cls->name);
+        if (!cls->key)
+            continue;
+        void *w = make(cls, NULL);
+        if (!w)
+            continue;
+        free(render(cls, w, 10, 60, 1));
+        int used = 0;
+        Intent in = {0};
+        for (int a = ACT_UP; a < ACT__COUNT; a++) {
+            used |= cls->key(w, (Action)a, &in) != HR_IGNORED;
+            intent_clear(&in);
+        }
+        if (!used)
+            fprintf(stderr, "  %s: key() ignores every action: leave it NULL\n", cls->name);
+        CHECK(used);
+        cls->destroy(w);
+    }
+    CHECK(n >= 8);
+}
+
 /* Every widget on an empty cache says so and survives every size. */
 static void test_empty(void)
 {
-    const WidgetClass *all[] = {&revenue_widget, &blockers_widget, &agents_widget, &cron_widget,
-                                &health_widget, &activity_widget, &projects_widget,
-                                &stats_widget};
-    for (size_t i = 0; i < MC_ARRAY_LEN(all); i++) {
+    const WidgetClass *const *all = widget_classes;
+    for (size_t i = 0; all[i]; i++) {
         void *w = make(all[i], NULL);
         if (!w)
             continue;
@@ -245,7 +273,7 @@ static void test_empty(void)
         free(t);
         render_sizes(all[i], w);
         Intent in = {0};
-        for (int a = ACT_UP; a < ACT__COUNT; a++) {    /* keys on nothing do nothing bad */
+        for (int a = ACT_UP; a < ACT__COUNT && all[i]->key; a++) {  /* keys on nothing: harmless */
             if (all[i]->key(w, (Action)a, &in) == HR_INTENT)
                 CHECK(in.kind == INTENT_UNDO);
             intent_clear(&in);
@@ -694,6 +722,161 @@ static void test_activity(void)
     activity_widget.destroy(w);
 }
 
+/* The selection stays on its event when newer events arrive above it, and
+ * the pane says where it is. */
+static void test_activity_identity(void)
+{
+    sql("BEGIN");
+    for (int i = 0; i < 40; i++)
+        sqlf("INSERT INTO activity (source, key, ts, event_type, agent, status, details) VALUES"
+             " ('b', 'f%03d', '%s', 'deploy', 'max', 'ok', 'flow %03d')", i, ago(i * 60 + 5), i);
+    sql("COMMIT");
+    void *w = make(&activity_widget, NULL);
+    const WidgetClass *cls = &activity_widget;
+    cls->set_filter(w, "flow");                 /* only these (test_activity left 300) */
+    free(render(&activity_widget, w, 10, 100, 1));
+    ListView *lv = cls->list(w);
+    char pos[32];
+    list_position(lv, pos, sizeof pos);
+    CHECK_STR(pos, "1/40");
+    Intent in = {0};
+    cls->key(w, ACT_DOWN, &in);
+    cls->key(w, ACT_DOWN, &in);
+    char *d = detail_of(cls, w);
+    CHECK_CONTAINS(d, "key:     f002");
+    free(d);
+    sqlf("INSERT INTO activity (source, key, ts, event_type, agent, status, details) VALUES"
+         " ('b', 'new1', '%s', 'deploy', 'max', 'ok', 'flow newer one'),"
+         " ('b', 'new2', '%s', 'deploy', 'max', 'ok', 'flow newer two')", ago(1), ago(2));
+    free(render(cls, w, 10, 100, 1));
+    d = detail_of(cls, w);
+    CHECK_CONTAINS(d, "key:     f002");
+    free(d);
+    list_position(lv, pos, sizeof pos);
+    CHECK_STR(pos, "5/42");
+    /* scrolled down a page, then more arrive: still the same event */
+    CHECK_INT(cls->key(w, ACT_PGDN, &in), HR_RELOAD);
+    free(render(cls, w, 10, 100, 1));
+    d = detail_of(cls, w);
+    CHECK_CONTAINS(d, "key:     f012");
+    free(d);
+    sqlf("INSERT INTO activity (source, key, ts, event_type, agent, status, details) VALUES"
+         " ('b', 'new3', '%s', 'deploy', 'max', 'ok', 'flow newer three')", ago(0));
+    free(render(cls, w, 10, 100, 1));
+    d = detail_of(cls, w);
+    CHECK_CONTAINS(d, "key:     f012");
+    free(d);
+    cls->destroy(w);
+    sql("DELETE FROM activity WHERE source = 'b'");
+}
+
+/* Blockers: the selection stays on the item across a newer blocker, a filter
+ * and a reload; r resolves the item shown; an item that goes leaves a notice. */
+static void test_blockers_identity(void)
+{
+    sqlf("INSERT INTO blockers (source, key, from_agent, description, created_at, resolved)"
+         " VALUES ('h', 'zephyr', 'max', 'Rotate the Zephyr token', '%s', 0),"
+         " ('h', 'quasar', 'atlas', 'Approve the Quasar budget', '%s', 0),"
+         " ('p', 'quokka', '', 'Sign the Quokka contract', '%s', 0),"
+         " ('p', 'wombat', '', 'Ship the Wombat', '%s', 0)", ago(180), ago(300), ago(400),
+         ago(500));
+    const WidgetClass *cls = &blockers_widget;
+    void *w = make(cls, NULL);
+    free(render(cls, w, 10, 100, 1));
+    Intent in = {0};
+    cls->key(w, ACT_DOWN, &in);
+    cls->key(w, ACT_DOWN, &in);                  /* row 3: the Quokka */
+    char *d = detail_of(cls, w);
+    CHECK_CONTAINS(d, "key:         quokka");
+    free(d);
+    sqlf("INSERT INTO blockers (source, key, from_agent, description, created_at, resolved)"
+         " VALUES ('h', 'nova', 'atlas', 'Sign off the Nova launch', '%s', 0)", ago(10));
+    free(render(cls, w, 10, 100, 1));           /* the reload a new line causes */
+    CHECK_INT(cls->key(w, ACT_RESOLVE, &in), HR_INTENT);
+    CHECK(in.n == 1 && strcmp(in.keys[0], "quokka") == 0 && strcmp(in.sources[0], "p") == 0);
+    intent_clear(&in);
+    char pos[32];
+    list_position(cls->list(w), pos, sizeof pos);
+    CHECK_STR(pos, "4/5");
+    /* a filter that keeps it keeps the selection on it */
+    cls->set_filter(w, "Sign");
+    free(render(cls, w, 10, 100, 1));
+    d = detail_of(cls, w);
+    CHECK_CONTAINS(d, "key:         quokka");
+    free(d);
+    cls->set_filter(w, NULL);
+    free(render(cls, w, 10, 100, 1));
+    d = detail_of(cls, w);
+    CHECK_CONTAINS(d, "key:         quokka");
+    free(d);
+    /* marks are by identity: a newer row above does not move them */
+    cls->key(w, ACT_MARK, &in);                  /* quokka, then the Wombat is selected */
+    sqlf("INSERT INTO blockers (source, key, from_agent, description, created_at, resolved)"
+         " VALUES ('h', 'orion', 'atlas', 'Orion', '%s', 0)", ago(5));
+    free(render(cls, w, 10, 100, 1));
+    d = detail_of(cls, w);
+    CHECK_CONTAINS(d, "key:         wombat");
+    free(d);
+    CHECK_INT(cls->key(w, ACT_SNOOZE, &in), HR_INTENT);
+    CHECK(in.n == 1 && strcmp(in.keys[0], "quokka") == 0);
+    intent_clear(&in);
+    /* the selected item goes (resolved elsewhere): the nearest row, and a notice */
+    sql("UPDATE blockers SET resolved = 1 WHERE key = 'wombat'");
+    free(render(cls, w, 10, 100, 1));
+    char note[200];
+    list_take_notice(cls->list(w), note, sizeof note);
+    CHECK_CONTAINS(note, "Ship the Wombat");
+    CHECK_CONTAINS(note, "gone");
+    d = detail_of(cls, w);
+    CHECK_CONTAINS(d, "key:         quokka");       /* the row before it, now the last */
+    free(d);
+    /* the one the user resolves leaving says nothing */
+    CHECK_INT(cls->key(w, ACT_RESOLVE, &in), HR_INTENT);
+    intent_clear(&in);
+    sql("UPDATE blockers SET resolved = 1 WHERE key = 'quokka'");
+    free(render(cls, w, 10, 100, 1));
+    list_take_notice(cls->list(w), note, sizeof note);
+    CHECK_STR(note, "");
+    cls->destroy(w);
+    sql("DELETE FROM blockers");
+}
+
+/* Lists read whole (agents, cron) keep the selection on the item too. */
+static void test_whole_list_identity(void)
+{
+    const WidgetClass *cls = &agents_widget;
+    void *w = make(cls, NULL);
+    free(render(cls, w, 8, 100, 1));
+    Intent in = {0};
+    cls->key(w, ACT_BOTTOM, &in);
+    char *d = detail_of(cls, w);
+    CHECK_CONTAINS(d, "agent:      max");
+    free(d);
+    sqlf("INSERT INTO agents (source, key, agent_id, status, last_seen) VALUES"
+         " ('st', 'aaron', 'aaron', 'idle', '%s')", ago(10));   /* sorts first */
+    free(render(cls, w, 8, 100, 1));
+    d = detail_of(cls, w);
+    CHECK_CONTAINS(d, "agent:      max");
+    free(d);
+    sql("DELETE FROM agents WHERE key = 'aaron'");
+    cls->destroy(w);
+
+    cls = &cron_widget;
+    w = make(cls, NULL);
+    free(render(cls, w, 10, 100, 1));
+    cls->key(w, ACT_BOTTOM, &in);
+    d = detail_of(cls, w);
+    CHECK_CONTAINS(d, "job:          old");
+    free(d);
+    sql("UPDATE cron SET enabled = 1 WHERE key = 'od'");        /* it moves up the list */
+    free(render(cls, w, 10, 100, 1));
+    d = detail_of(cls, w);
+    CHECK_CONTAINS(d, "job:          old");
+    free(d);
+    sql("UPDATE cron SET enabled = 0 WHERE key = 'od'");
+    cls->destroy(w);
+}
+
 static void test_projects(void)
 {
     sql("INSERT INTO projects (source, key, name, status, owner, updated_at) VALUES"
@@ -780,11 +963,9 @@ static void test_stats(void)
 static void test_ascii(void)
 {
     draw_set_ascii(1);
-    const WidgetClass *all[] = {&revenue_widget, &blockers_widget, &agents_widget, &cron_widget,
-                                &health_widget, &activity_widget, &projects_widget,
-                                &stats_widget};
-    for (size_t i = 0; i < MC_ARRAY_LEN(all); i++) {
-        void *w = make(all[i], i == 0 ? "goal_usd: 500000" : NULL);
+    const WidgetClass *const *all = widget_classes;
+    for (size_t i = 0; all[i]; i++) {
+        void *w = make(all[i], all[i] == &revenue_widget ? "goal_usd: 500000" : NULL);
         char *t = render(all[i], w, 12, 100, 1);
         int high = 0;
         for (const unsigned char *p = (const unsigned char *)t; *p; p++)
@@ -830,6 +1011,7 @@ int main(void)
     env.cfg = &cfg;
     env.now_ms = NOW;
 
+    RUN(test_classes);
     RUN(test_empty);
     RUN(test_options);
     RUN(test_revenue);
@@ -839,6 +1021,9 @@ int main(void)
     RUN(test_cron);
     RUN(test_health);
     RUN(test_activity);
+    RUN(test_activity_identity);
+    RUN(test_blockers_identity);
+    RUN(test_whole_list_identity);
     RUN(test_projects);
     RUN(test_stats);
     RUN(test_ascii);

@@ -23,10 +23,10 @@ typedef struct Activity {
     int nterms;
     TermKind kinds[MAX_TERMS];
     char *patterns[MAX_TERMS];    /* LIKE patterns */
-    ARow *rows;
-    int nrows, more;
-    ListSel ls;
-    int page;
+    ARow *rows;             /* the window shown: rows [lv.top, lv.top + nrows) */
+    int nrows;
+    int total;              /* rows listed, up to SCROLL_CAP */
+    ListView lv;            /* selection by event (source + key) */
 } Activity;
 
 static void rows_drop(Activity *a)
@@ -70,12 +70,19 @@ static void act_destroy(void *self)
         return;
     rows_drop(a);
     terms_drop(a);
+    list_free(&a->lv);
     free(a);
 }
 
-/* The WHERE of the filter terms (parameters ?1.. in order), or "". */
-static void where_sql(const Activity *a, Buf *sql)
+/* The rows the pane lists: "FROM ... [WHERE filter terms]" (parameters ?1..
+ * in term order); `and` is what follows to add a condition. */
+static void from_sql(const Activity *a, Buf *sql, const char **and)
 {
+    buf_puts(sql, " FROM ");
+    if (a->nterms)
+        buf_printf(sql, "(SELECT * FROM activity ORDER BY ts DESC LIMIT %d)", FILTER_SCAN);
+    else
+        buf_puts(sql, "activity");
     for (int i = 0; i < a->nterms; i++) {
         buf_puts(sql, i == 0 ? " WHERE " : " AND ");
         int p = i + 1;
@@ -95,6 +102,16 @@ static void where_sql(const Activity *a, Buf *sql)
             break;
         }
     }
+    *and = a->nterms ? " AND " : " WHERE ";
+}
+
+static sqlite3_stmt *prepare(const Activity *a, sqlite3 *db, Buf *sql, char **err)
+{
+    sqlite3_stmt *st = wk_prepare(db, "activity", sql->s, err);
+    buf_free(sql);
+    for (int i = 0; st && i < a->nterms; i++)
+        sqlite3_bind_text(st, i + 1, a->patterns[i], -1, SQLITE_STATIC);
+    return st;
 }
 
 static void read_row(ARow *r, sqlite3_stmt *st)
@@ -109,42 +126,81 @@ static void read_row(ARow *r, sqlite3_stmt *st)
     r->details = wk_dup(st, 6);
 }
 
-/* Reads rows [top, top+rows) and whether more follow. */
-static int query(Activity *a, sqlite3 *db, int top, int rows, char **err)
+/* How many rows the list has (up to SCROLL_CAP; *more when there are more). */
+static int count_rows(Activity *a, sqlite3 *db, char **err)
 {
     Buf sql = {0};
-    buf_puts(&sql, "SELECT source, key, ts, event_type, agent, status, details FROM ");
-    if (a->nterms)
-        buf_printf(&sql, "(SELECT * FROM activity ORDER BY ts DESC LIMIT %d)", FILTER_SCAN);
-    else
-        buf_puts(&sql, "activity");
-    where_sql(a, &sql);
-    buf_printf(&sql, " ORDER BY ts DESC LIMIT %d OFFSET %d", rows + 1, top);
-    sqlite3_stmt *st = wk_prepare(db, "activity", sql.s, err);
-    buf_free(&sql);
+    const char *and;
+    buf_puts(&sql, "SELECT count(*) FROM (SELECT 1");
+    from_sql(a, &sql, &and);
+    buf_printf(&sql, " LIMIT %d)", SCROLL_CAP + 1);
+    sqlite3_stmt *st = prepare(a, db, &sql, err);
     if (!st)
         return -1;
-    for (int i = 0; i < a->nterms; i++)
-        sqlite3_bind_text(st, i + 1, a->patterns[i], -1, SQLITE_STATIC);
-    a->rows = xcalloc((size_t)rows, sizeof *a->rows);
-    a->more = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (a->nrows == rows) {
-            a->more = 1;
-            rc = SQLITE_DONE;
-            break;
-        }
-        read_row(&a->rows[a->nrows++], st);
-    }
+    int rc = sqlite3_step(st);
+    int n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    a->lv.more = n > SCROLL_CAP;
+    a->total = n > SCROLL_CAP ? SCROLL_CAP : n;
     return wk_finish(db, st, rc, "activity", err);
 }
 
-/* Rows the selection may move over: what is known, plus a page when more follow. */
-static int known_rows(const Activity *a)
+/* Where the event source/key is now (0-based, in ts DESC, source, key
+ * order), or -1 when it is not listed any more. */
+static int locate(Activity *a, sqlite3 *db, const char *source, const char *key, int *pos,
+                  char **err)
 {
-    int n = a->ls.top + a->nrows + (a->more ? a->page : 0);
-    return n > SCROLL_CAP ? SCROLL_CAP : n;
+    Buf sql = {0};
+    const char *and;
+    buf_puts(&sql, "SELECT count(*), (SELECT count(*)");
+    from_sql(a, &sql, &and);
+    buf_printf(&sql, "%sts > me.ts), (SELECT count(*)", and);
+    from_sql(a, &sql, &and);
+    buf_printf(&sql, "%sts = me.ts AND (source, key) < (me.source, me.key)) FROM (SELECT ts,"
+               " source, key", and);
+    from_sql(a, &sql, &and);
+    buf_printf(&sql, "%ssource = ?11 AND key = ?12) AS me", and);
+    sqlite3_stmt *st = prepare(a, db, &sql, err);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 11, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 12, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *pos = -1;
+    if (rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0)
+        *pos = sqlite3_column_int(st, 1) + sqlite3_column_int(st, 2);
+    return wk_finish(db, st, rc, "activity", err);
+}
+
+/* Reads rows [top, top+rows). */
+static int query(Activity *a, sqlite3 *db, int top, int rows, char **err)
+{
+    Buf sql = {0};
+    const char *and;
+    buf_puts(&sql, "SELECT source, key, ts, event_type, agent, status, details");
+    from_sql(a, &sql, &and);
+    buf_printf(&sql, " ORDER BY ts DESC, source, key LIMIT %d OFFSET %d", rows, top);
+    sqlite3_stmt *st = prepare(a, db, &sql, err);
+    if (!st)
+        return -1;
+    a->rows = xcalloc((size_t)rows, sizeof *a->rows);
+    int rc;
+    while (a->nrows < rows && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        read_row(&a->rows[a->nrows++], st);
+    if (a->nrows == rows)
+        rc = SQLITE_DONE;
+    return wk_finish(db, st, rc, "activity", err);
+}
+
+static const ARow *selected_row(const Activity *a)
+{
+    int i = a->lv.sel - a->lv.top;
+    return (a->lv.n > 0 && i >= 0 && i < a->nrows) ? &a->rows[i] : NULL;
+}
+
+static void pin_selected(Activity *a)
+{
+    const ARow *r = selected_row(a);
+    list_pin(&a->lv, r ? r->source : NULL, r ? r->key : NULL, r ? r->details : NULL);
 }
 
 static int act_load(void *self, const WidgetEnv *env, int rows, char **err)
@@ -158,21 +214,18 @@ static int act_load(void *self, const WidgetEnv *env, int rows, char **err)
     }
     if (rows < 1)
         rows = 1;
-    a->page = rows;
-    if (a->ls.top < 0)
-        a->ls.top = 0;
-    if (query(a, db, a->ls.top, rows, err) < 0)
+    if (count_rows(a, db, err) < 0)
         return -1;
-    if (a->nrows == 0 && a->ls.top > 0) {      /* the list shrank under us */
-        rows_drop(a);
-        a->ls.top = a->ls.sel = 0;
-        if (query(a, db, 0, rows, err) < 0)
-            return -1;
-    }
-    if (a->ls.sel >= a->ls.top + a->nrows)
-        a->ls.sel = a->ls.top + a->nrows - 1;
-    if (a->ls.sel < a->ls.top)
-        a->ls.sel = a->ls.top;
+    const char *src, *key;
+    int pos = -1;
+    if (list_wanted(&a->lv, &src, &key) && locate(a, db, src, key, &pos, err) < 0)
+        return -1;
+    if (pos >= a->total)
+        pos = -1;                               /* past how far the pane scrolls */
+    list_place(&a->lv, pos, a->total, rows);
+    if (query(a, db, a->lv.top, rows, err) < 0)
+        return -1;
+    pin_selected(a);
     return 0;
 }
 
@@ -218,26 +271,29 @@ static void act_draw(void *self, WINDOW *w, const WidgetEnv *env, const PaneInfo
         return;
     }
     for (int i = 0; i < a->nrows && i < getmaxy(w); i++)
-        draw_row(w, i, &a->rows[i], a->ls.top + i == a->ls.sel, env, pane);
+        draw_row(w, i, &a->rows[i], list_is_sel(&a->lv, a->lv.top + i), env, pane);
 }
 
 static HandlerResult act_key(void *self, Action act, Intent *out)
 {
     Activity *a = self;
-    int top = a->ls.top;
     if (act == ACT_COPY) {
-        int i = a->ls.sel - a->ls.top;
-        if (i < 0 || i >= a->nrows)
+        const ARow *r = selected_row(a);
+        if (!r)
             return HR_HANDLED;
         out->kind = INTENT_COPY;
-        out->text = xstrdup(a->rows[i].details);
+        out->text = xstrdup(r->details);
         return HR_INTENT;
     }
-    if (!wk_is_move(act))
-        return HR_IGNORED;
-    if (!listsel_move(&a->ls, act, known_rows(a), a->page))
-        return HR_HANDLED;
-    return a->ls.top != top ? HR_RELOAD : HR_REDRAW;
+    HandlerResult hr = list_move(&a->lv, act, 1);
+    if (hr == HR_REDRAW)
+        pin_selected(a);
+    return hr;
+}
+
+static ListView *act_list(void *self)
+{
+    return &((Activity *)self)->lv;
 }
 
 static void act_title_note(void *self, char *buf, size_t n)
@@ -252,10 +308,9 @@ static void act_title_note(void *self, char *buf, size_t n)
 static int act_detail(void *self, Buf *out)
 {
     Activity *a = self;
-    int i = a->ls.sel - a->ls.top;
-    if (i < 0 || i >= a->nrows)
+    const ARow *r = selected_row(a);
+    if (!r)
         return -1;
-    const ARow *r = &a->rows[i];
     buf_printf(out, "%s\n\n", r->details);
     buf_printf(out, "time:    %s\n", r->ts_s);
     buf_printf(out, "type:    %s\n", r->type);
@@ -271,7 +326,7 @@ static void act_set_filter(void *self, const char *text)
 {
     Activity *a = self;
     terms_drop(a);
-    a->ls.sel = a->ls.top = 0;
+    list_set_filter(&a->lv, text);
     if (!text || !*text)
         return;
     a->filter = xstrndup(text, 200);
@@ -314,5 +369,6 @@ const WidgetClass activity_widget = {
     .title_note = act_title_note,
     .detail = act_detail,
     .set_filter = act_set_filter,
+    .list = act_list,
     .destroy = act_destroy,
 };

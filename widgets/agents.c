@@ -23,8 +23,7 @@ typedef struct AgRow {
 typedef struct Agents {
     AgRow *rows;
     int nrows, working, online;
-    ListSel ls;
-    int page;
+    ListView lv;            /* selection by agent (source + key) */
 } Agents;
 
 static void rows_drop(Agents *a)
@@ -58,7 +57,18 @@ static void ag_destroy(void *self)
     if (!a)
         return;
     rows_drop(a);
+    list_free(&a->lv);
     free(a);
+}
+
+/* A row's identity and label for the list helper. */
+static void ag_id(const void *rows, int i, const char **source, const char **key,
+                  const char **label)
+{
+    const AgRow *r = (const AgRow *)rows + i;
+    *source = r->source;
+    *key = r->key;
+    *label = r->id;
 }
 
 static AgentState state_of(const AgRow *r, int64_t now, int64_t stale_ms)
@@ -112,7 +122,6 @@ static int ag_load(void *self, const WidgetEnv *env, int rows, char **err)
         set_err(err, "agents: no cache");
         return -1;
     }
-    a->page = rows < 1 ? 1 : rows;
     int64_t stale = env->cfg && env->cfg->stale_ms > 0 ? env->cfg->stale_ms : 15 * 60000;
     sqlite3_stmt *st = wk_prepare(db, "agents",
         "SELECT source, key, agent_id, status, last_seen, current_task, model, tokens_today,"
@@ -145,7 +154,7 @@ static int ag_load(void *self, const WidgetEnv *env, int rows, char **err)
         rc = SQLITE_DONE;
     if (wk_finish(db, st, rc, "agents", err) < 0)
         return -1;
-    listsel_clamp(&a->ls, a->nrows, a->page);
+    list_sync(&a->lv, a->rows, a->nrows, rows, ag_id);
     return load_usage(a, db, env->now_ms, err);
 }
 
@@ -225,17 +234,23 @@ static void ag_draw(void *self, WINDOW *w, const WidgetEnv *env, const PaneInfo 
         return;
     }
     int H = getmaxy(w);
-    listsel_clamp(&a->ls, a->nrows, H > 0 ? H : 1);
-    for (int y = 0; y < H && a->ls.top + y < a->nrows; y++)
-        draw_row(w, y, &a->rows[a->ls.top + y], a->ls.top + y == a->ls.sel, env, pane);
+    list_clamp(&a->lv, a->nrows, H);
+    for (int y = 0; y < H && a->lv.top + y < a->nrows; y++)
+        draw_row(w, y, &a->rows[a->lv.top + y], list_is_sel(&a->lv, a->lv.top + y), env, pane);
 }
 
 static HandlerResult ag_key(void *self, Action act, Intent *out)
 {
     Agents *a = self;
-    if (!wk_is_move(act))
-        return HR_IGNORED;
-    return listsel_move(&a->ls, act, a->nrows, a->page) ? HR_REDRAW : HR_HANDLED;
+    HandlerResult hr = list_move(&a->lv, act, 0);
+    if (hr == HR_REDRAW)
+        list_repin(&a->lv, a->rows, ag_id);
+    return hr;
+}
+
+static ListView *ag_list(void *self)
+{
+    return &((Agents *)self)->lv;
 }
 
 static void ag_title_note(void *self, char *buf, size_t n)
@@ -253,9 +268,9 @@ static void ag_title_note(void *self, char *buf, size_t n)
 static int ag_detail(void *self, Buf *out)
 {
     Agents *a = self;
-    if (a->ls.sel < 0 || a->ls.sel >= a->nrows)
+    if (a->nrows == 0 || a->lv.sel < 0 || a->lv.sel >= a->nrows)
         return -1;
-    const AgRow *r = &a->rows[a->ls.sel];
+    const AgRow *r = &a->rows[a->lv.sel];
     const char *mark, *word;
     Role role;
     state_mark(r->state, &mark, &word, &role);
@@ -287,6 +302,6 @@ const WidgetClass agents_widget = {
     .key = ag_key,
     .title_note = ag_title_note,
     .detail = ag_detail,
-    .set_filter = NULL,
+    .list = ag_list,
     .destroy = ag_destroy,
 };

@@ -3,11 +3,15 @@
  * It reads only the rows it shows (LIMIT/OFFSET over the created_at index,
  * snoozed items hidden through the snooze table) and never writes: r, n, s,
  * u and y become Intents that the screen loop hands to the outbox. Space
- * marks rows so one key resolves several. */
+ * marks rows so one key resolves several. The selection, marks and scroll
+ * position are the list helper's (list.c): they follow the item, so a newer
+ * blocker arriving above never moves r onto a different one. */
 #include <stdio.h>
 #include "wkit.h"
 
 #define COUNT_CAP 1000      /* the title shows "999+" past this */
+/* Newest first; source and key make the order total, so a row's place is one. */
+#define ORDER "b.created_at DESC, b.source, b.key"
 
 typedef struct BRow {
     char *source, *key, *from, *desc, *context, *state, *resolved_by, *note;
@@ -18,10 +22,6 @@ typedef struct BRow {
     int64_t snoozed_until;
 } BRow;
 
-typedef struct Mark {
-    char *source, *key;
-} Mark;
-
 typedef struct Blockers {
     char *owner;
     int show_resolved, all;
@@ -30,10 +30,7 @@ typedef struct Blockers {
     int nrows;
     int total;                /* matching rows, up to COUNT_CAP */
     int apart;                /* of them, blocked on someone else (for_owner = 0) */
-    ListSel ls;
-    int page;
-    Mark marks[INTENT_MAX_ITEMS];
-    int nmarks;
+    ListView lv;
     int no_snooze_table;      /* an old cache without it: show everything */
     int table_empty;          /* no blocker at all yet (vs. nothing open) */
 } Blockers;
@@ -83,10 +80,7 @@ static void blk_destroy(void *self)
     if (!b)
         return;
     rows_drop(b);
-    for (int i = 0; i < b->nmarks; i++) {
-        free(b->marks[i].source);
-        free(b->marks[i].key);
-    }
+    list_free(&b->lv);
     free(b->owner);
     free(b->like);
     free(b);
@@ -169,8 +163,8 @@ static int query_rows(Blockers *b, sqlite3 *db, const WidgetEnv *env, int rows, 
              " CASE WHEN b.state = 'failed' THEN (SELECT o.last_error FROM outbox o"
              " WHERE o.source = b.source AND o.key = b.key AND o.state = 'failed'"
              " ORDER BY o.id DESC LIMIT 1) END"
-             " %s ORDER BY b.created_at DESC LIMIT %d OFFSET %d",
-             b->no_snooze_table ? "0" : "s.until_ms", where, rows, b->ls.top);
+             " %s ORDER BY " ORDER " LIMIT %d OFFSET %d",
+             b->no_snooze_table ? "0" : "s.until_ms", where, rows, b->lv.top);
     sqlite3_stmt *st = wk_prepare(db, "blockers", sql, err);
     if (!st)
         return -1;
@@ -182,6 +176,40 @@ static int query_rows(Blockers *b, sqlite3 *db, const WidgetEnv *env, int rows, 
     if (b->nrows == rows)
         rc = SQLITE_DONE;
     return wk_finish(db, st, rc, "blockers", err);
+}
+
+/* Where the item source/key is now in the list (0-based), or -1 when it is
+ * not in it any more (resolved, snoozed, filtered out, deleted). */
+static int locate(Blockers *b, sqlite3 *db, const WidgetEnv *env, const char *source,
+                  const char *key, int *pos, char **err)
+{
+    char where[512], sql[900];
+    where_sql(b, where, sizeof where);
+    snprintf(sql, sizeof sql,
+             "SELECT rn FROM (SELECT b.source AS src, b.key AS k, row_number() OVER"
+             " (ORDER BY " ORDER ") AS rn %s) WHERE src = ?3 AND k = ?4", where);
+    sqlite3_stmt *st = wk_prepare(db, "blockers", sql, err);
+    if (!st)
+        return -1;
+    bind_common(b, st, env);
+    sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *pos = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) - 1 : -1;
+    return wk_finish(db, st, rc, "blockers", err);
+}
+
+static const BRow *selected_row(const Blockers *b)
+{
+    int i = b->lv.sel - b->lv.top;
+    return (b->lv.n > 0 && i >= 0 && i < b->nrows) ? &b->rows[i] : NULL;
+}
+
+/* Tells the list which item is selected now. */
+static void pin_selected(Blockers *b)
+{
+    const BRow *r = selected_row(b);
+    list_pin(&b->lv, r ? r->source : NULL, r ? r->key : NULL, r ? r->desc : NULL);
 }
 
 /* Has this cache a snooze table? (The lead's cache creates one; an old or
@@ -205,22 +233,19 @@ static int blk_load(void *self, const WidgetEnv *env, int rows, char **err)
     }
     if (rows < 1)
         rows = 1;
-    b->page = rows;
     probe_snooze(b, db);
     if (count_rows(b, db, env, err) < 0)
         return -1;
-    listsel_clamp(&b->ls, b->total, rows);
-    if (b->ls.top < 0)
-        b->ls.top = 0;
-    return query_rows(b, db, env, rows, err);
-}
-
-static int mark_find(const Blockers *b, const BRow *r)
-{
-    for (int i = 0; i < b->nmarks; i++)
-        if (strcmp(b->marks[i].source, r->source) == 0 && strcmp(b->marks[i].key, r->key) == 0)
-            return i;
-    return -1;
+    const char *src, *key;
+    int pos = -1;
+    if (list_wanted(&b->lv, &src, &key) && locate(b, db, env, src, key, &pos, err) < 0)
+        return -1;
+    list_place(&b->lv, pos, b->total, rows);
+    b->lv.more = b->total >= COUNT_CAP;
+    if (query_rows(b, db, env, rows, err) < 0)
+        return -1;
+    pin_selected(b);
+    return 0;
 }
 
 /* One row: "* 3h  max  description ...  source" (state replaces the source). */
@@ -237,7 +262,7 @@ static void draw_row(Blockers *b, WINDOW *w, int y, const BRow *r, int selected,
     if (row == ROLE_SELECTED)
         wk_fill(w, y, 0, W, ROLE_SELECTED);
     int x = 0;
-    int marked = mark_find(b, r) >= 0;
+    int marked = list_marked(&b->lv, r->source, r->key);
     x += wk_text(w, y, x, 2, wk_row_role(selected, pane, ROLE_ACCENT), marked ? "* " : "  ");
     char age[24];
     wk_age(env->now_ms, r->created, age, sizeof age);
@@ -283,66 +308,28 @@ static void blk_draw(void *self, WINDOW *w, const WidgetEnv *env, const PaneInfo
     }
     int H = getmaxy(w);
     for (int i = 0; i < b->nrows && i < H; i++)
-        draw_row(b, w, i, &b->rows[i], b->ls.top + i == b->ls.sel, env, pane);
-}
-
-static const BRow *selected_row(const Blockers *b)
-{
-    int i = b->ls.sel - b->ls.top;
-    return (i >= 0 && i < b->nrows) ? &b->rows[i] : NULL;
-}
-
-static void toggle_mark(Blockers *b, const BRow *r)
-{
-    int i = mark_find(b, r);
-    if (i >= 0) {
-        free(b->marks[i].source);
-        free(b->marks[i].key);
-        b->marks[i] = b->marks[--b->nmarks];
-    } else if (b->nmarks < INTENT_MAX_ITEMS) {
-        b->marks[b->nmarks].source = xstrdup(r->source);
-        b->marks[b->nmarks].key = xstrdup(r->key);
-        b->nmarks++;
-    }
-}
-
-/* Fills the intent's items with the marked rows (clearing the marks) or the selected row. */
-static int take_items(Blockers *b, Intent *out)
-{
-    out->n = 0;
-    if (b->nmarks > 0) {
-        for (int i = 0; i < b->nmarks; i++) {
-            out->sources[out->n] = b->marks[i].source;
-            out->keys[out->n++] = b->marks[i].key;
-        }
-        b->nmarks = 0;
-        return out->n;
-    }
-    const BRow *r = selected_row(b);
-    if (!r)
-        return 0;
-    out->sources[0] = xstrdup(r->source);
-    out->keys[0] = xstrdup(r->key);
-    out->n = 1;
-    return 1;
+        draw_row(b, w, i, &b->rows[i], list_is_sel(&b->lv, b->lv.top + i), env, pane);
 }
 
 static HandlerResult blk_key(void *self, Action act, Intent *out)
 {
     Blockers *b = self;
-    int top = b->ls.top;
     const BRow *r = selected_row(b);
+    HandlerResult hr;
     switch (act) {
     case ACT_MARK:
         if (!r)
             return HR_HANDLED;
-        toggle_mark(b, r);
-        listsel_move(&b->ls, ACT_DOWN, b->total, b->page);
-        return b->ls.top != top ? HR_RELOAD : HR_REDRAW;
+        list_toggle_mark(&b->lv, r->source, r->key);
+        hr = list_move(&b->lv, ACT_DOWN, 1);
+        if (hr == HR_REDRAW)
+            pin_selected(b);
+        return hr == HR_RELOAD ? HR_RELOAD : HR_REDRAW;
     case ACT_RESOLVE:
     case ACT_RESOLVE_NOTE:
     case ACT_SNOOZE:
-        if (take_items(b, out) == 0)
+        /* the item shown selected (or the marked ones), by identity */
+        if (list_take(&b->lv, out, r ? r->source : NULL, r ? r->key : NULL) == 0)
             return HR_HANDLED;
         out->kind = act == ACT_SNOOZE ? INTENT_SNOOZE : INTENT_RESOLVE;
         out->want_note = act == ACT_RESOLVE_NOTE;
@@ -358,11 +345,10 @@ static HandlerResult blk_key(void *self, Action act, Intent *out)
         out->text = *r->context ? xasprintf("%s\n%s", r->desc, r->context) : xstrdup(r->desc);
         return HR_INTENT;
     default:
-        if (!wk_is_move(act))
-            return HR_IGNORED;
-        if (!listsel_move(&b->ls, act, b->total, b->page))
-            return HR_HANDLED;
-        return b->ls.top != top ? HR_RELOAD : HR_REDRAW;
+        hr = list_move(&b->lv, act, 1);
+        if (hr == HR_REDRAW)
+            pin_selected(b);
+        return hr;
     }
 }
 
@@ -379,8 +365,8 @@ static void blk_title_note(void *self, char *buf, size_t n)
         snprintf(count, sizeof count, "%d", b->total - b->apart);
     if (b->apart > 0)
         snprintf(apart, sizeof apart, " %s blocked %d", dot, b->apart);
-    if (b->nmarks)
-        snprintf(buf, n, "Needs %s %s %s%s %s %d marked", b->owner, dot, count, apart, dot, b->nmarks);
+    if (b->lv.nmarks)
+        snprintf(buf, n, "Needs %s %s %s%s %s %d marked", b->owner, dot, count, apart, dot, b->lv.nmarks);
     else
         snprintf(buf, n, "Needs %s %s %s%s", b->owner, dot, count, apart);
 }
@@ -421,7 +407,12 @@ static void blk_set_filter(void *self, const char *text)
     Blockers *b = self;
     free(b->like);
     b->like = (text && *text) ? wk_like_pattern(text) : NULL;
-    b->ls.sel = b->ls.top = 0;
+    list_set_filter(&b->lv, text);
+}
+
+static ListView *blk_list(void *self)
+{
+    return &((Blockers *)self)->lv;
 }
 
 const WidgetClass blockers_widget = {
@@ -435,5 +426,6 @@ const WidgetClass blockers_widget = {
     .title_note = blk_title_note,
     .detail = blk_detail,
     .set_filter = blk_set_filter,
+    .list = blk_list,
     .destroy = blk_destroy,
 };

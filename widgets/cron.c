@@ -25,8 +25,7 @@ typedef struct Cron {
     int64_t grace_ms;
     Job *jobs;
     int njobs, nproblems;
-    ListSel ls;
-    int page;
+    ListView lv;            /* selection by job (source + key) */
 } Cron;
 
 static void jobs_drop(Cron *c)
@@ -66,7 +65,18 @@ static void cron_destroy(void *self)
     if (!c)
         return;
     jobs_drop(c);
+    list_free(&c->lv);
     free(c);
+}
+
+/* A job's identity and label for the list helper. */
+static void job_id(const void *rows, int i, const char **source, const char **key,
+                   const char **label)
+{
+    const Job *j = (const Job *)rows + i;
+    *source = j->source;
+    *key = j->key;
+    *label = j->name;
 }
 
 static int is_hung(const char *status)
@@ -124,7 +134,6 @@ static int cron_load(void *self, const WidgetEnv *env, int rows, char **err)
         set_err(err, "cron: no cache");
         return -1;
     }
-    c->page = rows < 1 ? 1 : rows;
     sqlite3_stmt *st = wk_prepare(db, "cron",
         "SELECT source, key, job_id, name, schedule, enabled, last_run, last_status,"
         " last_duration_ms, next_run, consecutive_failures FROM cron ORDER BY job_id LIMIT 500",
@@ -160,7 +169,7 @@ static int cron_load(void *self, const WidgetEnv *env, int rows, char **err)
     if (wk_finish(db, st, rc, "cron", err) < 0)
         return -1;
     qsort(c->jobs, (size_t)c->njobs, sizeof *c->jobs, job_cmp);
-    listsel_clamp(&c->ls, c->njobs, c->page);
+    list_sync(&c->lv, c->jobs, c->njobs, rows, job_id);
     return 0;
 }
 
@@ -253,17 +262,23 @@ static void cron_draw(void *self, WINDOW *w, const WidgetEnv *env, const PaneInf
         return;
     }
     int H = getmaxy(w);
-    listsel_clamp(&c->ls, c->njobs, H > 0 ? H : 1);
-    for (int y = 0; y < H && c->ls.top + y < c->njobs; y++)
-        draw_row(w, y, &c->jobs[c->ls.top + y], c->ls.top + y == c->ls.sel, env, pane);
+    list_clamp(&c->lv, c->njobs, H);
+    for (int y = 0; y < H && c->lv.top + y < c->njobs; y++)
+        draw_row(w, y, &c->jobs[c->lv.top + y], list_is_sel(&c->lv, c->lv.top + y), env, pane);
 }
 
 static HandlerResult cron_key(void *self, Action act, Intent *out)
 {
     Cron *c = self;
-    if (!wk_is_move(act))
-        return HR_IGNORED;
-    return listsel_move(&c->ls, act, c->njobs, c->page) ? HR_REDRAW : HR_HANDLED;
+    HandlerResult hr = list_move(&c->lv, act, 0);
+    if (hr == HR_REDRAW)
+        list_repin(&c->lv, c->jobs, job_id);
+    return hr;
+}
+
+static ListView *cron_list(void *self)
+{
+    return &((Cron *)self)->lv;
 }
 
 static void cron_title_note(void *self, char *buf, size_t n)
@@ -280,9 +295,9 @@ static void cron_title_note(void *self, char *buf, size_t n)
 static int cron_detail(void *self, Buf *out)
 {
     Cron *c = self;
-    if (c->ls.sel < 0 || c->ls.sel >= c->njobs)
+    if (c->njobs == 0 || c->lv.sel < 0 || c->lv.sel >= c->njobs)
         return -1;
-    const Job *j = &c->jobs[c->ls.sel];
+    const Job *j = &c->jobs[c->lv.sel];
     char due[40] = "-";
     if (j->due > 0)
         time_format_iso(j->due, due, sizeof due);
@@ -315,6 +330,6 @@ const WidgetClass cron_widget = {
     .key = cron_key,
     .title_note = cron_title_note,
     .detail = cron_detail,
-    .set_filter = NULL,
+    .list = cron_list,
     .destroy = cron_destroy,
 };

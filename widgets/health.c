@@ -303,11 +303,6 @@ static int health_detail(void *self, Buf *out)
     return 0;
 }
 
-static HandlerResult health_key(void *self, Action act, Intent *out)
-{
-    return HR_IGNORED;
-}
-
 const WidgetClass health_widget = {
     .name = "health",
     .title = "Health",
@@ -315,9 +310,7 @@ const WidgetClass health_widget = {
     .create = health_create,
     .load = health_load,
     .draw = health_draw,
-    .key = health_key,
     .title_note = health_title_note,
     .detail = health_detail,
-    .set_filter = NULL,
     .destroy = health_destroy,
 };

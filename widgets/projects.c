@@ -269,6 +269,5 @@ const WidgetClass projects_widget = {
     .key = proj_key,
     .title_note = proj_title_note,
     .detail = proj_detail,
-    .set_filter = NULL,
     .destroy = proj_destroy,
 };

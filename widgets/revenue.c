@@ -317,11 +317,6 @@ static void rev_draw(void *self, WINDOW *w, const WidgetEnv *env, const PaneInfo
     }
 }
 
-static HandlerResult rev_key(void *self, Action act, Intent *out)
-{
-    return HR_IGNORED;
-}
-
 static void rev_title_note(void *self, char *buf, size_t n)
 {
     Revenue *r = self;
@@ -371,9 +366,7 @@ const WidgetClass revenue_widget = {
     .create = rev_create,
     .load = rev_load,
     .draw = rev_draw,
-    .key = rev_key,
     .title_note = rev_title_note,
     .detail = rev_detail,
-    .set_filter = NULL,
     .destroy = rev_destroy,
 };

@@ -314,17 +314,6 @@ static void stats_draw(void *self, WINDOW *w, const WidgetEnv *env, const PaneIn
     }
 }
 
-static HandlerResult stats_key(void *self, Action act, Intent *out)
-{
-    return HR_IGNORED;
-}
-
-static void stats_title_note(void *self, char *buf, size_t n)
-{
-    if (n)
-        buf[0] = '\0';
-}
-
 static int stats_detail(void *self, Buf *out)
 {
     Stats *s = self;
@@ -344,9 +333,6 @@ const WidgetClass stats_widget = {
     .create = stats_create,
     .load = stats_load,
     .draw = stats_draw,
-    .key = stats_key,
-    .title_note = stats_title_note,
     .detail = stats_detail,
-    .set_filter = NULL,
     .destroy = stats_destroy,
 };

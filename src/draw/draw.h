@@ -43,14 +43,18 @@ void draw_set_ascii(int ascii);
 const char *draw_theme_name(void);
 
 /* Display width of UTF-8 text in columns (wcwidth; invalid bytes and
- * controls count as their placeholder's width). */
+ * controls count as their placeholder's width; an emoji asked for with
+ * U+FE0F, like 🖼️, is 2 columns, as text_sanitize draws it). */
 int text_width(const char *s);
 /* A copy of s with every C0/C1 control, DEL and escape sequence replaced by a
  * visible placeholder (control pictures like "␛" "␇", or "^[" "^G" in ascii
  * mode; a whole CSI "ESC [ ... final" is one "␛"; tabs become a space), and
  * invalid UTF-8 bytes, bidi overrides and unprintable code points by "?". In
- * ascii mode every non-ASCII character is "?". Returns a new string; caller
- * frees. */
+ * ascii mode every non-ASCII character is "?". Emoji sequences terminals
+ * disagree on lose their variation selectors, joiners and skin tones, and a
+ * narrow character that asked for emoji presentation gets a space after it
+ * (so curses and every terminal agree on the columns). Returns a new string;
+ * caller frees. */
 char *text_sanitize(const char *s);
 /* Cuts sanitized UTF-8 text to at most maxw columns, adding "…" ("~" ascii)
  * when cut. Returns a new string; caller frees. */

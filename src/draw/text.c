@@ -18,6 +18,7 @@ typedef struct Tok {
     const char *out;    /* placeholder text, or NULL: copy the input bytes */
     size_t out_len;     /* bytes of output */
     int width;          /* columns */
+    char buf[16];       /* the output when it is neither (an emoji rewritten) */
 } Tok;
 
 static void tok_placeholder(Tok *t, const char *ph, size_t in_len)
@@ -28,8 +29,86 @@ static void tok_placeholder(Tok *t, const char *ph, size_t in_len)
     t->width = draw_is_ascii() ? (int)t->out_len : 1;
 }
 
+/* The code point at s when it is a printable one (else 0); *n its length. */
+static uint32_t peek_cp(const char *s, size_t *n)
+{
+    const char *ph;
+    uint32_t cp;
+    *n = *s ? textsafe_next(s, 0, &ph, &cp) : 0;
+    return *n && !ph ? cp : 0;
+}
+
+static int is_pictograph(uint32_t cp)
+{
+    return (cp >= 0x1f000 && cp <= 0x1faff) || (cp >= 0x2600 && cp <= 0x27bf) ||
+           (cp >= 0x2b00 && cp <= 0x2bff);
+}
+
+#define VS15 0xfe0e          /* text presentation selector */
+#define VS16 0xfe0f          /* emoji presentation selector */
+#define ZWJ 0x200d
+#define KEYCAP 0x20e3
+
+/* Emoji sequences whose width terminals disagree on (and curses, which
+ * counts wcwidth per code point, cannot know): a narrow character with VS16
+ * (🖼️) is two columns where the selector is honoured and one elsewhere; a
+ * zero-width joiner or a skin tone fuses two emoji into one in some terminals
+ * only. So what reaches the terminal is unambiguous: the selectors, the
+ * joiners between emoji and the tones are left out, and a narrow character
+ * that asked for emoji presentation gets a space after it, so it takes the
+ * two columns it takes in the terminals that draw it as an emoji. Consumes
+ * the sequence's tail after the base code point at s (n bytes, width w). */
+static void emoji_tok(const char *s, size_t n, uint32_t base, int w, Tok *t)
+{
+    size_t off = n, m;
+    int vs16 = 0, keycap = 0;
+    uint32_t cp = peek_cp(s + off, &m);
+    if (cp >= 0x1f3fb && cp <= 0x1f3ff && is_pictograph(base)) {    /* skin tone */
+        off += m;
+        cp = peek_cp(s + off, &m);
+    }
+    if (cp == VS16 || cp == VS15) {
+        vs16 = cp == VS16;
+        off += m;
+        cp = peek_cp(s + off, &m);
+    }
+    if (cp == KEYCAP) {
+        keycap = 1;
+        off += m;
+        cp = peek_cp(s + off, &m);
+    }
+    if (cp == ZWJ) {
+        size_t m2;
+        if (is_pictograph(peek_cp(s + off + m, &m2)))
+            off += m;
+    }
+    t->in_len = off;
+    if (off == n) {                  /* nothing to rewrite: copy the input */
+        t->out = NULL;
+        t->out_len = n;
+        t->width = w;
+        return;
+    }
+    size_t len = n;
+    memcpy(t->buf, s, n);
+    if (keycap) {
+        memcpy(t->buf + len, "\u20e3", 3);
+        len += 3;
+    }
+    t->width = w;
+    /* the characters with an emoji form: symbols, pictographs, keycaps */
+    if (vs16 && w == 1 && (base >= 0x2000 || keycap || base == 0xa9 || base == 0xae)) {
+        t->buf[len++] = ' ';
+        t->width = 2;
+    }
+    t->buf[len] = '\0';
+    t->out = t->buf;
+    t->out_len = len;
+}
+
 /* Reads the next token of s (which must not be at its NUL): what may be
- * shown is decided by textsafe_next (one rule for screen, CLI and log). */
+ * shown is decided by textsafe_next (one rule for screen, CLI and log); how
+ * wide it is, by wcwidth and emoji_tok. */
 static void next_tok(const char *s, Tok *t)
 {
     const char *ph;
@@ -39,10 +118,22 @@ static void next_tok(const char *s, Tok *t)
         tok_placeholder(t, ph, n);
         return;
     }
+    int w = cp < 0x80 ? 1 : wcwidth((wchar_t)cp);
+    if (cp == VS15 || cp == VS16) {  /* a selector after nothing it could change */
+        t->in_len = n;
+        t->out = "";
+        t->out_len = 0;
+        t->width = 0;
+        return;
+    }
+    if (w > 0 && !draw_is_ascii()) {
+        emoji_tok(s, n, cp, w, t);
+        return;
+    }
     t->in_len = n;
     t->out = NULL;
     t->out_len = n;
-    t->width = cp < 0x80 ? 1 : wcwidth((wchar_t)cp);
+    t->width = w;
 }
 
 int text_width(const char *s)

@@ -77,6 +77,10 @@ typedef struct PaneInfo {
     const char *error;              /* the newest error of its sources, or NULL */
 } PaneInfo;
 
+typedef struct ListView ListView;
+
+/* A widget class. name, create, load, draw and destroy are required; every
+ * other method is optional (NULL): the screen loop then does without it. */
 typedef struct WidgetClass {
     const char *name;               /* the YAML `type:` */
     const char *title;              /* default title */
@@ -98,6 +102,9 @@ typedef struct WidgetClass {
     int (*detail)(void *self, Buf *out);
     /* The `/` filter (NULL or "" clears); NULL when the widget has none. */
     void (*set_filter)(void *self, const char *text);
+    /* The widget's list (a list widget): the screen loop shows its scroll
+     * position in the pane's border and its notices on the status line. */
+    ListView *(*list)(void *self);
     void (*destroy)(void *self);
 } WidgetClass;
 
@@ -105,15 +112,75 @@ extern const WidgetClass *const widget_classes[];
 const WidgetClass *widget_class_find(const char *name);
 const char *widget_names(void);
 
-/* A scrolling list selection shared by list widgets. */
-typedef struct ListSel {
-    int sel;        /* selected row index */
-    int top;        /* first visible row */
-} ListSel;
-/* Applies a movement action for n rows shown `page` at a time. Returns 1 when
- * the selection moved, 0 when the action was not a movement. */
-int listsel_move(ListSel *ls, Action act, int n, int page);
+/* The list helper every list widget uses (htop's Panel is the model; code in
+ * widgets/list.c). It keeps the selection on the item's identity (source +
+ * key) across reloads, filters and scrolling: a widget that reloads asks
+ * list_wanted() for the selected item, finds where it is now and tells
+ * list_place(); when it is gone, the selection stays at the nearest row and
+ * the helper leaves a notice for the status line. It also does the movement
+ * keys, the scroll position ("12/340"), the / filter text and the Space marks
+ * (by identity too). Widgets supply the rows and how to draw one. */
+typedef struct ListMark {
+    char *source, *key;
+} ListMark;
+
+struct ListView {
+    int sel;                /* selected row index (0..n-1) */
+    int top;                /* first row shown */
+    int n;                  /* rows the list has (or knows of, for paged lists) */
+    int more;               /* more rows follow than n says (position "12/340+") */
+    int page;               /* rows shown at a time */
+    char *source, *key;     /* identity of the selected item; NULL before the first pin */
+    char *label;            /* its text, for the notice when it goes */
+    int picked;             /* the user has moved the selection: until then it
+                               stays on the first row (the newest item) */
+    int moved;              /* the user moved the selection since the last pin */
+    int refilter;           /* the filter changed since the last place */
+    char *expect_gone;      /* "source\nkey" the user acted on: its going is no news */
+    char notice[200];       /* one-shot message for the status line, or "" */
+    ListMark marks[INTENT_MAX_ITEMS];
+    int nmarks;
+    char *filter;           /* the / filter as typed, or NULL */
+};
+
+void list_free(ListView *lv);
 /* Keeps sel inside 0..n-1 and visible in a window of `page` rows. */
-void listsel_clamp(ListSel *ls, int n, int page);
+void list_clamp(ListView *lv, int n, int page);
+/* A movement action (j/k, PgUp/PgDn, g/G) over the list's n rows. Returns
+ * HR_IGNORED for other actions, HR_HANDLED when nothing moved, HR_RELOAD when
+ * the window scrolled and paged is set (the widget reads only what it shows),
+ * else HR_REDRAW. */
+HandlerResult list_move(ListView *lv, Action act, int paged);
+/* The item a reload must look for: 1 with its identity, 0 when the position
+ * decides (the user has not picked a row yet, or just moved). */
+int list_wanted(const ListView *lv, const char **source, const char **key);
+/* Where the wanted item is now among n rows: its index, or -1 when it is gone
+ * (then the selection stays at the nearest row and a notice says so). */
+void list_place(ListView *lv, int pos, int n, int page);
+/* Records the identity of the row now at sel (NULLs: the list is empty). */
+void list_pin(ListView *lv, const char *source, const char *key, const char *label);
+/* For lists read whole: finds the selected item among rows 0..n-1 (id gives
+ * each row's identity and label), places the selection and pins it. */
+typedef void (*ListIdFn)(const void *rows, int i, const char **source, const char **key,
+                         const char **label);
+void list_sync(ListView *lv, const void *rows, int n, int page, ListIdFn id);
+/* Pins the row now at sel (after a move in a list read whole). */
+void list_repin(ListView *lv, const void *rows, ListIdFn id);
+/* Is the selected row index i? */
+int list_is_sel(const ListView *lv, int i);
+/* Space: marks or unmarks an item (by identity). */
+void list_toggle_mark(ListView *lv, const char *source, const char *key);
+int list_marked(const ListView *lv, const char *source, const char *key);
+/* Fills out's items with the marked items (clearing the marks), else with the
+ * selected item (source, key; NULL when none). Returns the number of items.
+ * The items' going from the list is then expected (no notice). */
+int list_take(ListView *lv, Intent *out, const char *source, const char *key);
+/* Stores the / filter text (NULL or "" clears); the selection stays on its
+ * item when the item still matches, else goes to the first row. */
+void list_set_filter(ListView *lv, const char *text);
+/* "12/340" (sel+1 of n; "12/340+" when more follow), or "" for an empty list. */
+void list_position(const ListView *lv, char *buf, size_t n);
+/* The one-shot notice, then cleared: copied into buf ("" when none). */
+void list_take_notice(ListView *lv, char *buf, size_t n);
 
 #endif
