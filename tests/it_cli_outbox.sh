@@ -29,7 +29,7 @@ mcx fetch --once
 mcx resolve handoffs:b1 --no-wait
 check "a queued resolve (exit 3)" [ "$(rc)" -eq 3 ]
 id1=$(grep -oE '#[0-9]+' "$T/out" | tr -d '#')
-check "resolve --no-wait names the item and the row" has "^handoffs:b1: queued as outbox #$id1" out
+check "resolve --no-wait names the row and the item" has "^queued as outbox #$id1 \(handoffs:b1\)" out
 mcx outbox --retry "$id1"
 check "retry ID: exit 0 when delivered" [ "$(rc)" -eq 0 ]
 check "retry ID says which row and item, and that it was delivered" has "^outbox #$id1 \(handoffs:b1\): retried: delivered" out

@@ -37,4 +37,6 @@ expect 2 "size.yaml:3:11: size:" -c "$WORK/ok.yaml" dashboard --layout "$WORK/si
 expect 2 "unexpected argument" -c "$WORK/ok.yaml" dashboard extra
 expect 1 "needs a terminal" -c "$WORK/ok.yaml"
 expect 1 "needs a terminal" -c "$WORK/ok.yaml" dashboard --layout ops
+expect 1 "needs a terminal" -c "$WORK/ok.yaml" --layout ops          # as the README shows it
+expect 2 "layout 'nosuchlayout' not found" -c "$WORK/ok.yaml" --layout nosuchlayout
 echo ok

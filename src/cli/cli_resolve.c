@@ -40,7 +40,7 @@ static int resolve_one(Cache *c, const Config *cfg, const char *source, const ch
         return 1;
     }
     if (nowait) {
-        printf("%s:%s: queued as outbox #%lld\n", cli_safe(source), cli_safe(key), (long long)id);
+        printf("queued as outbox #%lld (%s:%s)\n", (long long)id, cli_safe(source), cli_safe(key));
         return 3;
     }
     outbox_deliver_due(c, cfg, NULL);

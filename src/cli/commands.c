@@ -104,7 +104,7 @@ void cli_help_all(FILE *out)
     for (size_t i = 0; i < sizeof globals / sizeof globals[0]; i++)
         fprintf(out, "  %-23s%s\n", globals[i].flags, globals[i].help);
     fputs("\nexit codes: 0 success, 1 runtime failure, 2 bad usage or configuration,\n"
-          "            3 (resolve) queued but not yet delivered\n"
+          "            3 (resolve, outbox --retry) queued but not yet delivered\n"
           "files: config $XDG_CONFIG_HOME/mission-control/mc.yaml, cache\n"
           "       $XDG_CACHE_HOME/mission-control/cache.db, log\n"
           "       $XDG_STATE_HOME/mission-control/mc.log. See mc(1).\n", out);
