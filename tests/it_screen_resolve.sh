@@ -19,7 +19,8 @@ wait_for "Needs Apple · 3" 5       # nothing happened
 cp "$DATA/pending-work.md" "$WORK/before.md"
 keys r
 wait_for "Needs Apple · 2" 5
-wait_gone "Sign the Quokka" 5
+# gone from the pane (the status line names it: "resolving: Sign the Quokka…")
+wait_cond '! screen | grep -v "resolv" | grep -qF "Sign the Quokka"' 5 "the resolved task left the pane"
 wait_cond 'grep -q "^- \[x\] Sign the Quokka" "$DATA/pending-work.md"' 10 "the task is ticked in the file"
 # the file's only change is that one box: the same bytes once it is unticked
 sed 's/^- \[x\] Sign the Quokka/- [ ] Sign the Quokka/' "$DATA/pending-work.md" | cmp -s - "$WORK/before.md" \
