@@ -63,7 +63,8 @@ keys Escape
 wait_gone "key:         h-quasar" 5
 
 # scrolled down the activity pane, newer events arrive: the same event stays selected
-focused_pos() { screen | grep -F "┗" | grep -o '[0-9]*/[0-9]*' | tail -n1; }
+# the focused pane's position: N/M on its heavy bottom border
+focused_pos() { screen | grep -F "┗" | grep -o '[0-9]*/[0-9]* ━*┛' | grep -o '^[0-9]*/[0-9]*'; }
 keys 7 G
 wait_cond '[ -n "$(focused_pos)" ]' 5 "the activity pane shows its position"
 before=$(focused_pos)                # N/N: the last row

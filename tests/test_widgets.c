@@ -914,6 +914,21 @@ static void test_projects(void)
     char *d = detail_of(&projects_widget, w);
     CHECK_CONTAINS(d, "Sponsor portal  owner: max  updated: 2026-11-20T17:00:00Z");
     free(d);
+    /* a selected card, kept on its project when a card sorts in above it */
+    Intent in = {0};
+    CHECK_INT(projects_widget.key(w, ACT_DOWN, &in), HR_REDRAW);   /* Revenue API -> Sponsor */
+    sql("INSERT INTO projects (source, key, name, status, owner) VALUES"
+        " ('p', 'p8', 'Alpha', 'active', 'dash')");
+    t = render(&projects_widget, w, 10, 130, 1);
+    free(t);
+    d = detail_of(&projects_widget, w);
+    CHECK(strncmp(d, "Sponsor portal\n", 15) == 0);
+    CHECK_CONTAINS(d, "key:      p1");
+    free(d);
+    char pos[32];
+    list_position(projects_widget.list(w), pos, sizeof pos);
+    CHECK_STR(pos, "3/8");
+    sql("DELETE FROM projects WHERE key = 'p8'");
     render_sizes(&projects_widget, w);
     projects_widget.destroy(w);
 }

@@ -1,7 +1,9 @@
 /* projects.c — the projects dataset as a kanban board: one column per
  * status (planning, active, blocked, paused, done, then any other status as
  * it is written), a count in each column's header and one card per project
- * with its name and owner. j/k scroll the cards; Enter lists the board. */
+ * with its name and owner. j/k move the selected card through the board
+ * (column by column, kept on the project by the list helper as cards move);
+ * Enter shows the selected project, then the whole board. */
 #include <ctype.h>
 #include <stdio.h>
 #include "wkit.h"
@@ -23,6 +25,7 @@ typedef struct Column {
 typedef struct Projects {
     Column cols[MAX_COLUMNS];
     int ncols, total, scroll, maxcards;
+    ListView lv;            /* the selected card, in board order (column by column) */
 } Projects;
 
 static const char *const known[] = {"planning", "active", "blocked", "paused", "done"};
@@ -60,7 +63,32 @@ static void proj_destroy(void *self)
     if (!p)
         return;
     clear_board(p);
+    list_free(&p->lv);
     free(p);
+}
+
+/* The card at board index i (column by column); its column in *col. */
+static const Card *card_at(const Projects *p, int i, int *col)
+{
+    for (int c = 0; c < p->ncols; c++) {
+        if (i < p->cols[c].n) {
+            if (col)
+                *col = c;
+            return &p->cols[c].cards[i];
+        }
+        i -= p->cols[c].n;
+    }
+    return NULL;
+}
+
+/* A card's identity and label for the list helper. */
+static void card_id(const void *rows, int i, const char **source, const char **key,
+                    const char **label)
+{
+    const Card *c = card_at(rows, i, NULL);
+    *source = c ? c->source : NULL;
+    *key = c ? c->key : NULL;
+    *label = c ? c->name : NULL;
 }
 
 /* The column for a status (case-insensitive, trimmed), created as needed;
@@ -119,7 +147,10 @@ static int proj_load(void *self, const WidgetEnv *env, int rows, char **err)
         if (col->n > p->maxcards)
             p->maxcards = col->n;
     }
-    return wk_finish(db, st, rc, "projects", err);
+    if (wk_finish(db, st, rc, "projects", err) < 0)
+        return -1;
+    list_sync(&p->lv, p, p->total, rows, card_id);
+    return 0;
 }
 
 static Role status_role(const char *s)
@@ -151,7 +182,8 @@ static int pick_columns(const Projects *p, int W, int *idx)
 
 /* Cards take two lines (name, then owner) when every column fits that way;
  * else one line, with the owner only where the whole name still fits. */
-static void draw_column(Projects *p, WINDOW *w, const Column *col, int x, int cw, int lines)
+static void draw_column(Projects *p, WINDOW *w, const Column *col, int x, int cw, int lines,
+                        const Card *sel, const PaneInfo *pane)
 {
     int H = getmaxy(w);
     char head[96];
@@ -170,16 +202,20 @@ static void draw_column(Projects *p, WINDOW *w, const Column *col, int x, int cw
             wk_text(w, y, x, cw, ROLE_DIM, more);
             break;
         }
+        Role name = wk_row_role(c == sel, pane, ROLE_NORMAL);
+        Role dim = wk_row_role(c == sel, pane, ROLE_DIM);
+        for (int k = 0; k < lines && name == ROLE_SELECTED; k++)
+            wk_fill(w, y + k, x, cw, ROLE_SELECTED);
         if (lines == 2) {
-            wk_text(w, y, x, cw, ROLE_NORMAL, c->name);
-            wk_text(w, y + 1, x + 1, cw - 1, ROLE_DIM, c->owner);
+            wk_text(w, y, x, cw, name, c->name);
+            wk_text(w, y + 1, x + 1, cw - 1, dim, c->owner);
             continue;
         }
         int nw = text_width(c->name), ow = text_width(c->owner);
         int with_owner = ow > 0 && nw + 1 + ow <= cw;
-        wk_text(w, y, x, cw, ROLE_NORMAL, c->name);
+        wk_text(w, y, x, cw, name, c->name);
         if (with_owner)
-            wk_text_right(w, y, x + cw, ow, ROLE_DIM, c->owner);
+            wk_text_right(w, y, x + cw, ow, dim, c->owner);
     }
 }
 
@@ -194,16 +230,25 @@ static void proj_draw(void *self, WINDOW *w, const WidgetEnv *env, const PaneInf
     int W = getmaxx(w), H = getmaxy(w);
     int idx[MAX_COLUMNS];
     int n = pick_columns(p, W, idx);
-    if (p->scroll > p->maxcards - (H - 1))
-        p->scroll = p->maxcards - (H - 1);
+    int lines = H - 1 >= 2 * p->maxcards ? 2 : 1;
+    /* scroll so the selected card shows (the last slot may say "+N more") */
+    int selcol = 0;
+    const Card *sel = p->lv.n > 0 ? card_at(p, p->lv.sel, &selcol) : NULL;
+    int slots = (H - 1) / lines, row = sel ? (int)(sel - p->cols[selcol].cards) : 0;
+    int room = slots > 1 ? slots - 1 : 1;
+    if (row < p->scroll)
+        p->scroll = row;
+    if (row >= p->scroll + room)
+        p->scroll = row - room + 1;
+    if (p->scroll > p->maxcards - 1)
+        p->scroll = p->maxcards - 1;
     if (p->scroll < 0)
         p->scroll = 0;
     int cw = (W - (n - 1)) / n;
-    int lines = H - 1 >= 2 * p->maxcards ? 2 : 1;
     for (int k = 0; k < n; k++) {
         int x = k * (cw + 1);
         int width = k == n - 1 ? W - x : cw;
-        draw_column(p, w, &p->cols[idx[k]], x, width, lines);
+        draw_column(p, w, &p->cols[idx[k]], x, width, lines, sel, pane);
         if (k < n - 1)
             for (int y = 0; y < H; y++)
                 wk_text(w, y, x + cw, 1, ROLE_BORDER, wk_g("\u2502", "|"));
@@ -213,21 +258,15 @@ static void proj_draw(void *self, WINDOW *w, const WidgetEnv *env, const PaneInf
 static HandlerResult proj_key(void *self, Action act, Intent *out)
 {
     Projects *p = self;
-    int before = p->scroll;
-    switch (act) {
-    case ACT_DOWN: p->scroll++; break;
-    case ACT_UP: p->scroll--; break;
-    case ACT_PGDN: p->scroll += 10; break;
-    case ACT_PGUP: p->scroll -= 10; break;
-    case ACT_TOP: p->scroll = 0; break;
-    case ACT_BOTTOM: p->scroll = p->maxcards; break;
-    default: return HR_IGNORED;
-    }
-    if (p->scroll > p->maxcards - 1)
-        p->scroll = p->maxcards - 1;
-    if (p->scroll < 0)
-        p->scroll = 0;
-    return p->scroll != before ? HR_REDRAW : HR_HANDLED;
+    HandlerResult hr = list_move(&p->lv, act, 0);
+    if (hr == HR_REDRAW)
+        list_repin(&p->lv, p, card_id);
+    return hr;
+}
+
+static ListView *proj_list(void *self)
+{
+    return &((Projects *)self)->lv;
 }
 
 static void proj_title_note(void *self, char *buf, size_t n)
@@ -244,6 +283,15 @@ static int proj_detail(void *self, Buf *out)
     Projects *p = self;
     if (p->total == 0)
         return -1;
+    int sc = 0;
+    const Card *sel = card_at(p, p->lv.sel, &sc);
+    if (sel) {
+        buf_printf(out, "%s\n\n", sel->name);
+        buf_printf(out, "status:   %s\n", p->cols[sc].status);
+        buf_printf(out, "owner:    %s\n", *sel->owner ? sel->owner : "-");
+        buf_printf(out, "updated:  %s\n", *sel->updated ? sel->updated : "-");
+        buf_printf(out, "source:   %s\nkey:      %s\n\n-- the board --\n", sel->source, sel->key);
+    }
     for (int c = 0; c < p->ncols; c++) {
         const Column *col = &p->cols[c];
         if (col->n == 0)
@@ -269,5 +317,6 @@ const WidgetClass projects_widget = {
     .key = proj_key,
     .title_note = proj_title_note,
     .detail = proj_detail,
+    .list = proj_list,
     .destroy = proj_destroy,
 };

@@ -233,13 +233,6 @@ static inline char *wk_like_pattern(const char *text)
     return buf_steal(&p);
 }
 
-/* Is act a selection movement (j/k, PgUp/PgDn, g/G)? */
-static inline int wk_is_move(Action act)
-{
-    return act == ACT_UP || act == ACT_DOWN || act == ACT_PGUP || act == ACT_PGDN ||
-           act == ACT_TOP || act == ACT_BOTTOM;
-}
-
 /* Every widget accepts these option keys besides its own. */
 #define WK_COMMON_KEYS "type", "title"
 
