@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""it_null_keys.py - every key of the shipped mc.yaml.example set to YAML null
-(`key: ~`) and to nothing (`key:`), one at a time, through `mc check`: mc never
-crashes (no signal), and a config it refuses is refused with a FILE:LINE:COL:
-message. A required path (`path: ~` of the file kinds) must be refused, and a
-running dashboard reload is covered by it_screen_null_path.sh."""
+"""it_null_keys.py - every key of the shipped mc.yaml.example and of
+tests/fixtures/all_keys.yaml (the optional keys the example only shows in
+comments) set to YAML null (`key: ~`) and to nothing (`key:`), one at a time,
+through `mc check`: mc never crashes (no signal), and a config it refuses is
+refused with a FILE:LINE:COL: message. A required path (`path: ~` of the file
+kinds) must be refused; a dashboard reload with one is in it_screen_fifo.sh."""
 import os
 import re
 import subprocess
@@ -34,7 +35,8 @@ def variants(lines):
         for m in PAIR.finditer(code):
             if m.group(1) == "enabled":      # null is the default (on): would probe the network
                 continue
-            for null in ("~", ""):
+            nulls = ("~", "", "[~]", '[""]', "{k: ~}") if m.group(2).startswith(("[", "{")) else ("~", "")
+            for null in nulls:
                 new = line[:m.start(2)] + null + line[m.end(2):]
                 if null == "" and "{" in line[:m.start(2)]:
                     new = line[:m.start(2)] + "null" + line[m.end(2):]
@@ -44,8 +46,6 @@ def variants(lines):
 
 
 def main():
-    with open(os.path.join(SRC, "mc.yaml.example")) as f:
-        lines = f.read().split("\n")
     tmp = tempfile.mkdtemp(prefix="mc-null-")
     env = dict(os.environ, HOME=tmp, XDG_CONFIG_HOME=tmp + "/.config", XDG_CACHE_HOME=tmp + "/.cache",
                XDG_STATE_HOME=tmp + "/.state")
@@ -53,7 +53,16 @@ def main():
         env.pop(var, None)
     cfg = os.path.join(tmp, "mc.yaml")
     n = 0
-    for what, text in variants(lines):
+    tests = os.environ.get("MC_TESTS_DIR", os.path.dirname(os.path.abspath(__file__)))
+    docs = [os.path.join(SRC, "mc.yaml.example"), os.path.join(tests, "fixtures", "all_keys.yaml")]
+    todo = []
+    for doc in docs:
+        with open(doc) as f:
+            text = f.read()
+        ok = subprocess.run([MC, "-c", doc, "check"], env=env, capture_output=True, text=True, timeout=60)
+        check(os.path.basename(doc) + " itself is a valid config", ok.returncode in (0, 1), ok.stderr)
+        todo += [(os.path.basename(doc) + " " + w, t) for w, t in variants(text.split("\n"))]
+    for what, text in todo:
         with open(cfg, "w") as f:
             f.write(text)
         p = subprocess.run([MC, "-c", cfg, "check"], env=env, capture_output=True, text=True, timeout=60)

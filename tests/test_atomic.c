@@ -170,6 +170,15 @@ static void test_read_fifo(void)
     alarm(0);
     CHECK_CONTAINS(err, "not a regular file");
     free(out);
+    out = NULL;
+    /* a read past the source's deadline gives up between chunks */
+    snprintf(path, sizeof path, "%s/big.json", dir);
+    put(path, "[1, 2, 3]\n", 0600);
+    CHECK_INT(file_read_until(path, 1000, mono_ms() - 1, &out, &len, &err), -1);
+    CHECK_CONTAINS(err, "timeout");
+    CHECK_INT(file_read_until(path, 1000, mono_ms() + 60000, &out, &len, &err), 0);
+    CHECK_INT(len, 10);
+    free(out);
     free(err);
 }
 
