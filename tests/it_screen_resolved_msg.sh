@@ -24,7 +24,6 @@ pane_lacks() { wait_cond "! in_pane '$1'" 10 "'$1' gone from the Blockers pane";
 keys 3 /; type_text "Quokka"; keys Enter
 pane_lacks "Rotate the Zep"
 keys g r
-wait_for "resolving: Sign the Quokka" 5
 wait_for "resolved: Sign the Quokka" 10          # delivered, said by name
 keys Escape
 keys /; type_text "Bulk alpha"; keys Enter
