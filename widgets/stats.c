@@ -108,11 +108,12 @@ static int card_blockers(Card *c, sqlite3 *db, const WidgetEnv *env, char **err)
     double v;
     int rc = scalar(db, "SELECT count(*) FROM (SELECT 1 FROM blockers b LEFT JOIN snooze s"
                     " ON s.source = b.source AND s.key = b.key WHERE b.resolved = 0 AND"
+                    " coalesce(b.for_owner, 1) = 1 AND"   /* what needs the owner only */
                     " coalesce(b.state, '') <> 'resolved' AND (s.until_ms IS NULL OR"
                     " s.until_ms <= CAST(?1 AS INTEGER)) LIMIT 1000)", now, NULL, &v, err);
     if (rc == 1)        /* no snooze table */
         rc = scalar(db, "SELECT count(*) FROM (SELECT 1 FROM blockers WHERE resolved = 0"
-                    " LIMIT 1000)", NULL, NULL, &v, err);
+                    " AND coalesce(for_owner, 1) = 1 LIMIT 1000)", NULL, NULL, &v, err);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     double any = 1;
