@@ -692,30 +692,6 @@ int file_make_private(const char *path, int create)
     return rc;
 }
 
-char *secret_read_file(const char *path, char **err)
-{
-    char *data = NULL;
-    size_t len = 0;
-    char *e = NULL;
-    if (file_read_all(path, 65536, &data, &len, &e) != 0) {
-        set_err(err, "cannot read secret file %s", e ? e : path);
-        free(e);
-        return NULL;
-    }
-    char *nl = strpbrk(data, "\r\n");
-    if (nl)
-        *nl = '\0';
-    size_t n = strlen(data);
-    while (n > 0 && isspace((unsigned char)data[n - 1]))
-        data[--n] = '\0';
-    if (n == 0) {
-        set_err(err, "secret file %s is empty", path);
-        free(data);
-        return NULL;
-    }
-    return data;
-}
-
 int mkdir_p(const char *path, mode_t mode)
 {
     char *p = xstrdup(path);

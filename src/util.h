@@ -105,9 +105,6 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
  * `create` is fine. Returns 0 or -1 (errno set). */
 int file_make_private(const char *path, int create);
 
-/* Reads a secret from a file: first line, trailing whitespace stripped.
- * Returns a new string or NULL with *err set (the message never contains the secret). */
-char *secret_read_file(const char *path, char **err);
 
 /* mkdir -p with the given mode. Returns 0 or -1 (errno set). */
 int mkdir_p(const char *path, mode_t mode);

@@ -309,6 +309,10 @@ static void test_http_errors(void)
     r = fetch_url("/big?n=5000", "  max_bytes: 10KiB\n");
     CHECK_INT(r.rc, 0);
     free(r.err);
+    /* one size parser: 2M is 2 MiB (2,097,152) here as in json_file */
+    r = fetch_url("/big?n=2050000", "  max_bytes: 2M\n");
+    CHECK_INT(r.rc, 0);
+    free(r.err);
 
     /* the cap applies to decoded bytes: a small gzip body that inflates is cut off */
     r = fetch_url("/gzip?n=100000", "  max_bytes: 20000\n");

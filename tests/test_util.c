@@ -146,21 +146,6 @@ static void test_atomic_write(void)
     free(err);
 }
 
-static void test_secrets(void)
-{
-    char *err = NULL;
-    const char *p = t_write("token", "s3cr3t-value  \nsecond line\n");
-    char *s = secret_read_file(p, &err);
-    CHECK_STR(s, "s3cr3t-value");
-    free(s);
-    p = t_write("empty", "\n");
-    CHECK(secret_read_file(p, &err) == NULL);
-    CHECK_CONTAINS(err, "empty");
-    CHECK(secret_read_file("/nonexistent/mc/token", &err) == NULL);
-    CHECK_CONTAINS(err, "/nonexistent/mc/token");
-    free(err);
-}
-
 static void test_json_and_numbers(void)
 {
     Buf b = {0};
@@ -190,7 +175,6 @@ int main(void)
     RUN(test_time);
     RUN(test_paths);
     RUN(test_atomic_write);
-    RUN(test_secrets);
     RUN(test_json_and_numbers);
     return t_done();
 }

@@ -2,12 +2,14 @@
  *
  * Configure checks the shape once at load time; http_auth_headers reads the
  * environment variables and secret files on every request and puts the
- * values only into headers flagged secret, which http.c scrubs from any
- * message. Nothing here ever formats a secret into an error. */
+ * values (through the one secret reader, secret.h, which registers them
+ * with the scrubber) only into headers flagged secret, which http.c sends
+ * to the configured origin only. Nothing here formats a secret into an error. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "auth.h"
+#include "secret.h"
 #include "../util.h"
 
 static const char *const auth_keys[] = {
@@ -147,45 +149,16 @@ int http_auth_any(const HttpAuth *a)
     return a && (a->bearer_env || a->bearer_file || a->basic || a->header_name);
 }
 
-/* One secret from an environment variable or a file. what names it in messages. */
+/* One secret through the secret reader, its message prefixed "auth: ". */
 static char *read_secret(const char *env, const char *file, int allow_empty, char **err)
 {
-    if (env) {
-        const char *v = getenv(env);
-        if (!v || (!*v && !allow_empty)) {
-            set_err(err, "auth: environment variable %s is not set", env);
-            return NULL;
-        }
-        if (strpbrk(v, "\r\n")) {
-            set_err(err, "auth: environment variable %s contains a line break", env);
-            return NULL;
-        }
-        return xstrdup(v);
+    char *e = NULL;
+    char *v = secret_read(env, file, allow_empty, &e);
+    if (!v) {
+        set_err(err, "auth: %s", e ? e : "cannot read the secret");
+        free(e);
     }
-    if (file) {
-        char *ferr = NULL;
-        char *v = secret_read_file(file, &ferr);
-        if (!v) {
-            set_err(err, "auth: %s", ferr ? ferr : file);
-            free(ferr);
-            return NULL;
-        }
-        if (!*v && !allow_empty) {
-            free(v);
-            set_err(err, "auth: secret file %s is empty", file);
-            return NULL;
-        }
-        return v;
-    }
-    return xstrdup("");
-}
-
-static void wipe_free(char *s)
-{
-    if (s) {
-        memset(s, 0, strlen(s));
-        free(s);
-    }
+    return v;
 }
 
 static int basic_header(const HttpAuth *a, HttpHeaders *h, char **err)
@@ -195,14 +168,14 @@ static int basic_header(const HttpAuth *a, HttpHeaders *h, char **err)
         return -1;
     char *pass = read_secret(a->password_env, a->password_file, 1, err);
     if (!pass) {
-        wipe_free(user);
+        secret_free(user);
         return -1;
     }
     char *pair = xasprintf("%s:%s", user, pass);
     char *b64 = http_base64(pair, strlen(pair));
     char *val = xasprintf("Basic %s", b64);
     http_headers_set(h, "Authorization", val, 1);
-    wipe_free(user), wipe_free(pass), wipe_free(pair), wipe_free(b64), wipe_free(val);
+    secret_free(user), secret_free(pass), secret_free(pair), secret_free(b64), secret_free(val);
     return 0;
 }
 
@@ -216,8 +189,8 @@ int http_auth_headers(const HttpAuth *a, HttpHeaders *h, char **err)
             return -1;
         char *val = xasprintf("%s %s", a->scheme ? a->scheme : "Bearer", tok);
         http_headers_set(h, "Authorization", val, 1);
-        wipe_free(tok);
-        wipe_free(val);
+        secret_free(tok);
+        secret_free(val);
     }
     if (a->basic && basic_header(a, h, err) < 0)
         return -1;
@@ -227,8 +200,8 @@ int http_auth_headers(const HttpAuth *a, HttpHeaders *h, char **err)
             return -1;
         char *val = xasprintf("%s%s", a->header_prefix ? a->header_prefix : "", v);
         http_headers_set(h, a->header_name, val, 1);
-        wipe_free(v);
-        wipe_free(val);
+        secret_free(v);
+        secret_free(val);
     }
     return 0;
 }

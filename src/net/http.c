@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include "http.h"
+#include "scrub.h"
 #include "../util.h"
 
 #define MAX_HEADER_BYTES (64 * 1024)
@@ -96,6 +97,11 @@ const char *http_response_header(const HttpResponse *r, const char *name)
 
 /* ---- one transfer ----------------------------------------------------- */
 
+static int is_credential_name(const char *name)
+{
+    return !strcasecmp(name, "Cookie") || scrub_secret_name(name, strlen(name));
+}
+
 typedef struct Xfer {
     const HttpRequest *req;
     HttpResponse *resp;
@@ -173,26 +179,18 @@ static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, cu
     return 0;
 }
 
-/* Replaces every secret header value in msg with "***". */
-static char *scrub(char *msg, const HttpHeaders *h)
+/* Every secret header value (and the token after its scheme word) is
+ * known to the scrubber before anything can echo it. */
+static void register_secrets(const HttpHeaders *h)
 {
     for (int i = 0; h && i < h->n; i++) {
-        const char *sec = h->v[i].value;
-        size_t sl = strlen(sec);
-        if (!h->v[i].secret || sl < 4)
+        if (!h->v[i].secret && !is_credential_name(h->v[i].name))
             continue;
-        Buf b = {0};
-        const char *p = msg, *hit;
-        while ((hit = strstr(p, sec))) {
-            buf_append(&b, p, (size_t)(hit - p));
-            buf_puts(&b, "***");
-            p = hit + sl;
-        }
-        buf_puts(&b, p);
-        free(msg);
-        msg = buf_steal(&b);
+        scrub_register(h->v[i].value);
+        const char *sp = strchr(h->v[i].value, ' ');
+        if (sp)
+            scrub_register(sp + 1);
     }
-    return msg;
 }
 
 static struct curl_slist *build_headers(const HttpRequest *req)
@@ -305,10 +303,7 @@ static void set_options(CURL *c, const HttpRequest *req, Xfer *x, char *errbuf)
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
     }
-    if (req->follow_redirects) {
-        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-        curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-    }
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);   /* http_perform follows them */
     set_limits(c, req, x);
 }
 
@@ -334,7 +329,9 @@ static char *transport_error(CURL *c, CURLcode rc, const Xfer *x, const char *ho
     char *clean = http_sanitize(detail, strlen(detail), 300);
     char *msg = xasprintf("%s: %s", host, clean);
     free(clean);
-    return scrub(msg, req->headers);
+    char *safe = scrub_text(msg);
+    free(msg);
+    return safe;
 }
 
 /* Copies what callers read often out of the header list. */
@@ -349,7 +346,7 @@ static void fill_response(CURL *c, Xfer *x)
     r->content_type = xstrdup(http_headers_get(&r->headers, "Content-Type"));
     r->content_range = xstrdup(http_headers_get(&r->headers, "Content-Range"));
     const char *ra = http_headers_get(&r->headers, "Retry-After");
-    r->retry_after_ms = ra ? http_parse_retry_after(ra, now_ms()) : -1;
+    r->retry_after_ms = ra ? http_clamp_retry_after(http_parse_retry_after(ra, now_ms())) : -1;
     if (x->link_next) {
         char *eff = NULL;
         curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff);
@@ -357,32 +354,11 @@ static void fill_response(CURL *c, Xfer *x)
     }
 }
 
-int http_perform(const HttpRequest *req, HttpResponse *resp, char **err)
+/* One transfer of req (no redirects followed). *redirect is set to the
+ * absolute Location of a 3xx answer (or NULL). */
+static int transfer(const HttpRequest *req, const char *method, HttpResponse *resp,
+                    char **redirect, char **err)
 {
-    memset(resp, 0, sizeof *resp);
-    resp->retry_after_ms = -1;
-    if (!curl_dyn()) {
-        set_err(err, "%s", curl_dyn_error());
-        return -1;
-    }
-    resp->host = http_url_host(req->url ? req->url : "");
-    if (!resp->host) {
-        set_err(err, "bad URL (not http:// or https://)");
-        return -1;
-    }
-    const char *method = req->method ? req->method : req->body ? "POST" : "GET";
-    if (!valid_method(method)) {
-        set_err(err, "%s: bad HTTP method '%s'", resp->host, method);
-        return -1;
-    }
-    if (req->cancel && *req->cancel) {
-        set_err(err, "%s: cancelled", resp->host);
-        return -1;
-    }
-    if (req->deadline_ms && mono_ms() >= req->deadline_ms) {
-        set_err(err, "%s: no time left for the request", resp->host);
-        return -1;
-    }
     CURL *c = curl_easy_init();
     if (!c) {
         set_err(err, "%s: cannot start a request (curl_easy_init failed)", resp->host);
@@ -404,10 +380,115 @@ int http_perform(const HttpRequest *req, HttpResponse *resp, char **err)
         ret = -1;
     } else {
         fill_response(c, &x);
+        char *loc = NULL;
+        if (resp->status >= 300 && resp->status < 400
+            && curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc)
+            *redirect = xstrdup(loc);
     }
     free(x.link_next);
     curl_slist_free_all(hdrs);
     curl_easy_cleanup(c);
+    return ret;
+}
+
+/* A header that carries credentials: marked secret, or named like one
+ * (Authorization, Cookie, X-Api-Key, apikey, *-Token ...). */
+static int is_credential(const HttpHeader *h)
+{
+    return h->secret || is_credential_name(h->name);
+}
+
+/* The request's headers without credentials, for another origin. */
+static void strip_credentials(const HttpHeaders *from, HttpHeaders *to)
+{
+    for (int i = 0; from && i < from->n; i++)
+        if (!is_credential(&from->v[i]))
+            http_headers_add(to, from->v[i].name, from->v[i].value, 0);
+}
+
+static int is_https(const char *url)
+{
+    return url && !strncasecmp(url, "https://", 8);
+}
+
+/* Checks the request before anything is sent. */
+static int precheck(const HttpRequest *req, const char *method, HttpResponse *resp, char **err)
+{
+    if (!curl_dyn()) {
+        set_err(err, "%s", curl_dyn_error());
+        return -1;
+    }
+    resp->host = http_url_host(req->url ? req->url : "");
+    if (!resp->host) {
+        set_err(err, "bad URL (not http:// or https://)");
+        return -1;
+    }
+    if (!valid_method(method)) {
+        set_err(err, "%s: bad HTTP method '%s'", resp->host, method);
+        return -1;
+    }
+    if (req->cancel && *req->cancel) {
+        set_err(err, "%s: cancelled", resp->host);
+        return -1;
+    }
+    if (req->deadline_ms && mono_ms() >= req->deadline_ms) {
+        set_err(err, "%s: no time left for the request", resp->host);
+        return -1;
+    }
+    return 0;
+}
+
+/* Redirects are followed here, not by libcurl: libcurl would forward
+ * custom headers (X-Api-Key, apikey ...) to any host. Credentials go only to
+ * the origin of req->url; an https -> http redirect is refused. */
+int http_perform(const HttpRequest *req, HttpResponse *resp, char **err)
+{
+    memset(resp, 0, sizeof *resp);
+    resp->retry_after_ms = -1;
+    const char *method = req->method ? req->method : req->body ? "POST" : "GET";
+    if (precheck(req, method, resp, err) < 0)
+        return -1;
+    register_secrets(req->headers);
+    HttpRequest hop = *req;
+    HttpHeaders stripped = {0};
+    char *url = xstrdup(req->url), *next = NULL;
+    int ret;
+    for (int n = 0;; n++) {
+        hop.url = url;
+        hop.headers = http_same_origin(url, req->url) ? req->headers : &stripped;
+        if (hop.headers == &stripped && !stripped.n)
+            strip_credentials(req->headers, &stripped);
+        ret = transfer(&hop, method, resp, &next, err);
+        if (ret < 0 || !next || !req->follow_redirects)
+            break;
+        long st = resp->status;
+        if (st != 301 && st != 302 && st != 303 && st != 307 && st != 308)
+            break;
+        char *to = http_url_host(next);
+        if (!to || n >= 5 || (is_https(url) && !is_https(next))) {
+            set_err(err, !to    ? "%s: redirect to a URL that is not http(s); not followed"
+                         : n >= 5 ? "%s: more than 5 redirects"
+                                  : "%s: refused a redirect from https to plain http (%s)",
+                    resp->host, to ? to : "");
+            free(to);
+            ret = -1;
+            break;
+        }
+        free(to);
+        if (st == 303 || ((st == 301 || st == 302) && !strcmp(method, "POST"))) {
+            method = "GET";
+            hop.body = NULL;
+        }
+        http_response_free(resp);
+        resp->retry_after_ms = -1;
+        resp->host = http_url_host(next);
+        free(url);
+        url = next;
+        next = NULL;
+    }
+    free(next);
+    free(url);
+    http_headers_free(&stripped);
     return ret;
 }
 
@@ -416,7 +497,7 @@ int http_check_status(const HttpResponse *r, char **err)
     if (r->status >= 200 && r->status < 300)
         return 0;
     const char *host = r->host ? r->host : "server";
-    if ((r->status == 429 || r->status == 503) && r->retry_after_ms >= 0) {
+    if (http_retry_after(r) >= 0) {
         char secs[32];
         http_format_secs(r->retry_after_ms, secs, sizeof secs);
         set_err(err, "HTTP %ld from %s (retry after %s)", r->status, host, secs);

@@ -8,13 +8,21 @@
  * what happened; they never contain a header value marked secret (auth) nor
  * the URL's query string. HTTP statuses >= 400 are not transport failures:
  * http_perform returns 0 with resp->status, and http_check_status turns the
- * status into the standard message. */
+ * status into the standard message.
+ *
+ * This header is the HTTP-source kit every HTTP kind builds on: the request
+ * options a source configures (HttpOptions), the retry rule
+ * (http_retryable, http_retry_after), redirects that keep credentials on
+ * their origin, and, next to it, auth.h (the `auth:` map), secret.h (the
+ * secret reader), scrub.h (the scrubber) and size.h (the size parser). */
 #ifndef MC_HTTP_H
 #define MC_HTTP_H
 
 #include <stddef.h>
 #include <stdatomic.h>
 #include <stdint.h>
+
+struct YNode;
 
 #define HTTP_DEFAULT_MAX_BYTES ((size_t)16 << 20)
 #define HTTP_DEFAULT_CONNECT_MS 5000
@@ -56,7 +64,12 @@ typedef struct HttpRequest {
     size_t max_bytes;              /* decoded body cap; 0: HTTP_DEFAULT_MAX_BYTES */
     int compressed;                /* ask for gzip/deflate/br/zstd (what curl has) */
     int insecure;                  /* skip TLS certificate and host checks */
-    int follow_redirects;          /* up to 5, http/https only, same method */
+    int follow_redirects;          /* up to 5, http/https only; headers that carry
+                                      credentials (marked secret, or named like
+                                      Authorization, Cookie, X-Api-Key, apikey,
+                                      *-Token) go only to req->url's origin; an
+                                      https -> http redirect is an error; 303 (and
+                                      301/302 after POST) continue as GET */
     const char *if_none_match;     /* ETag from an earlier response, or NULL */
     const char *if_modified_since; /* Last-Modified from an earlier response, or NULL */
     atomic_int *cancel;            /* non-zero: abort soon; may be NULL */
@@ -82,8 +95,40 @@ void http_response_free(HttpResponse *resp);
 /* A response header by name (the last one received), or NULL. */
 const char *http_response_header(const HttpResponse *resp, const char *name);
 
+/* ---- the retry rule --------------------------------------------------- */
+
+#define HTTP_RETRY_AFTER_MIN_MS ((int64_t)1000)
+#define HTTP_RETRY_AFTER_MAX_MS ((int64_t)3600 * 1000)
+
+/* 1 when a later attempt may succeed: 408, 429 and every 5xx. */
+int http_retryable(long status);
+/* The wait a retryable response asked for (Retry-After, clamped to
+ * HTTP_RETRY_AFTER_MIN_MS..HTTP_RETRY_AFTER_MAX_MS), or -1 when the status
+ * is not retryable or named no wait. */
+int64_t http_retry_after(const HttpResponse *r);
+/* ms clamped to the range above; -1 stays -1. */
+int64_t http_clamp_retry_after(int64_t ms);
+
+/* ---- the options every HTTP source configures --------------------------- */
+
+typedef struct HttpOptions {
+    int64_t connect_timeout_ms;    /* connect_timeout: (default 5s) */
+    int64_t max_bytes;             /* max_bytes: decoded body cap (default 16MiB, at most 1GiB) */
+    int insecure;                  /* insecure: skip TLS certificate and host checks */
+    int compressed;                /* compressed: ask for gzip... (default on) */
+    int follow_redirects;          /* follow_redirects: (default off) */
+} HttpOptions;
+
+/* The keys http_options_configure reads, NULL-terminated. */
+extern const char *const http_option_keys[];
+/* Defaults, then whichever of the option keys map has (a kind lists in its
+ * own key table the ones it accepts). Returns 0, or -1 with *err at the key. */
+int http_options_configure(HttpOptions *o, const struct YNode *map, char **err);
+/* Copies the options into a request (other fields untouched). */
+void http_options_apply(const HttpOptions *o, HttpRequest *rq);
+
 /* 2xx: returns 0. Otherwise -1 with *err set to the standard message:
- * "HTTP 429 from HOST (retry after 30s)" when a 429/503 carries Retry-After,
+ * "HTTP 429 from HOST (retry after 30s)" when a retryable status carries Retry-After,
  * else "HTTP 500 from HOST: <first 200 chars of the body, one sanitized line>". */
 int http_check_status(const HttpResponse *resp, char **err);
 
@@ -110,7 +155,8 @@ int http_same_origin(const char *a, const char *b);
 
 /* Bytes as one printable line: control characters and invalid UTF-8 become
  * spaces or '?', runs of white space collapse, at most max bytes (cut on a
- * character boundary, "..." appended when cut). Returns a new string. */
+ * character boundary, "..." appended when cut). Secrets are scrubbed
+ * (scrub.h) before the cut. Returns a new string. */
 char *http_sanitize(const char *s, size_t len, size_t max);
 
 /* Parses a whole JSON document (only white space may follow it). Returns the
@@ -122,11 +168,8 @@ struct cJSON *http_parse_json(const char *text, size_t len, const char *from, ch
 /* "30s", "1.5s" for messages, into out. */
 void http_format_secs(int64_t ms, char *out, size_t outsz);
 
-/* A byte size: "16MiB", "512KiB", "4MB", "100k", "1000". Returns 0 or -1. */
-int http_parse_size(const char *s, int64_t *out);
-/* The optional size key of a source map (absent: *out kept), between 1 byte
- * and max. Returns 0, or -1 with *err at the node. */
-struct YNode;
+/* size_ynode (size.h) with a minimum of 1 byte, for callers that predate
+ * the one size parser. */
 int http_ynode_size(const struct YNode *map, const char *key, int64_t max, int64_t *out,
                     char **err);
 

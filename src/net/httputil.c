@@ -1,7 +1,8 @@
 /* httputil.c — the small pure helpers around HTTP (see http.h): URL pieces,
  * Link and Retry-After parsing, error texts from response bodies, and the
  * one-line sanitizer every server- or command-supplied text goes through
- * before it lands in an error message. */
+ * before it lands in an error message (it scrubs secrets first, so a secret
+ * is never cut in half and left partly readable). */
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include "curl_dyn.h"
@@ -10,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 #include "http.h"
+#include "scrub.h"
+#include "size.h"
 #include "../util.h"
 #include "../ynode.h"
 
@@ -41,10 +44,28 @@ static size_t utf8_len(const unsigned char *s, size_t n, int *c1)
     return len;
 }
 
+/* The first bytes of s (NULs as spaces), through the scrubber: a secret is
+ * masked whole before the text is cut to length. */
+static char *scrub_window(const char *s, size_t len, size_t max)
+{
+    size_t window = max * 8 + 4096;
+    if (len > window)
+        len = window;
+    char *copy = xmalloc(len + 1);
+    for (size_t i = 0; i < len; i++)
+        copy[i] = s[i] ? s[i] : ' ';
+    copy[len] = 0;
+    char *out = scrub_text(copy);
+    free(copy);
+    return out;
+}
+
 char *http_sanitize(const char *s, size_t len, size_t max)
 {
     Buf b = {0};
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    char *scrubbed = scrub_window(s ? s : "", s ? len : 0, max);
+    const unsigned char *p = (const unsigned char *)scrubbed;
+    len = strlen(scrubbed);
     int space = 0, cut = 0;
     if (max < 8)
         max = 8;
@@ -80,6 +101,7 @@ char *http_sanitize(const char *s, size_t len, size_t max)
     }
     if (cut)
         buf_puts(&b, "...");
+    free(scrubbed);
     return b.s ? buf_steal(&b) : xstrdup("");
 }
 
@@ -381,44 +403,7 @@ int http_same_origin(const char *a, const char *b)
 
 /* ---- sizes ------------------------------------------------------------ */
 
-int http_parse_size(const char *s, int64_t *out)
-{
-    static const struct { const char *suffix; int64_t mult; } units[] = {
-        {"", 1}, {"b", 1}, {"k", 1000}, {"kb", 1000}, {"kib", 1024}, {"m", 1000000},
-        {"mb", 1000000}, {"mib", 1 << 20}, {"g", 1000000000}, {"gb", 1000000000},
-        {"gib", 1 << 30},
-    };
-    if (!s)
-        return -1;
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || !isfinite(v) || v < 0)
-        return -1;
-    while (*end == ' ')
-        end++;
-    for (size_t i = 0; i < MC_ARRAY_LEN(units); i++) {
-        if (!strcasecmp(end, units[i].suffix)) {
-            double bytes = v * (double)units[i].mult;
-            if (bytes > 9e18)
-                return -1;
-            *out = (int64_t)bytes;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 int http_ynode_size(const YNode *map, const char *key, int64_t max, int64_t *out, char **err)
 {
-    const YNode *n = ynode_get(map, key);
-    int64_t v;
-    if (!n)
-        return 0;
-    if (n->type != YN_SCALAR || http_parse_size(n->scalar, &v) < 0)
-        return ynode_error(n, err, "%s: expected a size like 16MiB, 512KiB or 4000", key);
-    if (v < 1 || v > max)
-        return ynode_error(n, err, "%s: %s is out of range (1 byte to %lld bytes)", key,
-                           n->scalar, (long long)max);
-    *out = v;
-    return 0;
+    return size_ynode(map, key, 1, max, out, err);
 }

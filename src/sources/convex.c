@@ -23,6 +23,8 @@
 #include "../util.h"
 #include "../net/auth.h"
 #include "../net/http.h"
+#include "../net/scrub.h"
+#include "../net/secret.h"
 #include "../net/jsonpath.h"
 #include "../net/mapping.h"
 #include "convex.h"
@@ -40,8 +42,7 @@ typedef struct ConvexCfg {
     char *url;                /* base, no trailing slash */
     char *deploy_env, *deploy_file;
     HttpAuth auth;            /* bearer etc. when no deploy key */
-    int insecure;
-    int64_t max_bytes, connect_timeout_ms;
+    HttpOptions opts;
     int nq;
     CvxQuery *q;
     char *mutation, *unmutation;
@@ -191,8 +192,6 @@ static int parse_resolve(ConvexCfg *c, const YNode *map, char **err)
 static int convex_configure(SourceConfig *sc, const YNode *map, char **err)
 {
     ConvexCfg *c = xcalloc(1, sizeof *c);
-    c->max_bytes = HTTP_DEFAULT_MAX_BYTES;
-    c->connect_timeout_ms = HTTP_DEFAULT_CONNECT_MS;
     char *url = NULL;
     if (source_check_keys(map, convex_keys, err) < 0)
         goto fail;
@@ -209,15 +208,9 @@ static int convex_configure(SourceConfig *sc, const YNode *map, char **err)
         goto fail;
     }
     if (team_base_url(map, "url", url, &c->url, err) < 0 || parse_auth(c, map, err) < 0
-        || ynode_bool(map, "insecure", &c->insecure, err) < 0
-        || http_ynode_size(map, "max_bytes", (int64_t)1 << 30, &c->max_bytes, err) < 0
-        || ynode_duration(map, "connect_timeout", &c->connect_timeout_ms, err) < 0
+        || http_options_configure(&c->opts, map, err) < 0
         || parse_queries(c, map, sc->id, err) < 0 || parse_resolve(c, map, err) < 0)
         goto fail;
-    if (c->connect_timeout_ms < 1) {
-        ynode_error(ynode_get(map, "connect_timeout"), err, "connect_timeout must be positive");
-        goto fail;
-    }
     free(url);
     sc->kcfg = c;
     return 0;
@@ -234,30 +227,17 @@ static int build_headers(const ConvexCfg *c, HttpHeaders *h, char **err)
 {
     if (!c->deploy_env && !c->deploy_file)
         return http_auth_headers(&c->auth, h, err);
-    char *key = NULL;
-    if (c->deploy_env) {
-        const char *v = getenv(c->deploy_env);
-        if (!v || !*v) {
-            set_err(err, "auth: environment variable %s is not set", c->deploy_env);
-            return -1;
-        }
-        key = xstrdup(v);
-    } else {
-        char *ferr = NULL;
-        key = secret_read_file(c->deploy_file, &ferr);
-        if (!key || !*key) {
-            set_err(err, "auth: %s", ferr ? ferr : "the deploy key file is empty");
-            free(ferr);
-            free(key);
-            return -1;
-        }
+    char *ferr = NULL;
+    char *key = secret_read(c->deploy_env, c->deploy_file, 0, &ferr);
+    if (!key) {
+        set_err(err, "auth: %s", ferr);
+        free(ferr);
+        return -1;
     }
     char *value = xasprintf("Convex %s", key);
     http_headers_set(h, "Authorization", value, 1);
-    memset(key, 0, strlen(key));
-    memset(value, 0, strlen(value));
-    free(key);
-    free(value);
+    secret_free(key);
+    secret_free(value);
     return 0;
 }
 
@@ -300,9 +280,9 @@ static CvxOutcome status_error(const ConvexCfg *c, const HttpResponse *r, char *
                                                            : "set auth: (deploy_key_file or bearer_file)";
         set_err(err, "auth failed (HTTP %ld): %s — %s", r->status, *text ? text : "unauthorized", hint);
     } else {
-        if (r->status == 408 || r->status == 429 || r->status >= 500)
+        if (http_retryable(r->status))
             o = CVX_TRANSIENT;
-        if ((r->status == 429 || r->status == 503) && r->retry_after_ms >= 0)
+        if (http_retry_after(r) >= 0)
             http_check_status(r, err);
         else if (*text)
             set_err(err, "HTTP %ld from %s: %s", r->status, r->host, text);
@@ -327,16 +307,15 @@ static void cvx_call(const ConvexCfg *c, const HttpHeaders *h, const char *endpo
     cJSON_Delete(body);
     char *url = xasprintf("%s/api/%s", c->url, endpoint);
     HttpRequest rq = {.method = "POST", .url = url, .headers = h, .body = text,
-                      .connect_timeout_ms = c->connect_timeout_ms, .deadline_ms = deadline,
-                      .max_bytes = (size_t)c->max_bytes, .compressed = 1, .insecure = c->insecure,
-                      .cancel = cancel};
+                      .deadline_ms = deadline, .cancel = cancel};
+    http_options_apply(&c->opts, &rq);
     HttpResponse resp;
     if (http_perform(&rq, &resp, err) < 0) {
         out->outcome = CVX_TRANSIENT;
         goto done;
     }
     out->status = resp.status;
-    out->retry_after_ms = resp.retry_after_ms;
+    out->retry_after_ms = http_retry_after(&resp);
     if (resp.status != 200 && resp.status != 560) {
         out->outcome = status_error(c, &resp, err);
         goto done;
@@ -432,8 +411,8 @@ static int run_queries(const ConvexCfg *c, FetchCtx *ctx, const HttpHeaders *h, 
         ctx->requests++;
         cvx_call(c, h, "query", q->path, args, ctx->deadline_ms, ctx->cancel, &rp, &ctx->err);
         if (rp.outcome != CVX_OK) {
-            if ((rp.status == 429 || rp.status == 503) && rp.retry_after_ms >= 0)
-                ctx->retry_after_ms = rp.retry_after_ms > 0 ? rp.retry_after_ms : 1;
+            if (rp.retry_after_ms >= 0)
+                ctx->retry_after_ms = rp.retry_after_ms;
             cJSON_Delete(rp.doc);
             return -1;
         }
@@ -483,7 +462,7 @@ static int convex_fetch(void *self, FetchCtx *ctx)
         rc = fetch_commit(ctx, merge, nmerge, CACHE_MERGE);
     }
 done:
-    team_scrub(&ctx->err, &h, NULL);
+    scrub_in_place(&ctx->err);
     for (int i = 0; i < c->nq; i++)
         rows_free(sets[i]);
     free(sets), free(replace), free(merge);
@@ -525,7 +504,7 @@ static ResolveResult convex_resolve(void *self, const SourceConfig *sc, const Co
         free(out->message);
         out->message = NULL;
     }
-    team_scrub(&out->message, &h, NULL);
+    scrub_in_place(&out->message);
     cJSON_Delete(rp.doc);
     http_headers_free(&h);
     return res;

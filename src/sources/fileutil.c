@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 #include "../util.h"
+#include "../net/size.h"
 
 void fu_line_col(const char *text, size_t len, size_t off, int *line, int *col)
 {
@@ -275,34 +276,7 @@ char *fu_json_error(const char *path, const char *text, size_t len, const char *
 int fu_ynode_size(const YNode *map, const char *key, int64_t min, int64_t max,
                   int64_t *out, char **err)
 {
-    const YNode *n = ynode_get(map, key);
-    if (!n)
-        return 0;
-    if (n->type != YN_SCALAR || !n->scalar || !n->scalar[0])
-        return ynode_error(n, err, "'%s' must be a size like 65536, 64KiB or 1MiB", key);
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(n->scalar, &end, 10);
-    if (errno || end == n->scalar || v < 0)
-        return ynode_error(n, err, "'%s' must be a size like 65536, 64KiB or 1MiB", key);
-    static const struct { const char *suffix; long long mul; } units[] = {
-        {"", 1}, {"b", 1}, {"k", 1024}, {"kb", 1000}, {"kib", 1024}, {"m", 1 << 20},
-        {"mb", 1000000}, {"mib", 1 << 20}, {"g", 1 << 30}, {"gb", 1000000000}, {"gib", 1 << 30},
-    };
-    while (*end == ' ')
-        end++;
-    long long mul = 0;
-    for (size_t i = 0; i < MC_ARRAY_LEN(units); i++)
-        if (strcasecmp(end, units[i].suffix) == 0)
-            mul = units[i].mul;
-    if (!mul || v > INT64_MAX / mul)
-        return ynode_error(n, err, "'%s': unknown size '%s' (use bytes, KiB, MiB or GiB)", key, n->scalar);
-    v *= mul;
-    if (v < min || v > max)
-        return ynode_error(n, err, "'%s' must be between %lld and %lld bytes", key,
-                           (long long)min, (long long)max);
-    *out = v;
-    return 0;
+    return size_ynode(map, key, min, max, out, err);     /* the one size parser */
 }
 
 int fu_ynode_req_path(const YNode *map, const char *key, char **out, char **err)

@@ -56,8 +56,8 @@ size_t fu_bom_len(const char *s, size_t n);
  * error position is `at` inside text. Returns a new string; caller frees. */
 char *fu_json_error(const char *path, const char *text, size_t len, const char *at);
 
-/* An optional byte size key: a number of bytes or "64KiB", "1MiB", "2M",
- * "512k". Absent: keeps *out, returns 0. Out of [min, max] or malformed:
+/* An optional byte size key: size_ynode (net/size.h), the one size parser
+ * (K, M, G count 1024s; kB, MB, GB 1000s). Absent: keeps *out, returns 0. Out of [min, max] or malformed:
  * error "FILE:LINE:COLUMN: ..." at the value, returns -1. */
 int fu_ynode_size(const YNode *map, const char *key, int64_t min, int64_t max,
                   int64_t *out, char **err);

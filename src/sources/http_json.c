@@ -18,6 +18,7 @@
 #include "../util.h"
 #include "../net/auth.h"
 #include "../net/http.h"
+#include "../net/scrub.h"
 #include "../net/jsonpath.h"
 #include "../net/mapping.h"
 #include "../net/template.h"
@@ -47,8 +48,7 @@ typedef struct HttpJsonCfg {
     char *url, *method, *body;
     HttpHeaders headers;
     HttpAuth auth;
-    int insecure, compressed, follow_redirects;
-    int64_t max_bytes, connect_timeout_ms;
+    HttpOptions opts;
     Mapping map;
     Paginate page;
     ResolveCfg resolve;
@@ -134,7 +134,11 @@ static int read_headers(const YNode *map, HttpHeaders *h, int templates, char **
             free(unknown);
             return -1;
         }
-        http_headers_set(h, k->scalar, v->scalar, 0);
+        /* a literal credential in headers: (X-Api-Key: ...) is a secret too */
+        int secret = scrub_secret_name(k->scalar, strlen(k->scalar));
+        if (secret && !templates)
+            scrub_register(v->scalar);
+        http_headers_set(h, k->scalar, v->scalar, secret);
     }
     return 0;
 }
@@ -198,6 +202,7 @@ static int parse_resolve(ResolveCfg *r, const YNode *map, char **err)
     if (check_url(n, "url", r->url, err) < 0 || check_template(n, "url", r->url, err) < 0
         || check_template(n, "body", r->body, err) < 0)
         return -1;
+    scrub_register_url(r->url);
     const YNode *ok = ynode_get(n, "ok");
     if (ok) {
         if (ok->type != YN_SEQ || ok->n < 1 || ok->n > 16)
@@ -220,9 +225,6 @@ static int parse_resolve(ResolveCfg *r, const YNode *map, char **err)
 static int http_json_configure(SourceConfig *sc, const YNode *map, char **err)
 {
     HttpJsonCfg *c = xcalloc(1, sizeof *c);
-    c->max_bytes = HTTP_DEFAULT_MAX_BYTES;
-    c->connect_timeout_ms = HTTP_DEFAULT_CONNECT_MS;
-    c->compressed = 1;
     if (source_check_keys(map, http_json_keys, err) < 0)
         goto fail;
     if (!sc->feeds) {
@@ -232,11 +234,7 @@ static int http_json_configure(SourceConfig *sc, const YNode *map, char **err)
     if (ynode_path(map, "url", &c->url, err) < 0 || check_method(map, &c->method, "GET", err) < 0
         || ynode_str(map, "body", &c->body, err) < 0 || read_headers(map, &c->headers, 0, err) < 0
         || http_auth_configure(&c->auth, ynode_get(map, "auth"), err) < 0
-        || ynode_bool(map, "insecure", &c->insecure, err) < 0
-        || ynode_bool(map, "compressed", &c->compressed, err) < 0
-        || ynode_bool(map, "follow_redirects", &c->follow_redirects, err) < 0
-        || http_ynode_size(map, "max_bytes", (int64_t)1 << 30, &c->max_bytes, err) < 0
-        || ynode_duration(map, "connect_timeout", &c->connect_timeout_ms, err) < 0
+        || http_options_configure(&c->opts, map, err) < 0
         || mapping_configure(&c->map, sc->feeds, map, NULL, err) < 0
         || parse_paginate(&c->page, map, err) < 0 || parse_resolve(&c->resolve, map, err) < 0)
         goto fail;
@@ -246,10 +244,7 @@ static int http_json_configure(SourceConfig *sc, const YNode *map, char **err)
     }
     if (check_url(map, "url", c->url, err) < 0)
         goto fail;
-    if (c->connect_timeout_ms < 1) {
-        ynode_error(ynode_get(map, "connect_timeout"), err, "connect_timeout must be positive");
-        goto fail;
-    }
+    scrub_register_url(c->url);         /* ?token=... or user:pass@ in the URL */
     sc->kcfg = c;
     return 0;
 fail:
@@ -263,7 +258,7 @@ fail:
 static int build_headers(const HttpJsonCfg *c, HttpHeaders *h, char **err)
 {
     for (int i = 0; i < c->headers.n; i++)
-        http_headers_set(h, c->headers.v[i].name, c->headers.v[i].value, 0);
+        http_headers_set(h, c->headers.v[i].name, c->headers.v[i].value, c->headers.v[i].secret);
     return http_auth_headers(&c->auth, h, err);
 }
 
@@ -273,11 +268,7 @@ static void request_init(HttpRequest *rq, const HttpJsonCfg *c, const HttpHeader
     rq->method = c->method;
     rq->headers = h;
     rq->body = c->body;
-    rq->connect_timeout_ms = c->connect_timeout_ms;
-    rq->max_bytes = (size_t)c->max_bytes;
-    rq->compressed = c->compressed;
-    rq->insecure = c->insecure;
-    rq->follow_redirects = c->follow_redirects;
+    http_options_apply(&c->opts, rq);
 }
 
 /* The URL of the page after this one, NULL when there is none; -1 on error. */
@@ -378,8 +369,8 @@ static int fetch_page(PageRun *run, const char *url, int first, HttpResponse *re
     if (resp->status == 304 && first && run->conditional)
         return 1;
     if (http_check_status(resp, &ctx->err) < 0) {
-        if ((resp->status == 429 || resp->status == 503) && resp->retry_after_ms >= 0)
-            ctx->retry_after_ms = resp->retry_after_ms > 0 ? resp->retry_after_ms : 1;
+        if (http_retry_after(resp) >= 0)
+            ctx->retry_after_ms = http_retry_after(resp);
         return -1;
     }
     if (!(*doc = http_parse_json(resp->body, resp->body_len, resp->host, &ctx->err))) {
@@ -475,10 +466,10 @@ static ResolveResult resolve_outcome(const ResolveCfg *r, const HttpResponse *re
         return RESOLVE_OK;
     char *text = http_error_text(resp->body, resp->body_len, 200);
     ResolveResult res = RESOLVE_FAIL;
-    if (resp->status == 408 || resp->status == 429 || resp->status >= 500) {
+    if (http_retryable(resp->status)) {
         res = RESOLVE_RETRY;
-        if (resp->retry_after_ms >= 0)
-            out->retry_after_ms = resp->retry_after_ms;
+        if (http_retry_after(resp) >= 0)
+            out->retry_after_ms = http_retry_after(resp);
     }
     if (*text)
         set_err(&out->message, "HTTP %ld: %s", resp->status, text);

@@ -16,6 +16,7 @@
 #include "../source.h"
 #include "../util.h"
 #include "../net/mapping.h"
+#include "../net/size.h"
 #include "fileutil.h"
 
 #define JF_MAX_FILES 1000
@@ -83,7 +84,7 @@ static int jf_configure(SourceConfig *sc, const YNode *map, char **err)
     else if (ds->id == DS_REVENUE)
         defaults = jf_revenue;
     if (fu_ynode_req_path(map, "path", &k->path, err) ||
-        fu_ynode_size(map, "max_bytes", 2, (int64_t)256 << 20, &k->max_bytes, err) ||
+        size_ynode(map, "max_bytes", 2, (int64_t)256 << 20, &k->max_bytes, err) ||
         mapping_configure(&k->map, ds, map, defaults, err)) {
         jf_free_config(k);
         return -1;

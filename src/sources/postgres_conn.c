@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../log.h"
+#include "../net/secret.h"
 #include "../source.h"
 #include "../util.h"
 #include "postgres.h"
@@ -42,16 +43,8 @@ static void wipe_free(char *s)
  * Returns a new string (wipe_free it) or NULL with *err. */
 static char *conninfo_text(const PgCfg *k, char **err)
 {
-    if (k->conninfo_file)
-        return secret_read_file(k->conninfo_file, err);
-    if (k->conninfo_env) {
-        const char *v = getenv(k->conninfo_env);
-        if (!v || !*v) {
-            set_err(err, "environment variable %s is not set", k->conninfo_env);
-            return NULL;
-        }
-        return xstrdup(v);
-    }
+    if (k->conninfo_file || k->conninfo_env)    /* the one secret reader */
+        return secret_read(k->conninfo_env, k->conninfo_file, 0, err);
     return xstrdup(k->conninfo); /* ${ENV} was expanded when the config was loaded */
 }
 

@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <cjson/cJSON.h>
 #include "../util.h"
+#include "../net/scrub.h"
 
 /* ---- redaction -------------------------------------------------------- */
 
@@ -114,9 +115,11 @@ char *pg_redact(const char *msg, const char *password)
     char *a = mask_literal(msg ? msg : "", password && *password ? password : NULL);
     char *b = mask_pairs(a);
     char *c = mask_uri_userinfo(b);
+    char *d = scrub_text(c);        /* and everything the one scrubber knows */
     free(a);
     free(b);
-    return c;
+    free(c);
+    return d;
 }
 
 /* ---- values ----------------------------------------------------------- */

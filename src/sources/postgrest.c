@@ -17,6 +17,8 @@
 #include <string.h>
 #include <strings.h>
 #include "postgrest.h"
+#include "../net/scrub.h"
+#include "../net/secret.h"
 #include "teamkit.h"
 #include "../util.h"
 
@@ -264,8 +266,6 @@ static int parse_resolve(PostgrestCfg *c, const YNode *map, char **err)
 static int postgrest_configure(SourceConfig *sc, const YNode *map, char **err)
 {
     PostgrestCfg *c = xcalloc(1, sizeof *c);
-    c->max_bytes = HTTP_DEFAULT_MAX_BYTES;
-    c->connect_timeout_ms = HTTP_DEFAULT_CONNECT_MS;
     char *url = NULL, *base = NULL;
     if (ynode_get(map, "apikey")) {
         ynode_error(ynode_get(map, "apikey"), err,
@@ -283,9 +283,8 @@ static int postgrest_configure(SourceConfig *sc, const YNode *map, char **err)
     if (ynode_path(map, "url", &url, err) < 0 || ynode_str(map, "apikey_env", &c->apikey_env, err) < 0
         || ynode_path(map, "apikey_file", &c->apikey_file, err) < 0
         || http_auth_configure(&c->auth, ynode_get(map, "auth"), err) < 0
-        || ynode_str(map, "schema", &c->schema, err) < 0 || ynode_bool(map, "insecure", &c->insecure, err) < 0
-        || http_ynode_size(map, "max_bytes", (int64_t)1 << 30, &c->max_bytes, err) < 0
-        || ynode_duration(map, "connect_timeout", &c->connect_timeout_ms, err) < 0)
+        || ynode_str(map, "schema", &c->schema, err) < 0
+        || http_options_configure(&c->opts, map, err) < 0)
         goto fail;
     if (!url) {
         ynode_error(map, err, "postgrest source '%s': missing required key 'url'", sc->id);
@@ -298,11 +297,8 @@ static int postgrest_configure(SourceConfig *sc, const YNode *map, char **err)
     if (c->schema && check_name(ynode_get(map, "schema"), "schema", c->schema, err) < 0)
         goto fail;
     if (team_base_url(map, "url", url, &base, err) < 0 || parse_tables(c, map, sc->id, err) < 0
-        || parse_resolve(c, map, err) < 0 || c->connect_timeout_ms < 1) {
-        if (c->connect_timeout_ms < 1)
-            ynode_error(ynode_get(map, "connect_timeout"), err, "connect_timeout must be positive");
+        || parse_resolve(c, map, err) < 0)
         goto fail;
-    }
     size_t bl = strlen(base);
     c->url = bl >= 8 && !strcmp(base + bl - 8, "/rest/v1") ? xstrdup(base) : xasprintf("%s/rest/v1", base);
     free(url), free(base);
@@ -320,30 +316,18 @@ fail:
 int postgrest_headers(const PostgrestCfg *c, HttpHeaders *h, char **err)
 {
     if (c->apikey_env || c->apikey_file) {
-        char *key = NULL;
-        if (c->apikey_env) {
-            const char *v = getenv(c->apikey_env);
-            if (!v || !*v) {
-                set_err(err, "auth: environment variable %s is not set", c->apikey_env);
-                return -1;
-            }
-            key = xstrdup(v);
-        } else {
-            char *ferr = NULL;
-            key = secret_read_file(c->apikey_file, &ferr);
-            if (!key || !*key) {
-                set_err(err, "auth: %s", ferr ? ferr : "the API key file is empty");
-                free(ferr);
-                free(key);
-                return -1;
-            }
+        char *ferr = NULL;
+        char *key = secret_read(c->apikey_env, c->apikey_file, 0, &ferr);
+        if (!key) {
+            set_err(err, "auth: %s", ferr);
+            free(ferr);
+            return -1;
         }
         char *bearer = xasprintf("Bearer %s", key);
         http_headers_set(h, "apikey", key, 1);
         http_headers_set(h, "Authorization", bearer, 1);
-        memset(key, 0, strlen(key));
-        memset(bearer, 0, strlen(bearer));
-        free(key), free(bearer);
+        secret_free(key);
+        secret_free(bearer);
     }
     if (http_auth_headers(&c->auth, h, err) < 0)
         return -1;
@@ -359,10 +343,7 @@ void postgrest_request_init(HttpRequest *rq, const PostgrestCfg *c, const HttpHe
 {
     memset(rq, 0, sizeof *rq);
     rq->headers = h;
-    rq->connect_timeout_ms = c->connect_timeout_ms;
-    rq->max_bytes = (size_t)c->max_bytes;
-    rq->compressed = 1;
-    rq->insecure = c->insecure;
+    http_options_apply(&c->opts, rq);
 }
 
 static char *json_str(const cJSON *o, const char *name)
@@ -388,7 +369,7 @@ void postgrest_error(const HttpResponse *r, const char *table, char **err)
     else if (no_table)
         set_err(err, "no such table '%s' at %s%s%s%s", table, r->host, hint ? " (" : "", hint ? hint : "",
                 hint ? ")" : "");
-    else if ((r->status == 429 || r->status == 503) && r->retry_after_ms >= 0)
+    else if (http_retry_after(r) >= 0)
         http_check_status(r, err);
     else if (code && *m)
         set_err(err, "HTTP %ld from %s: %s (%s)", r->status, r->host, m, code);
@@ -440,9 +421,9 @@ static ResolveResult patch_outcome(const PostgrestCfg *c, const HttpResponse *r,
         return RESOLVE_FAIL;
     }
     postgrest_error(r, c->r_table, &out->message);
-    if (r->status == 408 || r->status == 429 || r->status >= 500) {
-        if (r->retry_after_ms >= 0)
-            out->retry_after_ms = r->retry_after_ms;
+    if (http_retryable(r->status)) {
+        if (http_retry_after(r) >= 0)
+            out->retry_after_ms = http_retry_after(r);
         return RESOLVE_RETRY;
     }
     return RESOLVE_FAIL;
@@ -475,7 +456,7 @@ static ResolveResult postgrest_resolve(void *self, const SourceConfig *sc, const
     ResolveResult res = http_perform(&rq, &resp, &out->message) < 0
                         ? RESOLVE_RETRY : patch_outcome(c, &resp, req->key ? req->key : "", out);
     http_response_free(&resp);
-    team_scrub(&out->message, &h, NULL);
+    scrub_in_place(&out->message);
     free(tbl), free(col), free(val), free(url), free(body);
     http_headers_free(&h);
     return res;

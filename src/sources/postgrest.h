@@ -28,8 +28,7 @@ typedef struct PostgrestCfg {
     char *apikey_env, *apikey_file;
     HttpAuth auth;
     char *schema;             /* Accept-Profile / Content-Profile, NULL: default */
-    int insecure;
-    int64_t max_bytes, connect_timeout_ms;
+    HttpOptions opts;         /* insecure, max_bytes, connect_timeout */
     int nt;
     PgTable *t;
     int derive_agents;        /* usage rows also give agents rows */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "postgrest.h"
+#include "../net/scrub.h"
 #include "teamkit.h"
 #include "../util.h"
 
@@ -71,8 +72,8 @@ static int fetch_page(const PostgrestCfg *c, const PgTable *t, FetchCtx *ctx, co
     }
     if (resp.status < 200 || resp.status > 299) {
         postgrest_error(&resp, t->table, &ctx->err);
-        if ((resp.status == 429 || resp.status == 503) && resp.retry_after_ms >= 0)
-            ctx->retry_after_ms = resp.retry_after_ms > 0 ? resp.retry_after_ms : 1;
+        if (http_retry_after(&resp) >= 0)
+            ctx->retry_after_ms = http_retry_after(&resp);
         goto out;
     }
     if (!(doc = team_parse_body(&resp, &ctx->err)))
@@ -241,7 +242,7 @@ int postgrest_fetch(void *self, FetchCtx *ctx)
     }
     rc = fetch_commit(ctx, sets, nsets, CACHE_REPLACE);
 done:
-    team_scrub(&ctx->err, &h, NULL);
+    scrub_in_place(&ctx->err);
     for (int i = 0; i < nsets; i++)
         rows_free(sets[i]);
     free(sets);

@@ -59,37 +59,6 @@ cJSON *team_parse_body(const HttpResponse *r, char **err)
     return NULL;
 }
 
-/* Replaces every occurrence of secret in *msg with "***". */
-static void mask(char **msg, const char *secret)
-{
-    size_t sl = secret ? strlen(secret) : 0;
-    if (!*msg || sl < 4 || !strstr(*msg, secret))
-        return;
-    Buf b = {0};
-    const char *p = *msg, *hit;
-    while ((hit = strstr(p, secret))) {
-        buf_append(&b, p, (size_t)(hit - p));
-        buf_puts(&b, "***");
-        p = hit + sl;
-    }
-    buf_puts(&b, p);
-    free(*msg);
-    *msg = buf_steal(&b);
-}
-
-void team_scrub(char **msg, const HttpHeaders *h, const char *extra)
-{
-    for (int i = 0; h && i < h->n; i++) {
-        if (!h->v[i].secret || !h->v[i].value)
-            continue;
-        mask(msg, h->v[i].value);
-        const char *sp = strchr(h->v[i].value, ' ');
-        if (sp)
-            mask(msg, sp + 1);
-    }
-    mask(msg, extra);
-}
-
 void team_pairs_add(TeamPairs *p, const char *field, const char *path)
 {
     p->v = xrealloc(p->v, sizeof *p->v * (size_t)(p->n + 3));

@@ -1,7 +1,8 @@
 /* teamkit.h — small pieces shared by the team back-end kinds that speak
  * HTTP+JSON to a database service (convex.c, postgrest.c): YAML values as
- * JSON request bodies, parsing a response body, keeping secrets out of
- * messages, and the default field paths of a dataset. */
+ * JSON request bodies, parsing a response body, and the default field
+ * paths of a dataset. Secrets, retries and options come from the HTTP
+ * kit in src/net/ (http.h, secret.h, scrub.h). */
 #ifndef MC_SOURCES_TEAMKIT_H
 #define MC_SOURCES_TEAMKIT_H
 
@@ -24,11 +25,6 @@ int team_base_url(const YNode *map, const char *key, const char *url, char **out
 /* Parses a response body as JSON. NULL with *err ("malformed JSON from HOST
  * at byte N: near '...'", "empty response from HOST (HTTP 200)"). */
 cJSON *team_parse_body(const HttpResponse *r, char **err);
-
-/* Masks, in *msg, every value of a secret header of h and the secret after
- * its scheme word ("Bearer abc" -> "abc"), and `extra` (may be NULL), as
- * "***". Secrets shorter than 4 bytes are not searched for. */
-void team_scrub(char **msg, const HttpHeaders *h, const char *extra);
 
 /* A growing NULL-terminated list of "field", "path" pairs for
  * mapping_configure. team_pairs_add copies both; team_pairs_free frees. */
