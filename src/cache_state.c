@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "net/scrub.h"
 
 void cache_state_clear(SourceState *s)
 {
@@ -88,7 +89,8 @@ int cache_status_put(Cache *c, const char *source, const SourceState *s, char **
     sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, s->last_attempt);
     sqlite3_bind_int64(st, 3, s->last_success);
-    bind_opt_text(st, 4, s->last_error);
+    char *safe_error = scrub_text(s->last_error);     /* secrets never reach the cache */
+    bind_opt_text(st, 4, safe_error);
     sqlite3_bind_int(st, 5, s->consecutive_failures);
     sqlite3_bind_int64(st, 6, s->next_due);
     sqlite3_bind_int(st, 7, s->breaker);
@@ -97,6 +99,7 @@ int cache_status_put(Cache *c, const char *source, const SourceState *s, char **
     sqlite3_bind_int64(st, 10, s->duration_ms);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
+    free(safe_error);
     if (rc != SQLITE_DONE) {
         set_err(err, "cache: %s", sqlite3_errmsg(c->db));
         return -1;

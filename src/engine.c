@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include "cache.h"
 #include "log.h"
+#include "net/scrub.h"
 #include "outbox.h"
 #include "schedule.h"
 #include "source.h"
@@ -128,7 +129,7 @@ static void record(Engine *e, Cache *c, SrcRun *s, FetchCtx *ctx, int ok, int64_
         st.last_success = now;
         st.rows = ctx->rows;
     } else {
-        st.last_error = xstrdup(ctx->err ? ctx->err : "failed");
+        st.last_error = scrub_text(ctx->err ? ctx->err : "failed");   /* net/scrub.h */
     }
     if (cache_status_put(c, s->sc->id, &st, &err) != 0) {
         log_error("%s: cannot record status: %s", s->sc->id, err);

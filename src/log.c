@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "net/scrub.h"
 #include "textsafe.h"
 #include "util.h"
 
@@ -70,7 +71,9 @@ void log_msg(const char *level, const char *fmt, ...)
     line[n] = '\0';
     /* nothing a terminal acts on (tail -f mc.log): other controls, escape
      * sequences and bidi overrides become ^[ ^G ... as on the screen */
-    char *clean = textsafe_clean(line, TEXTSAFE_CARETS);
+    char *safe = scrub_text(line);      /* no secret is ever logged (net/scrub.h) */
+    char *clean = textsafe_clean(safe, TEXTSAFE_CARETS);
+    free(safe);
     size_t len = strlen(clean);
     clean = xrealloc(clean, len + 1);
     clean[len++] = '\n';

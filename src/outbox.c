@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "log.h"
+#include "net/scrub.h"
 #include "source.h"
 #include "util.h"
 
@@ -286,6 +287,7 @@ int64_t outbox_deliver_due(Cache *c, const Config *cfg, atomic_int *cancel)
             ResolveReq req = {.action = j.action, .key = j.key, .note = j.note, .by = j.by,
                               .idempotency_key = j.idem, .now_ms = now, .read_as = j.read_as};
             rr = sc->cls->resolve(rt, sc, cfg, &req, &out);
+            scrub_in_place(&out.message);   /* the reason is stored and shown: no secrets */
             if (rt && sc->cls->close)
                 sc->cls->close(rt);
         }

@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 #include "../cache.h"
 #include "../engine.h"
+#include "../net/secret.h"
 #include "../source.h"
 #include "../ui/validate.h"
 #include "../util.h"
@@ -68,6 +69,16 @@ static void print_table(const Config *cfg, Cache *c, int failed)
         cache_state_clear(&st);
     }
     printf("\n%d of %d enabled sources ok\n", enabled - failed, enabled);
+    char *warnings = secret_warnings();     /* group/world-readable secret files */
+    for (char *w = warnings, *nl; w && *w; w = nl + 1) {
+        nl = strchr(w, '\n');
+        if (nl)
+            *nl = 0;
+        printf("warning: %s\n", cli_safe(w));
+        if (!nl)
+            break;
+    }
+    free(warnings);
 }
 
 /* Probes every source into dir/probe.db. Returns failures, or -1 with *err. */

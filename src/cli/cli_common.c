@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "../demo.h"
 #include "../log.h"
+#include "../net/scrub.h"
 #include "../textsafe.h"
 #include "../util.h"
 
@@ -26,7 +27,9 @@ const char *cli_safe(const char *s)
     static unsigned next;
     unsigned i = next++ % 8;
     free(ring[i]);
-    ring[i] = textsafe_clean(s, safe_flags);
+    char *scrubbed = scrub_text(s);   /* no secret reaches the terminal */
+    ring[i] = textsafe_clean(scrubbed, safe_flags);
+    free(scrubbed);
     return ring[i];
 }
 
