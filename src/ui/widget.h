@@ -1,10 +1,13 @@
-/* widget.h — what a widget is: a constant class (create / load / draw / key /
- * detail / destroy), one file per kind in widgets/, all listed in the one table
- * widget_classes[] (widgets/registry.c). A widget reads datasets from the cache
- * (load, on the UI thread, only the rows it shows, with LIMIT) and draws into
- * the inner area of its pane. Its key handler never writes anything: it returns
- * what should happen and, for actions on data, fills an Intent the screen loop
- * hands to the outbox. (htop's Meter classes are the model.) */
+/* widget.h — what a widget is: a constant class (create / load / draw /
+ * destroy, and the optional key / title_note / detail / set_filter / list),
+ * one file per kind in widgets/, all listed in the one table widget_classes[]
+ * (widgets/registry.c). A widget reads datasets from the cache (load, on the
+ * UI thread, only the rows it shows, with LIMIT) and draws into the inner area
+ * of its pane. Its key handler never writes anything: it returns what should
+ * happen and, for actions on data, fills an Intent the screen loop hands to
+ * the outbox. A list widget keeps its selection, scroll position, marks and
+ * filter text in the list helper (ListView, below) and supplies only its rows
+ * and how to draw one. (htop's Meter classes and Panel are the model.) */
 #ifndef MC_WIDGET_H
 #define MC_WIDGET_H
 
