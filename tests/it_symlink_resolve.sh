@@ -22,7 +22,7 @@ sources:
   - {id: tasks, kind: markdown_tasks, path: "$D/tasks.md"}
   - {id: linked, kind: markdown_tasks, path: "$D/linked.md"}
 YAML
-"$MC" -c "$T/mc.yaml" fetch --once --source tasks >/dev/null 2>&1 || "$MC" -c "$T/mc.yaml" fetch --once >/dev/null 2>&1
+"$MC" -c "$T/mc.yaml" fetch --once >/dev/null 2>&1
 key=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select key from blockers where source='tasks'\").fetchone()[0])" "$T/cache.db")
 check "the blocker was read (key $key)" [ -n "$key" ]
 
