@@ -1,10 +1,12 @@
 /* test_private.c — files mc writes that may hold private data are 0600
  * whatever the umask (022 here) and the directory (0755 here): the cache,
- * its -wal and -shm, a cache rebuilt after damage, and the log; an older
+ * its -wal and -shm, a cache rebuilt after damage and the damaged copy moved
+ * aside, and the log; an older
  * cache or log left 0644 is narrowed when mc opens it. */
 #include "thelp.h"
 
 #include <fcntl.h>
+#include <glob.h>
 #include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -106,6 +108,15 @@ static void test_damaged_cache_rebuilt_private(void)
         check_private(path);
         cache_close(c);
     }
+    /* the damaged copy moved aside (a backup of private data) is 0600 too */
+    char pattern[700];
+    snprintf(pattern, sizeof pattern, "%s/cache.db.corrupt-*", dir);
+    glob_t g;
+    CHECK_INT(glob(pattern, 0, NULL, &g), 0);
+    for (size_t i = 0; i < g.gl_pathc; i++)
+        if (!strstr(g.gl_pathv[i], "-wal") && !strstr(g.gl_pathv[i], "-shm"))
+            CHECK_INT(mode_of(g.gl_pathv[i]), 0600);
+    globfree(&g);
     free(err);
     free(warn);
 }
