@@ -25,7 +25,7 @@
  * refuses when the line changed ("line changed since it was read") or when
  * several items could be it (ambiguous): it never guesses. Then it flips the
  * one checkbox byte and replaces the file atomically (file_write_atomic
- * keeps its mode). */
+ * keeps its mode): markdown_resolve.c. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -35,37 +35,7 @@
 #include "../source.h"
 #include "../util.h"
 #include "fileutil.h"
-
-#define MD_MAX_BYTES ((int64_t)16 << 20)
-#define MD_READ_TEXT 160             /* bytes of the line kept in read_as, for messages */
-#define MD_MAX_LISTED 8              /* line numbers named in an ambiguity message */
-
-typedef struct MdCfg {
-    char *path;
-    char **blocked;              /* NULL-terminated markers */
-    char **owner;                /* NULL: derived from Config.owner at fetch */
-    int all_open;
-    int64_t max_bytes;
-} MdCfg;
-
-/* One task item as found in the text; offsets point into the file bytes. */
-typedef struct MdItem {
-    size_t line_off, line_len;   /* the line without "\n" (a "\r" stays) */
-    size_t box;                  /* offset of the byte between the brackets */
-    size_t text_off, text_len;   /* item text after the checkbox, trimmed */
-    size_t head_off, head_len;   /* nearest heading text (len 0: none) */
-    int line_no, checked;
-    uint64_t hash;               /* of normalized heading + "\n" + text */
-    int dup;                     /* 1 for the first, 2 for "#2"... */
-} MdItem;
-
-/* What was read for one blocker (parsed from read_as), for resolve's check. */
-typedef struct MdRead {
-    int line_no;
-    uint64_t hash;               /* line_hash() of the line as read */
-    uint64_t above;              /* above_hashes() of it: the text above, boxes blanked */
-    char text[MD_READ_TEXT];     /* its printable start, for messages */
-} MdRead;
+#include "markdown_tasks.h"
 
 static const char *const md_keys[] = {
     "path", "blocked_markers", "owner_markers", "all_open", "max_bytes", NULL,
@@ -230,7 +200,7 @@ static int cmp_hash(const void *a, const void *b)
 
 /* Finds every task item. Offsets in items are absolute in text. Returns the
  * count; *out is a new array (caller frees). */
-static int md_parse(const char *text, size_t len, MdItem **out)
+int md_parse(const char *text, size_t len, MdItem **out)
 {
     int n = 0, cap = 0, line_no = 0, fenced = 0;
     MdItem *items = NULL;
@@ -288,7 +258,7 @@ static int md_parse(const char *text, size_t len, MdItem **out)
     return n;
 }
 
-static void item_key(const MdItem *it, char *out, size_t outsz)
+void md_item_key(const MdItem *it, char *out, size_t outsz)
 {
     char hex[17];
     fu_hex64(it->hash, hex);
@@ -300,7 +270,7 @@ static void item_key(const MdItem *it, char *out, size_t outsz)
 
 /* Hash of an item's line with the checkbox byte blanked, so the line reads
  * the same ticked or not (an undo checks against the line read before). */
-static uint64_t line_hash(const char *text, const MdItem *it)
+uint64_t md_line_hash(const char *text, const MdItem *it)
 {
     Buf b = {0};
     buf_append(&b, text + it->line_off, it->line_len);
@@ -324,7 +294,7 @@ static uint64_t fnv_feed(uint64_t h, const char *p, size_t n)
 /* For each item, a hash of every byte above its line with the checkbox
  * bytes of the items above blanked: equal when nothing above it changed but
  * ticks (another resolve does not make a line "moved"). One pass. */
-static void above_hashes(const char *text, const MdItem *items, int n, uint64_t *out)
+void md_above_hashes(const char *text, const MdItem *items, int n, uint64_t *out)
 {
     uint64_t h = 1469598103934665603ULL;
     size_t at = 0;
@@ -341,7 +311,7 @@ static void above_hashes(const char *text, const MdItem *items, int n, uint64_t 
 static char *read_as_of(const char *text, const MdItem *it, uint64_t above)
 {
     char hex[17], hex2[17], snip[MD_READ_TEXT];
-    fu_hex64(line_hash(text, it), hex);
+    fu_hex64(md_line_hash(text, it), hex);
     fu_hex64(above, hex2);
     fu_snippet(text + it->line_off, it->line_len, snip, sizeof snip);
     return xasprintf("%d:%s:%s:%s", it->line_no, hex, hex2, snip);
@@ -365,7 +335,7 @@ static int hex_field(const char **p, uint64_t *v)
 }
 
 /* Parses read_as; 0 when it is well formed. */
-static int read_as_parse(const char *s, MdRead *out)
+int md_read_as_parse(const char *s, MdRead *out)
 {
     char *end;
     if (!s)
@@ -413,7 +383,7 @@ static void add_row(Rows *rows, const MdItem *it, const char *text, int needs_ow
     Buf ctxb = {0};
     char key[40];
     int r = rows_add(rows);
-    item_key(it, key, sizeof key);
+    md_item_key(it, key, sizeof key);
     rows_set_text(rows, r, dataset_field(ds, "key"), key);
     rows_set_textn(rows, r, dataset_field(ds, "description"), text + it->text_off, it->text_len);
     if (it->head_len) {
@@ -461,7 +431,7 @@ static int md_fetch(void *self, FetchCtx *ctx)
     const char *owner = ctx->config && ctx->config->owner ? ctx->config->owner : "Apple";
     Rows *rows = rows_new(dataset_get(DS_BLOCKERS));
     uint64_t *above = xmalloc(((size_t)n + 1) * sizeof *above);
-    above_hashes(text, items, n, above);
+    md_above_hashes(text, items, n, above);
     for (int i = 0; i < n; i++) {
         const char *t = text + items[i].text_off;
         size_t tl = items[i].text_len;
@@ -488,172 +458,6 @@ static int md_fetch(void *self, FetchCtx *ctx)
     return rc;
 }
 
-/* ---- resolve ---------------------------------------------------------- */
-
-/* The items that could be req_key: those with its text (its key without a
- * "#N" suffix). Returns the count; idx gets their indexes (up to n). */
-static int candidates(const MdItem *items, int n, const char *req_key, int *idx)
-{
-    size_t base = strcspn(req_key, "#");
-    int nc = 0;
-    for (int i = 0; i < n; i++) {
-        char hex[17];
-        fu_hex64(items[i].hash, hex);
-        if (base == 16 && memcmp(hex, req_key, 16) == 0)
-            idx[nc++] = i;
-    }
-    return nc;
-}
-
-/* "2, 3, 7" for the lines of the items in idx (the first MD_MAX_LISTED). */
-static void list_lines(const MdItem *items, const int *idx, int nidx, char *out, size_t outsz)
-{
-    size_t o = 0;
-    out[0] = '\0';
-    for (int i = 0; i < nidx && i < MD_MAX_LISTED && o < outsz; i++)
-        o += (size_t)snprintf(out + o, outsz - o, "%s%d", i ? ", " : "", items[idx[i]].line_no);
-    if (nidx > MD_MAX_LISTED && o < outsz)
-        snprintf(out + o, outsz - o, ", ...");
-}
-
-/* Picks the item to change, or NULL with out->message set. `was` is what
- * the user saw (NULL: unknown). Never guesses: with what was read, the item
- * with the same bytes and the same bytes above it, else the only one with
- * the same bytes anywhere; without it, the only item with the key's text. */
-static const MdItem *pick_item(const char *path, const char *text, const MdItem *items, int n,
-                               const char *req_key, const MdRead *was, ResolveOut *out)
-{
-    int *idx = xmalloc(((size_t)n + 1) * sizeof *idx);
-    int *same = xmalloc(((size_t)n + 1) * sizeof *same);
-    uint64_t *above = xmalloc(((size_t)n + 1) * sizeof *above);
-    int nc = candidates(items, n, req_key, idx), ns = 0;
-    const MdItem *it = NULL;
-    char lines[96], snip[100];
-    above_hashes(text, items, n, above);
-    for (int i = 0; was && i < nc; i++) {
-        if (line_hash(text, &items[idx[i]]) != was->hash)
-            continue;
-        if (above[idx[i]] == was->above)
-            it = &items[idx[i]];                  /* where it was, as it was */
-        same[ns++] = idx[i];
-    }
-    if (!it && was && ns == 1)
-        it = &items[same[0]];                     /* moved, unchanged, the only one */
-    if (it) {
-    } else if (nc == 0 && was) {
-        set_err(&out->message, "%s: line changed since it was read: line %d was \"%s\" and is no longer there",
-                path, was->line_no, was->text);
-    } else if (nc == 0) {
-        set_err(&out->message, "%s: no task with key %s: the line changed or was removed since it was read",
-                path, req_key);
-    } else if (was && ns > 1) {
-        list_lines(items, same, ns, lines, sizeof lines);
-        set_err(&out->message, "%s: ambiguous: %d items look like line %d as it was read (now lines %s)"
-                " and the text above it changed; nothing was written: tick the box in the file by hand",
-                path, ns, was->line_no, lines);
-    } else if (was) {
-        const MdItem *now = &items[idx[0]];       /* the same text, other bytes */
-        for (int i = 0; i < nc; i++)
-            if (items[idx[i]].line_no == was->line_no)
-                now = &items[idx[i]];
-        fu_snippet(text + now->line_off, now->line_len, snip, sizeof snip);
-        set_err(&out->message, "%s:%d: line changed since it was read: was \"%s\", now \"%s\"",
-                path, now->line_no, was->text, snip);
-    } else if (nc > 1) {
-        list_lines(items, idx, nc, lines, sizeof lines);
-        set_err(&out->message, "%s: ambiguous: %d items have the text of %s (lines %s) and nothing says"
-                " which was seen; nothing was written: tick the box in the file by hand",
-                path, nc, req_key, lines);
-    } else {
-        char key[40];
-        item_key(&items[idx[0]], key, sizeof key);
-        if (strcmp(key, req_key) == 0)
-            it = &items[idx[0]];
-        else
-            set_err(&out->message, "%s: no task with key %s: the line changed or was removed since it was read",
-                    path, req_key);
-    }
-    free(idx);
-    free(same);
-    free(above);
-    return it;
-}
-
-/* One attempt: read, find, check, flip, write. Returns a ResolveResult, or
- * -1 when the file changed under us between reading and writing (try again). */
-static int md_try_resolve(const char *path, const MdRead *was, const ResolveReq *req,
-                          int want_checked, ResolveOut *out)
-{
-    struct stat st1, st2;
-    char *text = NULL, *err = NULL, fp1[96], fp2[96];
-    size_t len = 0;
-    if (stat(path, &st1) != 0) {
-        int e = errno;
-        set_err(&out->message, "%s: cannot read: %s", path, strerror(e));
-        return e == ENOENT ? RESOLVE_FAIL : RESOLVE_RETRY;
-    }
-    if (file_read_all(path, (size_t)MD_MAX_BYTES * 16, &text, &len, &err) != 0) {
-        set_err(&out->message, "%s", err);
-        free(err);
-        return RESOLVE_RETRY;
-    }
-    MdItem *items = NULL;
-    int n = md_parse(text, len, &items), rc = RESOLVE_OK;
-    const MdItem *it = pick_item(path, text, items, n, req->key, was, out);
-    if (!it) {
-        rc = RESOLVE_FAIL;
-    } else if (it->checked != want_checked) {
-        text[it->box] = want_checked ? 'x' : ' ';
-        fu_fingerprint(&st1, fp1, sizeof fp1);
-        if (stat(path, &st2) == 0 && (fu_fingerprint(&st2, fp2, sizeof fp2), strcmp(fp1, fp2) != 0)) {
-            rc = -1;                           /* edited while we looked: start over */
-        } else if (file_write_atomic(path, text, len, 0644, &err) != 0) {
-            set_err(&out->message, "%s", err);
-            free(err);
-            rc = RESOLVE_RETRY;
-        }
-    }
-    free(items);
-    free(text);
-    return rc;
-}
-
-static ResolveResult md_resolve(void *self, const SourceConfig *sc, const Config *cfg,
-                                const ResolveReq *req, ResolveOut *out)
-{
-    const MdCfg *k = sc->kcfg;
-    int want;
-    if (req->action && strcmp(req->action, "resolve") == 0)
-        want = 1;
-    else if (req->action && strcmp(req->action, "unresolve") == 0)
-        want = 0;
-    else {
-        set_err(&out->message, "%s: unknown action '%s'", sc->id, req->action ? req->action : "?");
-        return RESOLVE_UNSUPPORTED;
-    }
-    if (!req->key || !req->key[0]) {
-        set_err(&out->message, "%s: no key to resolve", sc->id);
-        return RESOLVE_FAIL;
-    }
-    /* write through a symlink to its target, as an editor would */
-    char *real = realpath(k->path, NULL);
-    if (!real) {
-        set_err(&out->message, "%s: %s", k->path, strerror(errno));
-        return errno == ENOENT ? RESOLVE_FAIL : RESOLVE_RETRY;
-    }
-    MdRead was;
-    int have_was = read_as_parse(req->read_as, &was) == 0;
-    int rc = -1;
-    for (int attempt = 0; attempt < 5 && rc == -1; attempt++)
-        rc = md_try_resolve(real, have_was ? &was : NULL, req, want, out);
-    if (rc == -1) {
-        set_err(&out->message, "%s: the file keeps changing; try again", k->path);
-        rc = RESOLVE_RETRY;
-    }
-    free(real);
-    return (ResolveResult)rc;
-}
-
 /* A checkbox can be ticked and cleared. */
 static int md_supports(const SourceConfig *sc, const char *action)
 {
@@ -667,7 +471,7 @@ const SourceClass src_markdown_tasks_class = {
     .configure = md_configure,
     .free_config = md_free_config,
     .fetch = md_fetch,
-    .resolve = md_resolve,
+    .resolve = src_markdown_tasks_resolve,
     .watch_path = md_watch_path,
     .supports = md_supports,
 };
