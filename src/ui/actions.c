@@ -1,9 +1,9 @@
-/* actions.c — resolve, snooze and undo from the keyboard (see actions.h).
- * All writes go through the outbox; delivery happens on the engine's outbox
- * thread, never here. This file keeps the session's undo log (one entry per
- * user action, however many items it took) and the outbox rows it queued,
- * so the status line can say when a delivery completed or failed. */
-#include "actions.h"
+/* actions.c — resolve and snooze from the keyboard (see actions.h). All
+ * writes go through the outbox; delivery happens on the engine's outbox
+ * thread, never here. Each action is recorded in the undo log (undo.c) as
+ * one entry however many items it took, and each queued row is watched so
+ * the status line can say when its delivery completed or failed. */
+#include "actions_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,91 +12,19 @@
 #include "../outbox.h"
 #include "../util.h"
 
-#define UNDO_MAX 64
-#define WATCH_MAX 512
 #define LABEL_COLS 50
 
-typedef enum { UNDO_RESOLVE, UNDO_SNOOZE } UndoKind;
-
-typedef struct UndoItem {
-    char *source, *key;
-    int64_t outbox_id;          /* RESOLVE: the queued row */
-    int64_t prev_until;         /* SNOOZE: the snooze it replaced (0: none) */
-} UndoItem;
-
-typedef struct UndoEntry {
-    UndoKind kind;
-    int n;
-    UndoItem *items;
-} UndoEntry;
-
-/* A queued row whose outcome the status line reports. */
-typedef struct Watch {
-    int64_t id;
-    char *label;
-    int unresolve;
-} Watch;
-
 static Engine *actions_engine;
-static UndoEntry undo_log[UNDO_MAX];
-static int undo_n, session_acted;
-static Watch watched[WATCH_MAX];
-static int nwatched;
 
 void ui_actions_set_engine(Engine *e)
 {
     actions_engine = e;
 }
 
-static void nudge(void)
+void actions_nudge(void)
 {
     if (actions_engine)
         engine_kick_outbox(actions_engine);
-}
-
-static void entry_free(UndoEntry *e)
-{
-    for (int i = 0; i < e->n; i++) {
-        free(e->items[i].source);
-        free(e->items[i].key);
-    }
-    free(e->items);
-    memset(e, 0, sizeof *e);
-}
-
-void ui_actions_reset(void)
-{
-    for (int i = 0; i < undo_n; i++)
-        entry_free(&undo_log[i]);
-    undo_n = session_acted = 0;
-    for (int i = 0; i < nwatched; i++)
-        free(watched[i].label);
-    nwatched = 0;
-}
-
-/* Appends an entry (the oldest goes when the log is full); takes items. */
-static void log_push(UndoKind kind, UndoItem *items, int n)
-{
-    if (n <= 0) {
-        free(items);
-        return;
-    }
-    if (undo_n == UNDO_MAX) {
-        entry_free(&undo_log[0]);
-        memmove(undo_log, undo_log + 1, (UNDO_MAX - 1) * sizeof *undo_log);
-        undo_n--;
-    }
-    undo_log[undo_n++] = (UndoEntry){kind, n, items};
-    session_acted = 1;
-}
-
-static void watch_add(int64_t id, char *label, int unresolve)
-{
-    if (nwatched == WATCH_MAX) {
-        free(label);
-        return;
-    }
-    watched[nwatched++] = (Watch){id, label, unresolve};
 }
 
 char *ui_action_label(Cache *c, const char *source, const char *key)
@@ -156,12 +84,12 @@ int ui_action_resolve_items(Cache *c, const Config *cfg, int n, char *const *sou
         char *label = ui_action_label(c, sources[i], keys[i]);
         if (!first)
             first = xstrdup(label);
-        watch_add(id, label, 0);
+        undo_watch(id, label, 0);
         items[queued++] = (UndoItem){xstrdup(sources[i]), xstrdup(keys[i]), id, 0};
     }
-    log_push(UNDO_RESOLVE, items, queued);
+    undo_log_push(UNDO_RESOLVE, items, queued);
     if (queued > 0)
-        nudge();
+        actions_nudge();
     if (refused == 0 && queued == 1)
         set_err(msg, "resolving: %s", first);
     else if (refused == 0)
@@ -241,7 +169,7 @@ int ui_action_snooze_items(Cache *c, const Config *cfg, int n, char *const *sour
             first = ui_action_label(c, sources[i], keys[i]);
         items[done++] = (UndoItem){xstrdup(sources[i]), xstrdup(keys[i]), 0, prev > now ? prev : 0};
     }
-    log_push(UNDO_SNOOZE, items, done);
+    undo_log_push(UNDO_SNOOZE, items, done);
     if (failed == 0 && done == 1)
         set_err(msg, "snoozed for %s: %s (u shows it again)", for_, first);
     else if (failed == 0)
@@ -260,8 +188,8 @@ int ui_action_snooze(Cache *c, const Config *cfg, const char *source, const char
 }
 
 /* Restores what the snooze replaced (prev 0: shown again). */
-static int unsnooze_one(Cache *c, const Config *cfg, const char *source, const char *key,
-                        int64_t prev, char **why)
+int actions_unsnooze_one(Cache *c, const Config *cfg, const char *source, const char *key,
+                         int64_t prev, char **why)
 {
     if (snooze_set(c, source, key, prev, why) != 0)
         return -1;
@@ -276,7 +204,7 @@ int ui_action_unsnooze(Cache *c, const Config *cfg, const char *source, const ch
     int rc = -1;
     if (snooze_until(c, source, key) <= now_ms())
         set_err(msg, "not snoozed: %s", label);
-    else if (unsnooze_one(c, cfg, source, key, 0, &why) != 0)
+    else if (actions_unsnooze_one(c, cfg, source, key, 0, &why) != 0)
         set_err(msg, "cannot unsnooze %s: %s", label, why);
     else {
         set_err(msg, "shown again: %s", label);
@@ -285,156 +213,4 @@ int ui_action_unsnooze(Cache *c, const Config *cfg, const char *source, const ch
     free(why);
     free(label);
     return rc;
-}
-
-/* Undoes one queued resolve (outbox row id). 0 undone or queued, -1 *why. */
-static int undo_resolve(Cache *c, const Config *cfg, int64_t id, char **why, int *queued)
-{
-    char *err = NULL, *source = NULL, *key = NULL, *action = NULL, *state = NULL;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(cache_db(c), "SELECT source, key, action, state FROM outbox WHERE id = ?1",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, id);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            source = xstrdup((const char *)sqlite3_column_text(st, 0));
-            key = xstrdup((const char *)sqlite3_column_text(st, 1));
-            action = xstrdup((const char *)sqlite3_column_text(st, 2));
-            state = xstrdup((const char *)sqlite3_column_text(st, 3));
-        }
-        sqlite3_finalize(st);
-    }
-    int rc = -1;
-    char *label = source ? ui_action_label(c, source, key) : NULL;
-    int64_t nid;
-    if (!source) {
-        set_err(why, "nothing to undo");
-    } else if (strcmp(action, "resolve") != 0) {
-        set_err(why, "the last action (%s of %s) is already an undo", action, label);
-    } else if (strcmp(state, "cancelled") == 0) {
-        rc = 0;                                 /* undone before */
-    } else if (strcmp(state, "pending") == 0 && outbox_cancel(c, id, cfg->user, &err) == 1) {
-        set_err(why, "undone: %s was not delivered yet", label);
-        rc = 0;
-    } else if (strcmp(state, "failed") == 0) {
-        outbox_drop(c, id, cfg->user, NULL);
-        set_err(why, "undone: dropped the failed resolve of %s", label);
-        rc = 0;
-    } else if ((nid = outbox_enqueue(c, cfg, source, key, "unresolve", "", cfg->user, &err)) > 0) {
-        watch_add(nid, xstrdup(label), 1);
-        *queued = 1;
-        set_err(why, "undoing: unresolving %s at its source", label);
-        rc = 0;
-    } else {
-        set_err(why, "cannot undo %s: %s", label, err ? err : "failed");
-    }
-    free(err);
-    free(label);
-    free(source);
-    free(key);
-    free(action);
-    free(state);
-    return rc;
-}
-
-/* Undoes a whole entry of the log; 0 when every item was undone. */
-static int undo_entry(Cache *c, const Config *cfg, const UndoEntry *e, char **msg)
-{
-    int failed = 0, queued = 0;
-    char *why = NULL, *bad = NULL;
-    for (int i = 0; i < e->n; i++) {
-        free(why);
-        why = NULL;
-        int rc = e->kind == UNDO_SNOOZE
-                     ? unsnooze_one(c, cfg, e->items[i].source, e->items[i].key, e->items[i].prev_until, &why)
-                     : undo_resolve(c, cfg, e->items[i].outbox_id, &why, &queued);
-        if (rc != 0) {
-            failed++;
-            free(bad);
-            bad = why;
-            why = NULL;
-        }
-    }
-    if (queued)
-        nudge();
-    if (e->kind == UNDO_SNOOZE && failed == 0) {
-        char *label = ui_action_label(c, e->items[0].source, e->items[0].key);
-        if (e->n == 1)
-            set_err(msg, "undone: snooze of %s (shown again)", label);
-        else
-            set_err(msg, "undone: snooze of %d items (shown again)", e->n);
-        free(label);
-    } else if (e->n == 1) {
-        set_err(msg, "%s", bad ? bad : why ? why : "undone");
-    } else if (failed == 0) {
-        set_err(msg, "undone: the resolve of %d items%s", e->n, queued ? " (unresolving at the sources)" : "");
-    } else {
-        set_err(msg, "undone %d of %d items (%s)", e->n - failed, e->n, bad ? bad : "failed");
-    }
-    free(why);
-    free(bad);
-    return failed ? -1 : 0;
-}
-
-int ui_action_undo(Cache *c, const Config *cfg, char **msg)
-{
-    if (undo_n > 0) {
-        UndoEntry e = undo_log[--undo_n];
-        memset(&undo_log[undo_n], 0, sizeof undo_log[undo_n]);
-        int rc = undo_entry(c, cfg, &e, msg);
-        entry_free(&e);
-        return rc;
-    }
-    int64_t id = session_acted ? 0 : outbox_last(c, cfg->user);
-    if (id <= 0) {
-        set_err(msg, "nothing to undo");
-        return -1;
-    }
-    int queued = 0;
-    int rc = undo_resolve(c, cfg, id, msg, &queued);
-    if (queued)
-        nudge();
-    session_acted = 1;             /* one step back into the cache, not a walk through it */
-    return rc;
-}
-
-int ui_actions_poll(Cache *c, char **msg, int *failed)
-{
-    int ok = 0, bad = 0, keep = 0;
-    char *first_ok = NULL, *first_bad = NULL;
-    for (int i = 0; i < nwatched; i++) {
-        Watch *w = &watched[i];
-        char *last_error = NULL;
-        char *state = outbox_state(c, w->id, &last_error);
-        if (state && strcmp(state, "delivered") == 0) {
-            if (ok++ == 0)
-                first_ok = xasprintf("%s: %s", w->unresolve ? "unresolved" : "resolved", w->label);
-            free(w->label);
-        } else if (state && strcmp(state, "failed") == 0) {
-            if (bad++ == 0) {
-                char *e = last_error ? text_sanitize(last_error) : NULL;
-                first_bad = xasprintf("%s failed: %s: %s", w->unresolve ? "unresolve" : "resolve",
-                                      w->label, e ? e : "refused by the source");
-                free(e);
-            }
-            free(w->label);
-        } else if (!state || strcmp(state, "cancelled") == 0) {
-            free(w->label);
-        } else {
-            watched[keep++] = *w;   /* still pending */
-        }
-        free(state);
-        free(last_error);
-    }
-    nwatched = keep;
-    int any = ok + bad > 0;
-    if (bad)
-        set_err(msg, "%s%s", first_bad, bad + ok > 1 ? " (and others: see e or mc outbox)" : "");
-    else if (ok == 1)
-        set_err(msg, "%s", first_ok);
-    else if (ok > 1)
-        set_err(msg, "%s (and %d more)", first_ok, ok - 1);
-    *failed = bad > 0;
-    free(first_ok);
-    free(first_bad);
-    return any;
 }
