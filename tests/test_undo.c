@@ -175,12 +175,38 @@ static void test_messages(void)
     free(msg);
 }
 
+/* Right after a start (a fresh log), u takes back the newest of the user's
+ * actions recorded in the cache: a snooze still in force when it is newer
+ * than their newest resolve, else that resolve. */
+static void test_undo_after_restart(void)
+{
+    ui_actions_reset();
+    char *msg = NULL, k1[64], k2[64];
+    snprintf(k1, sizeof k1, "%s", key_of(12));
+    snprintf(k2, sizeof k2, "%s", key_of(13));
+    CHECK_INT(ui_action_resolve(cache, cfg, "pending", k1, "", &msg), 0);
+    outbox_deliver_due(cache, cfg, NULL);
+    CHECK_INT(ui_action_snooze(cache, cfg, "pending", k2, &msg), 0);
+    ui_actions_reset();                                 /* mc restarts */
+    CHECK_INT(ui_action_undo(cache, cfg, &msg), 0);
+    CHECK_CONTAINS(msg, "snooze of task 13");
+    CHECK_INT(q_int(SNOOZED, k2), 0);
+    CHECK_INT(q_int(UNRESOLVES, k1), 0);
+    CHECK_INT(ui_action_undo(cache, cfg, &msg), -1);    /* one step back, not a walk */
+    ui_actions_reset();                                 /* and again: now the resolve */
+    CHECK_INT(ui_action_undo(cache, cfg, &msg), 0);
+    CHECK_INT(q_int(UNRESOLVES, k1), 1);
+    outbox_deliver_due(cache, cfg, NULL);
+    free(msg);
+}
+
 int main(void)
 {
     setup();
     RUN(test_undo_snooze);
     RUN(test_undo_bulk);
     RUN(test_messages);
+    RUN(test_undo_after_restart);
     ui_actions_reset();
     cache_close(cache);
     config_free(cfg);

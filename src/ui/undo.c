@@ -159,6 +159,31 @@ static int undo_entry(Cache *c, const Config *cfg, const UndoEntry *e, char **ms
     return failed ? -1 : 0;
 }
 
+/* Before this session acted: the user's newest snooze still in force, when
+ * it is newer than their newest resolve (both from the audit). 1 with *out. */
+static int newest_snooze(Cache *c, const char *user, UndoItem *out)
+{
+    sqlite3_stmt *st;
+    int found = 0;
+    if (sqlite3_prepare_v2(cache_db(c),
+                           "SELECT s.source, s.key FROM snooze s JOIN audit a"
+                           " ON a.target = s.source || ':' || s.key AND a.action = 'snooze'"
+                           " WHERE a.user = ?1 AND s.until_ms > ?2 AND a.updated_ms >="
+                           " (SELECT coalesce(max(updated_ms), 0) FROM audit WHERE user = ?1"
+                           "  AND action IN ('resolve', 'unresolve', 'undo', 'unsnooze'))"
+                           " ORDER BY a.updated_ms DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now_ms());
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        out->source = xstrdup((const char *)sqlite3_column_text(st, 0));
+        out->key = xstrdup((const char *)sqlite3_column_text(st, 1));
+        found = 1;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
 int ui_action_undo(Cache *c, const Config *cfg, char **msg)
 {
     if (undo_n > 0) {
@@ -168,7 +193,20 @@ int ui_action_undo(Cache *c, const Config *cfg, char **msg)
         entry_free(&e);
         return rc;
     }
-    int64_t id = session_acted ? 0 : outbox_last(c, cfg->user);
+    if (session_acted) {
+        set_err(msg, "nothing to undo");
+        return -1;
+    }
+    session_acted = 1;             /* one step back into the cache, not a walk through it */
+    UndoItem snoozed = {0};
+    if (newest_snooze(c, cfg->user, &snoozed)) {
+        UndoEntry e = {UNDO_SNOOZE, 1, &snoozed};
+        int rc = undo_entry(c, cfg, &e, msg);
+        free(snoozed.source);
+        free(snoozed.key);
+        return rc;
+    }
+    int64_t id = outbox_last(c, cfg->user);
     if (id <= 0) {
         set_err(msg, "nothing to undo");
         return -1;
@@ -177,7 +215,6 @@ int ui_action_undo(Cache *c, const Config *cfg, char **msg)
     int rc = undo_resolve(c, cfg, id, msg, &queued);
     if (queued)
         actions_nudge();
-    session_acted = 1;             /* one step back into the cache, not a walk through it */
     return rc;
 }
 
