@@ -176,6 +176,8 @@ sources:
     r = mc("fetch", "--once")
     outs.append(("fetch", r))
     check("fetch --once reports the failures (exit 1)", r.returncode == 1)
+    check("fetch --once warns on stderr about the readable secret file",
+          "hdrkey" in r.stderr and "readable" in r.stderr)
     r = mc("check")
     outs.append(("check", r))
     check("mc check shows the 401s", "FAIL" in r.stdout and "401" in r.stdout)

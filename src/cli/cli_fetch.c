@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "../engine.h"
 #include "../log.h"
+#include "../net/secret.h"
 #include "../util.h"
 
 static volatile sig_atomic_t fetch_stop;
@@ -34,6 +35,15 @@ static int fetch_once(Engine *e)
     if (failed < 0)
         fprintf(stderr, "mc fetch: %s\n", cli_safe(err));
     free(err);
+    char *warnings = secret_warnings();    /* group/world-readable secret files, like ssh */
+    for (char *w = warnings, *nl; w && *w; w = nl + 1) {
+        if ((nl = strchr(w, '\n')))
+            *nl = 0;
+        fprintf(stderr, "mc fetch: warning: %s\n", cli_safe(w));
+        if (!nl)
+            break;
+    }
+    free(warnings);
     return failed != 0 ? 1 : 0;
 }
 
