@@ -80,10 +80,14 @@ static void test_feeds_and_registry(void)
         const SourceClass *c = source_classes[i];
         t_current = c->kind;
         /* a kind says what it writes, or where in its config that is named,
-         * or requires feeds: (then its configure refuses a source without it) */
-        int says = c->datasets != 0 || c->datasets_map != NULL;
-        int needs_feeds = strcmp(c->kind, "command") == 0 || strcmp(c->kind, "http_json") == 0;
-        CHECK(says || needs_feeds);
+         * or requires feeds: (then a source without it is a config error) */
+        if (c->datasets != 0 || c->datasets_map != NULL)
+            continue;
+        char *src = xasprintf("  - {id: x, kind: %s}\n", c->kind);
+        char *err = t_config_error(src);
+        CHECK_CONTAINS(err, "feeds");
+        free(err);
+        free(src);
     }
     t_current = "test_feeds_and_registry";
 }
