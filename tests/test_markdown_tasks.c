@@ -525,6 +525,13 @@ static void test_duplicate_keys_ambiguous(void)
     /* both moved: the line read is no longer where it was, and both look like it */
     resolve_expect(&h, path, "intro\n# Ops\n- [ ] same BLOCKED\n- [ ] same BLOCKED\n", k2, was2,
                    RESOLVE_FAIL, "ambiguous", NULL);
+    /* the first edited, the second moved by it: the one left may not be the one seen */
+    char *was1 = q_by_key(&h, "read_as", k);
+    resolve_expect(&h, path, "# Ops\n- [ ] Same BLOCKED\n- [ ] same BLOCKED\n", k, was1,
+                   RESOLVE_FAIL, "line changed since it was read", NULL);
+    resolve_expect(&h, path, "# Ops\n- [ ] same BLOCKED\n", k2, was2, RESOLVE_FAIL,
+                   "ambiguous: 2 identical items when line 3 was read", NULL);
+    free(was1);
     /* nothing changed: the second one, exactly as read */
     resolve_expect(&h, path, orig, k2, was2, RESOLVE_OK, NULL,
                    "# Ops\n- [ ] same BLOCKED\n- [x] same BLOCKED\n");

@@ -6,8 +6,8 @@
  * The request carries the blocker row's read_as: what was read when the user
  * saw the item (line number, hash of the line and of the text above it, both
  * with checkbox bytes blanked). Of the items with the key's text, the one
- * with the same line and the same text above is the one seen; else the only
- * one with the same line anywhere (it moved). A line that changed since it
+ * with the same line and the same text above is the one seen; else, when no
+ * other item had the same line then, the only one with it anywhere (moved). A line that changed since it
  * was read, even in case or spacing, is refused with "line changed since it
  * was read"; several items that could be the one seen (an identical item
  * added above it; duplicates with nothing to tell them apart) are refused
@@ -53,7 +53,8 @@ static void list_lines(const MdItem *items, const int *idx, int nidx, char *out,
 /* Picks the item to change, or NULL with out->message set. `was` is what
  * the user saw (NULL: unknown). Never guesses: with what was read, the item
  * with the same bytes and the same bytes above it, else the only one with
- * the same bytes anywhere; without it, the only item with the key's text. */
+ * the same bytes anywhere if it had no twin then; without it, the only item
+ * with the key's text. */
 static const MdItem *pick_item(const char *path, const char *text, const MdItem *items, int n,
                                const char *req_key, const MdRead *was, ResolveOut *out)
 {
@@ -71,9 +72,13 @@ static const MdItem *pick_item(const char *path, const char *text, const MdItem 
             it = &items[idx[i]];                  /* where it was, as it was */
         same[ns++] = idx[i];
     }
-    if (!it && was && ns == 1)
-        it = &items[same[0]];                     /* moved, unchanged, the only one */
+    if (!it && was && ns == 1 && was->twins == 1)
+        it = &items[same[0]];                     /* moved, unchanged, and it had no twin */
+    int at_read_line = 0;                         /* an item with the key's text is still on that line */
+    for (int i = 0; was && i < nc; i++)
+        at_read_line |= items[idx[i]].line_no == was->line_no;
     if (it) {
+        /* found: the one seen */
     } else if (nc == 0 && was) {
         set_err(&out->message, "%s: line changed since it was read: line %d was \"%s\" and is no longer there",
                 path, was->line_no, was->text);
@@ -85,6 +90,10 @@ static const MdItem *pick_item(const char *path, const char *text, const MdItem 
         set_err(&out->message, "%s: ambiguous: %d items look like line %d as it was read (now lines %s)"
                 " and the text above it changed; nothing was written: tick the box in the file by hand",
                 path, ns, was->line_no, lines);
+    } else if (was && ns == 1 && !at_read_line) {
+        set_err(&out->message, "%s: ambiguous: %d identical items when line %d was read, one left"
+                " (line %d) that may not be the one seen; nothing was written: tick the box in the"
+                " file by hand", path, was->twins, was->line_no, items[same[0]].line_no);
     } else if (was) {
         const MdItem *now = &items[idx[0]];       /* the same text, other bytes */
         for (int i = 0; i < nc; i++)

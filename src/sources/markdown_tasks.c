@@ -16,12 +16,13 @@
  * lowercased), with "#2", "#3"... on duplicates. Bytes are kept as they are
  * (CRLF, BOM, non-UTF-8); only the screen sanitizes.
  *
- * Each row keeps what was read in read_as ("LINE:HASH:ABOVE:TEXT": line
- * number, hash of the line and hash of everything above it, checkbox bytes
- * blanked, and the line's printable start), which the outbox carries to
- * delivery. resolve re-reads the file and takes the items with the key's
- * text: the one with the same bytes and the same bytes above it is the one
- * read; else the only one with the same bytes anywhere (it moved). It
+ * Each row keeps what was read in read_as ("LINE:HASH:ABOVE:TWINS:TEXT":
+ * line number, hash of the line and hash of everything above it, checkbox
+ * bytes blanked, how many items had those same bytes, and the line's
+ * printable start), which the outbox carries to delivery. resolve re-reads
+ * the file and takes the items with the key's text: the one with the same
+ * bytes and the same bytes above it is the one read; else, when it had no
+ * twin, the only one with the same bytes anywhere (it moved). It
  * refuses when the line changed ("line changed since it was read") or when
  * several items could be it (ambiguous): it never guesses. Then it flips the
  * one checkbox byte and replaces the file atomically (file_write_atomic
@@ -307,14 +308,46 @@ void md_above_hashes(const char *text, const MdItem *items, int n, uint64_t *out
     }
 }
 
-/* read_as of an item: "LINE:HASH:ABOVE:TEXT". Returns a new string. */
-static char *read_as_of(const char *text, const MdItem *it, uint64_t above)
+typedef struct Twin {
+    uint64_t hash, line;
+    int i;
+} Twin;
+
+static int cmp_twin(const void *a, const void *b)
+{
+    const Twin *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return x->i - y->i;
+}
+
+/* out[i]: how many items have items[i]'s key text and the same line bytes
+ * (1: it is the only one, so found elsewhere it can only have moved). */
+static void count_twins(const char *text, const MdItem *items, int n, int *out)
+{
+    Twin *t = xmalloc(((size_t)n + 1) * sizeof *t);
+    for (int i = 0; i < n; i++)
+        t[i] = (Twin){items[i].hash, md_line_hash(text, &items[i]), i};
+    qsort(t, (size_t)n, sizeof *t, cmp_twin);
+    for (int a = 0, b; a < n; a = b) {
+        for (b = a + 1; b < n && t[b].hash == t[a].hash && t[b].line == t[a].line;)
+            b++;
+        for (int j = a; j < b; j++)
+            out[t[j].i] = b - a;
+    }
+    free(t);
+}
+
+/* read_as of an item: "LINE:HASH:ABOVE:TWINS:TEXT". Returns a new string. */
+static char *read_as_of(const char *text, const MdItem *it, uint64_t above, int twins)
 {
     char hex[17], hex2[17], snip[MD_READ_TEXT];
     fu_hex64(md_line_hash(text, it), hex);
     fu_hex64(above, hex2);
     fu_snippet(text + it->line_off, it->line_len, snip, sizeof snip);
-    return xasprintf("%d:%s:%s:%s", it->line_no, hex, hex2, snip);
+    return xasprintf("%d:%s:%s:%d:%s", it->line_no, hex, hex2, twins, snip);
 }
 
 /* 16 hex digits and a ':' at *p into *v, advancing *p. 0 or -1. */
@@ -347,6 +380,12 @@ int md_read_as_parse(const char *s, MdRead *out)
     const char *p = end + 1;
     if (hex_field(&p, &out->hash) != 0 || hex_field(&p, &out->above) != 0)
         return -1;
+    errno = 0;
+    long twins = strtol(p, &end, 10);
+    if (end == p || errno || twins < 1 || twins > INT_MAX || *end != ':')
+        return -1;
+    p = end + 1;
+    out->twins = (int)twins;
     out->line_no = (int)line;
     snprintf(out->text, sizeof out->text, "%s", p);
     return 0;
@@ -377,7 +416,7 @@ static char **owner_markers(const MdCfg *k, const Config *cfg)
 
 /* Appends a blocker row for item it, with what was read in read_as. */
 static void add_row(Rows *rows, const MdItem *it, const char *text, int needs_owner,
-                    const char *owner, uint64_t above)
+                    const char *owner, uint64_t above, int twins)
 {
     const Dataset *ds = rows->ds;
     Buf ctxb = {0};
@@ -398,7 +437,7 @@ static void add_row(Rows *rows, const MdItem *it, const char *text, int needs_ow
     rows_set_int(rows, r, dataset_field(ds, "resolved"), it->checked);
     rows_set_text(rows, r, dataset_field(ds, "state"), it->checked ? "resolved" : "open");
     rows_set_int(rows, r, dataset_field(ds, "for_owner"), needs_owner);
-    char *read_as = read_as_of(text, it, above);
+    char *read_as = read_as_of(text, it, above, twins);
     rows_set_text(rows, r, dataset_field(ds, "read_as"), read_as);
     free(read_as);
     buf_free(&ctxb);
@@ -431,7 +470,9 @@ static int md_fetch(void *self, FetchCtx *ctx)
     const char *owner = ctx->config && ctx->config->owner ? ctx->config->owner : "Apple";
     Rows *rows = rows_new(dataset_get(DS_BLOCKERS));
     uint64_t *above = xmalloc(((size_t)n + 1) * sizeof *above);
+    int *twins = xmalloc(((size_t)n + 1) * sizeof *twins);
     md_above_hashes(text, items, n, above);
+    count_twins(text, items, n, twins);
     for (int i = 0; i < n; i++) {
         const char *t = text + items[i].text_off;
         size_t tl = items[i].text_len;
@@ -439,9 +480,10 @@ static int md_fetch(void *self, FetchCtx *ctx)
         int for_owner = has_marker(t, tl, owners);
         if (!k->all_open && !for_owner && !has_marker(t, tl, k->blocked))
             continue;
-        add_row(rows, &items[i], text, for_owner, owner, above[i]);
+        add_row(rows, &items[i], text, for_owner, owner, above[i], twins[i]);
     }
     free(above);
+    free(twins);
     char *old_etag = ctx->state->etag;
     ctx->state->etag = xstrdup(fp);
     int rc = fetch_commit(ctx, &rows, 1, CACHE_REPLACE);

@@ -36,6 +36,7 @@ typedef struct MdRead {
     int line_no;
     uint64_t hash;               /* md_line_hash() of the line as read */
     uint64_t above;              /* md_above_hashes() of it: the text above, boxes blanked */
+    int twins;                   /* items with its key text and these bytes then (1: none else) */
     char text[MD_READ_TEXT];     /* its printable start, for messages */
 } MdRead;
 
@@ -49,7 +50,7 @@ void md_item_key(const MdItem *it, char *out, size_t outsz);
 uint64_t md_line_hash(const char *text, const MdItem *it);
 /* out[i]: hash of every byte above items[i]'s line, checkbox bytes blanked. */
 void md_above_hashes(const char *text, const MdItem *items, int n, uint64_t *out);
-/* Parses a blocker row's read_as ("LINE:HASH:ABOVE:TEXT"); 0 when well formed. */
+/* Parses a blocker row's read_as ("LINE:HASH:ABOVE:TWINS:TEXT"); 0 when well formed. */
 int md_read_as_parse(const char *s, MdRead *out);
 
 /* SourceClass.resolve of the kind ("resolve" ticks, "unresolve" clears). */
