@@ -210,6 +210,10 @@ def redirect_part():
         "/items": items_ok,
         "/away": lambda h, e: h.reply(302, {}, {"Location": f"http://127.0.0.1:{other.port}/land"}),
         "/same": lambda h, e: h.reply(302, {}, {"Location": "/items?x=1"}),
+        "/rest/v1/needs_apple": lambda h, e: h.reply(
+            302, {}, {"Location": f"http://127.0.0.1:{other.port}/land"}),
+        "/api/query": lambda h, e: h.reply(
+            307, {}, {"Location": f"http://127.0.0.1:{other.port}/land"}),
     }
     home = Server("home", routes)
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
@@ -244,14 +248,29 @@ sources:
     kind: http_json
     url: "https://127.0.0.1:{tls.port}/down"
     insecure: true
-{common}""")
+{common}  - id: pgrst
+    kind: postgrest
+    url: "http://127.0.0.1:{home.port}"
+    apikey_file: {T}/apikey
+    every: 1h
+    tables: {{blockers: needs_apple}}
+  - id: cvx
+    kind: convex
+    url: "http://127.0.0.1:{home.port}"
+    auth: {{deploy_key_file: {T}/apikey}}
+    every: 1h
+    queries: {{blockers: "needsApple:list"}}
+""")
     with LOCK:
         SEEN.clear()
     r = mc("fetch", "--once", cfg="mc2.yaml")
     with LOCK:
         seen = list(SEEN)
     land = [h for (n, path, h) in seen if n == "other"]
-    check("the cross-origin redirect was followed", len(land) == 1)
+    check("postgrest and convex asked the redirecting server",
+          {p.split("?")[0] for (n, p, h) in seen if n == "home"} >= {"/rest/v1/needs_apple", "/api/query"})
+    check("only http_json (follow_redirects: true) followed to the other origin "
+          "(postgrest and convex follow none)", len(land) == 1)
     for h in land:
         for name in ("authorization", "x-api-key", "apikey"):
             check(f"{name} not sent to the other origin (got {h.get(name)!r})", name not in h)

@@ -60,6 +60,11 @@ static void test_patterns(void)
     expect("no row matched id = 'b1' in tasks", "no row matched id = 'b1' in tasks");
     expect("HTTP 500 from 127.0.0.1:8080: database is down", "HTTP 500 from 127.0.0.1:8080: database is down");
     expect("the keyboard: ok; tokens remain", "the keyboard: ok; tokens remain");
+    /* config errors keep their words */
+    expect("t.yaml:3:4: resolve.key: 'a b' is not a column name",
+           "t.yaml:3:4: resolve.key: 'a b' is not a column name");
+    expect("key: b1 not found", "key: b1 not found");
+    expect("GET /maps?key=AIzaSy-123", "GET /maps?key=***");
     CHECK(scrub_secret_name("X-Api-Key", 9));
     CHECK(scrub_secret_name("github_token", 12));
     CHECK(scrub_secret_name("apikey", 6));

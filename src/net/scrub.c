@@ -261,6 +261,10 @@ static char *mask_patterns(const char *s)
             if (*after == '"' || *after == '\'')
                 after++;
             int sep = *after == '=' || *after == ':';
+            /* "name: value" is a header or a field; not "key:" nor a dotted
+             * config path ("resolve.key: ..." explains a config error) */
+            if (*after == ':' && ((nl == 3 && !strncasecmp(p, "key", 3)) || (p > s && p[-1] == '.')))
+                sep = 0;
             if (sep && scrub_secret_name(p, nl)) {
                 const char *v = after + 1;
                 if (*after == ':')
