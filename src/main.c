@@ -62,6 +62,9 @@ int main(int argc, char **argv)
     char *dash[] = {"dashboard", NULL};
     int sub_argc = optind < argc ? argc - optind : 1;
     char **sub_argv = optind < argc ? argv + optind : dash;
+    char prog[64];             /* getopt's messages then say "mc fetch: ..." */
+    snprintf(prog, sizeof prog, "mc %s", g.cmd->name);
+    sub_argv[0] = prog;
     optind = 0; /* 0: GNU getopt re-initializes (the "+" mode of main's call ends) */
     int rc = g.cmd->fn(&g, sub_argc, sub_argv);
     free(g.demo_dir);
