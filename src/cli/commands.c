@@ -33,7 +33,9 @@ const CliCommand cli_commands[] = {
      cli_resolve},
     {"outbox", "[--retry ID|all] [--drop ID]", "pending and failed write-backs",
      "  --retry ID|all  deliver a failed or pending action again now\n"
-     "  --drop ID       give up on one; its blocker shows as open again\n",
+     "  --drop ID       give up on one; its blocker shows as open again\n"
+     "  each says what it did; exit 1 for an unknown or finished row, 3 when a\n"
+     "  retried row is still queued\n",
      cli_outbox},
     {"check", "", "validate the config, widgets, layout and keys; probe every source",
      "  probes into a throw-away cache; writes nothing to the real cache or log\n",
