@@ -103,6 +103,10 @@ clean "mc snapshot (unknown dataset error)" "$T/ds.err"
 "$MC" -c "$T/mc.yaml" $'no\e[2Jcmd' >/dev/null 2>"$T/cmd.err"
 clean "mc (unknown command error)" "$T/cmd.err"
 
+"$MC" -c "$T/mc.yaml" dashboard --layout "$T/lay$NASTY.yaml" </dev/null >/dev/null 2>"$T/dash.err"; rc=$?
+check "the dashboard refuses a missing layout file (exit $rc)" [ $rc -eq 2 ]
+clean "mc (dashboard start-up error)" "$T/dash.err"
+
 check "the log was written" [ -s "$T/mc.log" ]
 clean "mc.log" "$T/mc.log"
 finish

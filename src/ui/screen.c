@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "../demo.h"
 #include "../draw/draw.h"
+#include "../textsafe.h"
 #include "../log.h"
 #include "actions.h"
 
@@ -375,8 +376,12 @@ static int prepare(Ui *ui)
         err = xasprintf("pipe: %s", strerror(errno));
         rc = 1;
     }
-    if (rc)
-        fprintf(stderr, "mc: %s\n", err ? err : "cannot start the dashboard");
+    if (rc) {                   /* made safe: a message may quote a file name */
+        char *safe = textsafe_clean(err ? err : "cannot start the dashboard",
+                                    textsafe_flags_terminal(ui->opts.ascii));
+        fprintf(stderr, "mc: %s\n", safe);
+        free(safe);
+    }
     if (warn)
         ui_set_msg(ui, 1, "%s", warn);
     free(warn);
