@@ -350,6 +350,23 @@ static void test_pane_counts_owner_apart(void)
         blockers_widget.title_note(w, note, sizeof note);
         /* 3 markdown tasks and 1 handoff name Apple; 2 tasks and 1 handoff are blocked elsewhere */
         CHECK_STR(note, "Needs Apple \u00b7 4 \u00b7 blocked 3");
+        /* the detail view says who the selected item needs */
+        Buf d = {0};
+        CHECK_INT(blockers_widget.detail(w, &d), 0);
+        char *desc = d.s ? strndup(d.s, strcspn(d.s, "\n")) : NULL;
+        sqlite3_stmt *st = NULL;
+        int fo = -1;
+        if (sqlite3_prepare_v2(cache_db(c), "SELECT for_owner FROM blockers WHERE description = ?1", -1,
+                               &st, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(st, 1, desc ? desc : "", -1, SQLITE_STATIC);
+            if (sqlite3_step(st) == SQLITE_ROW)
+                fo = sqlite3_column_int(st, 0);
+        }
+        sqlite3_finalize(st);
+        CHECK(fo == 0 || fo == 1);
+        CHECK_CONTAINS(d.s, fo == 1 ? "needs:       Apple\n" : "needs:       someone else");
+        free(desc);
+        buf_free(&d);
     } else {
         fprintf(stderr, "load: %s\n", err ? err : "?");
         CHECK(0);

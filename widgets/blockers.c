@@ -19,6 +19,7 @@ typedef struct BRow {
     char *failure;            /* why the last write-back failed (outbox), "" if none */
     int64_t created;
     int resolved;
+    int for_owner;            /* 0: blocked on someone else (counted apart) */
     int64_t snoozed_until;
 } BRow;
 
@@ -151,6 +152,7 @@ static void read_row(BRow *r, sqlite3_stmt *st)
     r->state = wk_dup(st, 10);
     r->snoozed_until = sqlite3_column_int64(st, 11);
     r->failure = wk_dup(st, 12);
+    r->for_owner = sqlite3_column_int(st, 13) != 0;
 }
 
 static int query_rows(Blockers *b, sqlite3 *db, const WidgetEnv *env, int rows, char **err)
@@ -162,7 +164,7 @@ static int query_rows(Blockers *b, sqlite3 *db, const WidgetEnv *env, int rows, 
              " b.resolved, b.resolved_at, b.resolved_by, b.note, b.state, %s,"
              " CASE WHEN b.state = 'failed' THEN (SELECT o.last_error FROM outbox o"
              " WHERE o.source = b.source AND o.key = b.key AND o.state = 'failed'"
-             " ORDER BY o.id DESC LIMIT 1) END"
+             " ORDER BY o.id DESC LIMIT 1) END, coalesce(b.for_owner, 1)"
              " %s ORDER BY " ORDER " LIMIT %d OFFSET %d",
              b->no_snooze_table ? "0" : "s.until_ms", where, rows, b->lv.top);
     sqlite3_stmt *st = wk_prepare(db, "blockers", sql, err);
@@ -384,6 +386,10 @@ static int blk_detail(void *self, Buf *out)
     buf_printf(out, "created:     %s\n", r->created_s);
     buf_printf(out, "source:      %s\n", r->source);
     buf_printf(out, "key:         %s\n", r->key);
+    if (r->for_owner)
+        buf_printf(out, "needs:       %s\n", b->owner);
+    else
+        buf_printf(out, "needs:       someone else (blocked, not on %s; counted apart)\n", b->owner);
     buf_printf(out, "state:       %s\n", *r->state ? r->state : r->resolved ? "resolved" : "open");
     buf_printf(out, "resolved:    %s\n", r->resolved ? "yes" : "no");
     if (*r->resolved_at_s)
