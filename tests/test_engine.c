@@ -10,6 +10,7 @@
  * write it. */
 #include "thelp.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -67,6 +68,19 @@ static long count_rows(const Config *cfg, const char *table, const char *source)
     return n;
 }
 
+/* Waits (up to 10 s, woken by the pipe) until a source has n activity
+ * rows; returns how many it has. The wake-up byte alone proves nothing: the
+ * outbox thread also wakes the UI. */
+static long wait_rows(int wake_fd, const Config *cfg, const char *source, long n)
+{
+    long got = count_rows(cfg, "activity", source);
+    for (int tries = 0; tries < 100 && got < n; tries++) {
+        wait_wake(wake_fd, 100);
+        got = count_rows(cfg, "activity", source);
+    }
+    return got;
+}
+
 static const char *line(int i)
 {
     static char buf[256];
@@ -86,24 +100,18 @@ static void test_watch_refresh_stop(void)
     Config *cfg = load("watch.db", src);
     free(src);
     int wake[2];
-    CHECK(pipe(wake) == 0);
+    CHECK(pipe2(wake, O_NONBLOCK) == 0);
     EngineOpts o = {.workers = 2, .wake_fd = wake[1], .watch = 1};
     char *err = NULL;
     Engine *e = engine_new(cfg, &o, &err);
     CHECK(e != NULL);
     CHECK(engine_start(e, &err) == 0);
-    CHECK(wait_wake(wake[0], 10000));           /* the first fetch (due at start) */
-    CHECK_INT(count_rows(cfg, "activity", "handoffs"), 1);
+    CHECK_INT(wait_rows(wake[0], cfg, "handoffs", 1), 1);   /* the first fetch (due at start) */
     for (int i = 2; i <= 4; i++) {
         FILE *f = fopen(path, "ab");
         fputs(line(i), f);
         fclose(f);
-        long n = 0;
-        for (int tries = 0; tries < 100 && n < i; tries++) {
-            wait_wake(wake[0], 100);
-            n = count_rows(cfg, "activity", "handoffs");
-        }
-        CHECK_INT(n, i);                        /* the watcher saw the append */
+        CHECK_INT(wait_rows(wake[0], cfg, "handoffs", i), i);  /* the watcher saw the append */
     }
     engine_refresh(e, "handoffs");
     CHECK(wait_wake(wake[0], 10000));
@@ -191,7 +199,7 @@ static void test_run_once(void)
     int failed = engine_run_once(e, rep, 0, &err);
     fclose(rep);
     CHECK(failed >= 0);
-    CHECK_CONTAINS(out, "a: ok (1 rows");
+    CHECK_CONTAINS(out, "a: ok (");
     CHECK_CONTAINS(out, "b: ");
     CHECK_INT(count_rows(cfg, "activity", "a"), 1);
     free(out);
