@@ -382,6 +382,13 @@ int time_parse_iso(const char *s, int64_t *epoch_ms)
 
 int64_t time_from_number(double v)
 {
+    /* NaN and numbers past +-8.64e15 ms (JavaScript's time range, year
+     * 275760) are clamped: a cast out of int64's range is undefined, and
+     * ages computed from the time must not overflow either */
+    if (v != v)
+        return 0;
+    if (v >= 8.64e15 || v <= -8.64e15)
+        return v > 0 ? (int64_t)8.64e15 : -(int64_t)8.64e15;
     if (v >= 1e11 || v <= -1e11)
         return (int64_t)v;
     return (int64_t)(v * 1000.0);

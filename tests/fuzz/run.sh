@@ -54,7 +54,7 @@ for name in $names; do
   rm -f "$work/log"
   n=$((n + 1))
   if [ "$mode" = regress ]; then
-    (cd "$work" && "$exe" -runs=0 -print_final_stats=1 -rss_limit_mb=2048 "$seeds") >"$work/log" 2>&1
+    (cd "$work" && "$exe" -runs=0 -print_final_stats=1 -rss_limit_mb=2048 -artifact_prefix="$work/" "$seeds") >"$work/log" 2>&1
   else
     (cd "$work" && "$exe" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
       -rss_limit_mb=2048 -max_len=65536 -dict="$here/dict/$name.dict" \
