@@ -96,6 +96,11 @@ void cache_lease_release(Cache *c, const char *source, const char *owner);
 
 /* PRAGMA data_version: changes when another connection commits. */
 int64_t cache_data_version(Cache *c);
+/* Cheap per-dataset change probes (max(rowid): an index lookup, not a scan;
+ * blockers also mix in the outbox, snoozes and the audit, which change them
+ * without new rows). A dataset whose probe moved has changed (the dashboard's
+ * panes and `mc serve`'s events use them after data_version moved). */
+void cache_dataset_probes(Cache *c, int64_t out[DS__COUNT]);
 
 /* Applies retention (rows and age) to every dataset. */
 int cache_apply_retention(Cache *c, const Retention *r, int64_t now, char **err);
@@ -104,6 +109,12 @@ int cache_apply_retention(Cache *c, const Retention *r, int64_t now, char **err)
  * names (bools as true/false, JSON fields inline), the most recently
  * written rows first. limit <= 0: all rows. */
 int cache_dump_dataset(Cache *c, const Dataset *ds, FILE *out, int64_t limit, char **err);
+/* The same, only rows of one source (NULL: all) whose time field (the
+ * dataset's time_field, else its first time field) is at or after since
+ * (normalized ISO-8601 UTC; NULL: any). -1 with *err when since is given for a
+ * dataset without a time field. `mc serve` answers with it. */
+int cache_dump_dataset_where(Cache *c, const Dataset *ds, FILE *out, int64_t limit,
+                             const char *since, const char *source, char **err);
 /* Prints the source_state rows as a JSON array (never any secret). */
 int cache_dump_sources(Cache *c, FILE *out, char **err);
 

@@ -185,3 +185,28 @@ int64_t cache_data_version(Cache *c)
     return v;
 }
 
+
+static int64_t probe(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    int64_t v = 0;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+void cache_dataset_probes(Cache *c, int64_t out[DS__COUNT])
+{
+    for (int d = 0; d < DS__COUNT; d++) {
+        char *sql = xasprintf("SELECT max(rowid) FROM %s", dataset_get((DatasetId)d)->name);
+        out[d] = probe(c->db, sql);
+        free(sql);
+    }
+    /* resolves, undos and snoozes change blockers without new rows */
+    out[DS_BLOCKERS] = out[DS_BLOCKERS] * 1000003 + probe(c->db, "SELECT max(id) FROM outbox") * 7919 +
+                       probe(c->db, "SELECT count(*) + max(until_ms) FROM snooze") * 31 +
+                       out[DS_AUDIT];
+}

@@ -22,11 +22,13 @@
 
 static const char *const top_keys[] = {
     "owner", "user", "cache", "log", "layout", "layouts_dir", "theme", "workers", "snooze",
-    "stale_after", "retention", "sources", "widgets", "keys", "prices", NULL,
+    "stale_after", "retention", "sources", "widgets", "keys", "prices", "serve", NULL,
 };
 static const char *const themes[] = {"auto", "256", "8", "mono", NULL};
 static const char *const price_keys[] = {"input", "output", "cache_read", "cache_write", NULL};
 static const char *const retention_keys[] = {"rows", "age", NULL};
+static const char *const serve_keys[] = {"listen", "token_file", "write_token_file",
+                                         "cors_origins", NULL};
 
 /* A `key:` with nothing after it (or ~ / null) counts as not set. */
 static int is_blank(const YNode *n)
@@ -85,10 +87,25 @@ static void set_defaults(Config *c)
     c->workers = 4;
     c->snooze_ms = 4LL * 3600 * 1000;
     c->stale_ms = 15LL * 60 * 1000;
+    c->serve.listen = xstrdup("127.0.0.1:8765");
     c->retention[DS_ACTIVITY] = (Retention){100000, 90LL * 24 * 3600 * 1000};
     c->retention[DS_SYSTEM] = (Retention){2000, 7LL * 24 * 3600 * 1000};
     c->retention[DS_REVENUE] = (Retention){5000, 0};
     c->retention[DS_AUDIT] = (Retention){100000, 365LL * 24 * 3600 * 1000};
+}
+
+/* serve: {listen, token_file, write_token_file, cors_origins} (`mc serve`). */
+static int parse_serve(ServeConfig *s, const YNode *m, char **err)
+{
+    if (!m)
+        return 0;
+    if (ynode_check_keys(m, serve_keys, "serve", err) < 0 || ynode_str(m, "listen", &s->listen, err) < 0 ||
+        require_nonempty(m, "listen", s->listen, err) < 0 ||
+        ynode_path(m, "token_file", &s->token_file, err) < 0 ||
+        ynode_path(m, "write_token_file", &s->write_token_file, err) < 0 ||
+        ynode_strv(m, "cors_origins", &s->cors_origins, err) < 0)
+        return -1;
+    return 0;
 }
 
 /* The plain settings: owner, user, paths, theme, workers, durations. */
@@ -247,7 +264,7 @@ static int parse_source(Config *c, int i, const YNode *m, char **err)
 
 static int parse_doc(Config *c, char **err)
 {
-    const YNode *doc = c->doc, *ret, *sources;
+    const YNode *doc = c->doc, *ret, *sources, *serve;
     if (doc->type != YN_MAP)
         return ynode_error(doc, err, "the config must be a map of settings (owner: ..., sources: ...), not %s",
                            type_name(doc));
@@ -257,6 +274,8 @@ static int parse_doc(Config *c, char **err)
         get_container(doc, "widgets", YN_SEQ, "a list of widgets (- type: ...)", &c->widgets, err) < 0 ||
         get_container(doc, "keys", YN_MAP, "a map of key bindings", &c->keys, err) < 0 ||
         get_container(doc, "prices", YN_MAP, "a map of model: {input, output}", &c->prices, err) < 0 ||
+        get_container(doc, "serve", YN_MAP, "a map of {listen, token_file, ...}", &serve, err) < 0 ||
+        parse_serve(&c->serve, serve, err) < 0 ||
         check_prices(c->prices, err) < 0 ||
         get_container(doc, "sources", YN_SEQ, "a list of sources (- id: ...)", &sources, err) < 0)
         return -1;
@@ -325,6 +344,10 @@ void config_free(Config *c)
     free(c->layout);
     free(c->layouts_dir);
     free(c->theme);
+    free(c->serve.listen);
+    free(c->serve.token_file);
+    free(c->serve.write_token_file);
+    strv_free(c->serve.cors_origins);
     ynode_free(c->doc);
     free(c->path);
     free(c);

@@ -37,6 +37,14 @@ typedef struct SourceConfig {
     void *kcfg;                        /* the kind's parsed config (cls->configure) */
 } SourceConfig;
 
+/* serve: — `mc serve` (DESIGN.md "Serve"). Paths expanded; NULL = unset. */
+typedef struct ServeConfig {
+    char *listen;                      /* ADDR:PORT, default 127.0.0.1:8765 */
+    char *token_file;                  /* bearer token for reads */
+    char *write_token_file;            /* bearer token for writes */
+    char **cors_origins;               /* NULL-terminated, or NULL: CORS off */
+} ServeConfig;
+
 typedef struct Config {
     char *path;                        /* the file it came from ("<demo>" for --demo) */
     YNode *doc;                        /* the whole document; owns every YNode below */
@@ -56,6 +64,7 @@ typedef struct Config {
     const YNode *widgets;              /* sequence, or NULL */
     const YNode *keys;                 /* map, or NULL */
     const YNode *prices;               /* map model -> {input, output, cache_read, cache_write} */
+    ServeConfig serve;
 } Config;
 
 /* Loads and validates a config file. On success returns 0 with *out (caller

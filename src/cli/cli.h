@@ -71,6 +71,7 @@ int cli_snapshot(CliGlobal *g, int argc, char **argv);
 int cli_check(CliGlobal *g, int argc, char **argv);
 int cli_resolve(CliGlobal *g, int argc, char **argv);
 int cli_outbox(CliGlobal *g, int argc, char **argv);
+int cli_serve(CliGlobal *g, int argc, char **argv);
 int cli_help(CliGlobal *g, int argc, char **argv);
 
 #endif

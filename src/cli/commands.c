@@ -37,6 +37,15 @@ const CliCommand cli_commands[] = {
      "  each says what it did; exit 1 for an unknown or finished row, 3 when a\n"
      "  retried row is still queued\n",
      cli_outbox},
+    {"serve", "[--listen ADDR:PORT] [--fetch]", "serve the cache as an HTTP API with live events",
+     "  --listen ADDR:PORT  where to listen (default serve.listen, 127.0.0.1:8765;\n"
+     "                      port 0 picks a free one); a non-loopback address needs\n"
+     "                      serve.token_file\n"
+     "  --fetch             also refresh the cache in this process (else run\n"
+     "                      mc fetch --daemon beside it)\n"
+     "  routes: GET /api/health /api/overview /api/datasets/NAME /api/sources\n"
+     "  /api/events; POST /api/blockers/SOURCE/KEY/resolve. Stops on SIGTERM/SIGINT.\n",
+     cli_serve},
     {"check", "", "validate the config, widgets, layout and keys; probe every source",
      "  probes into a throw-away cache; writes nothing to the real cache or log\n",
      cli_check},

@@ -28,18 +28,6 @@ void sources_free(Ui *ui)
     ui->nsrc = 0;
 }
 
-static int64_t probe(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    int64_t v = 0;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 /* Adds the datasets each configured source has rows in (a skip scan over the
  * (source, key) primary key: one index lookup per distinct source). */
 static void scan_sources_with_rows(Ui *ui)
@@ -95,7 +83,6 @@ void sources_init(Ui *ui)
 /* Re-reads every source's state and the per-dataset probes. */
 void sources_refresh(Ui *ui)
 {
-    sqlite3 *db = cache_db(ui->cache);
     for (int i = 0; i < ui->nsrc; i++) {
         char *err = NULL;
         cache_state_clear(&ui->src[i].st);
@@ -103,16 +90,7 @@ void sources_refresh(Ui *ui)
             memset(&ui->src[i].st, 0, sizeof ui->src[i].st);
         free(err);
     }
-    for (int d = 0; d < DS__COUNT; d++) {
-        char *sql = xasprintf("SELECT max(rowid) FROM %s", dataset_get((DatasetId)d)->name);
-        ui->ds_probe[d] = probe(db, sql);
-        free(sql);
-    }
-    /* resolves, undos and snoozes change blockers without new rows */
-    ui->ds_probe[DS_BLOCKERS] = ui->ds_probe[DS_BLOCKERS] * 1000003 +
-                                probe(db, "SELECT max(id) FROM outbox") * 7919 +
-                                probe(db, "SELECT count(*) + max(until_ms) FROM snooze") * 31 +
-                                ui->ds_probe[DS_AUDIT];
+    cache_dataset_probes(ui->cache, ui->ds_probe);
 }
 
 static uint64_t mix(uint64_t h, int64_t v)
