@@ -1,30 +1,49 @@
 #!/bin/sh
-# Runs the whole suite in each build directory given (plain, then ASan+UBSan)
-# and ends with the one line CI reads: "N passed, N failed".
-passed=0; failed=0
-for b in "$@"; do
-  echo "== tests in $b"
+# Runs the suite in each build directory given and ends with the one line CI
+# reads: "N passed, N failed, N skipped" (.ci/run matches "N passed, N failed"
+# with the optional ", N skipped"), always the last line.
+#   tests/run.sh build build-asan build-tsan:threads
+# DIR:SUITE runs only that meson suite there (the ThreadSanitizer build runs
+# the tests that start threads, suite 'threads' in tests/meson.build).
+# A test that exits 77 is a skip: it is listed with its reason and counted
+# apart, never as passed.
+passed=0; failed=0; skipped=0
+for arg in "$@"; do
+  b=${arg%%:*}; suite=
+  [ "$b" = "$arg" ] || suite=${arg#*:}
+  echo "== tests in $b${suite:+ (suite $suite)}"
   rm -f "$b/meson-logs/testlog.json"
-  meson test -C "$b" --num-processes 2 --print-errorlogs >"$b/test-output.txt" 2>&1
+  meson test -C "$b" ${suite:+--suite "$suite"} --num-processes 2 --print-errorlogs \
+    >"$b/test-output.txt" 2>&1
   grep -E '^ *[0-9]+/[0-9]+ ' "$b/test-output.txt" | grep -vE ' (OK|SKIP) ' | head -40
   counts=$(python3 - "$b/meson-logs/testlog.json" <<'PY'
 import json, sys
-ok = bad = 0
+ok = bad = skip = 0
 try:
     for line in open(sys.argv[1]):
         r = json.loads(line)
-        if r.get("result") in ("OK", "EXPECTEDFAIL", "SKIP"):
+        res = r.get("result")
+        if res in ("OK", "EXPECTEDFAIL"):
             ok += 1
+        elif res == "SKIP":
+            skip += 1
+            # the test's last words say why (tests print "SKIP: reason")
+            why = [l for l in (r.get("stdout") or "").splitlines() + (r.get("stderr") or "").splitlines()
+                   if "skip" in l.lower()]
+            print("   SKIP %s: %s" % (r.get("name"), why[-1].strip() if why else "(no reason given)"),
+                  file=sys.stderr)
         else:
             bad += 1
 except OSError:
     bad = 1          # meson test did not even start
-print(ok, bad)
+print(ok, bad, skip)
 PY
 )
-  ok=${counts% *}; bad=${counts#* }
-  echo "   $b: $ok passed, $bad failed (details: $b/test-output.txt)"
-  passed=$((passed + ok)); failed=$((failed + bad))
+  read -r ok bad skip <<EOF
+$counts
+EOF
+  echo "   $b: $ok passed, $bad failed, $skip skipped (details: $b/test-output.txt)"
+  passed=$((passed + ok)); failed=$((failed + bad)); skipped=$((skipped + skip))
 done
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
