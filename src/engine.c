@@ -122,9 +122,9 @@ static void record(Engine *e, Cache *c, SrcRun *s, FetchCtx *ctx, int ok, int64_
     s->next_due = now + delay;
     st.breaker = s->breaker.state;
     st.breaker_until = s->breaker.open_until;
-    pthread_mutex_unlock(&e->lock);
     st.consecutive_failures = s->failures;
-    st.next_due = s->next_due;
+    st.next_due = s->next_due; /* under the lock: the watcher moves it */
+    pthread_mutex_unlock(&e->lock);
     if (ok) {
         st.last_success = now;
         st.rows = ctx->rows;
