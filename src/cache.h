@@ -115,6 +115,9 @@ int cache_dump_dataset(Cache *c, const Dataset *ds, FILE *out, int64_t limit, ch
  * dataset without a time field. `mc serve` answers with it. */
 int cache_dump_dataset_where(Cache *c, const Dataset *ds, FILE *out, int64_t limit,
                              const char *since, const char *source, char **err);
+/* Appends column i of a row of st as JSON typed as t (NULL as null, bools as
+ * true/false, JSON fields inline): the one cell writer of every dump. */
+void cache_dump_cell(Buf *b, sqlite3_stmt *st, int i, FieldType t);
 /* Prints the source_state rows as a JSON array (never any secret). */
 int cache_dump_sources(Cache *c, FILE *out, char **err);
 

@@ -28,8 +28,8 @@ static void buf_int(Buf *b, int64_t v)
     buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
-/* Appends one cell of a dump. */
-static void dump_cell(Buf *b, sqlite3_stmt *st, int i, FieldType t)
+/* Appends one cell of a dump (also `mc export`'s JSON and NDJSON rows). */
+void cache_dump_cell(Buf *b, sqlite3_stmt *st, int i, FieldType t)
 {
     int ct = sqlite3_column_type(st, i);
     if (ct == SQLITE_NULL) {
@@ -134,7 +134,7 @@ int cache_dump_dataset_where(Cache *c, const Dataset *ds, FILE *out, int64_t lim
         first = 0;
         for (int i = 0; i < nf; i++) {
             buf_append(&b, prefix[i], plen[i]);
-            dump_cell(&b, st, i, ds->fields[i].type);
+            cache_dump_cell(&b, st, i, ds->fields[i].type);
         }
         buf_putc(&b, '}');
         flush_if_big(&b, out);

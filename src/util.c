@@ -686,17 +686,102 @@ fail:
     return -1;
 }
 
+AtomicFile *file_atomic_open(const char *path, mode_t mode, char **err)
+{
+    struct stat st;
+    int exists;
+    char *tmp = NULL;
+    if (replaceable(path, &st, &exists, err) != 0)
+        return NULL;
+    int fd = temp_create(path, &tmp, err);
+    if (fd < 0)
+        return NULL;
+    FILE *fp = fdopen(fd, "w");
+    if (!fp) {
+        set_err(err, "%s: %s", tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        return NULL;
+    }
+    AtomicFile *af = xcalloc(1, sizeof *af);
+    af->path = xstrdup(path);
+    af->tmp = tmp;
+    af->fp = fp;
+    af->mode = mode;
+    return af;
+}
+
+void file_atomic_abort(AtomicFile *af)
+{
+    if (!af)
+        return;
+    if (af->fp)
+        fclose(af->fp);
+    unlink(af->tmp);
+    free(af->tmp);
+    free(af->path);
+    free(af);
+}
+
+int file_atomic_commit(AtomicFile *af, char **err)
+{
+    struct stat st;
+    int exists;
+    if (fflush(af->fp) != 0 || ferror(af->fp)) {
+        set_err(err, "%s: %s", af->path, strerror(errno ? errno : EIO));
+        file_atomic_abort(af);
+        return -1;
+    }
+    if (replaceable(af->path, &st, &exists, err) != 0 ||
+        temp_finish(fileno(af->fp), exists ? &st : NULL, af->mode, af->path, err) != 0) {
+        file_atomic_abort(af);
+        return -1;
+    }
+    int rc = fclose(af->fp);
+    af->fp = NULL;
+    if (rc != 0 || rename(af->tmp, af->path) != 0) {
+        set_err(err, "%s: %s", af->path, strerror(errno));
+        file_atomic_abort(af);
+        return -1;
+    }
+    char *dir = xstrdup(af->path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    free(dir);
+    free(af->tmp);
+    free(af->path);
+    free(af);
+    return 0;
+}
+
 int file_make_private(const char *path, int create)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (create ? O_CREAT : 0), 0600);
-    if (fd < 0)
-        return create || errno != ENOENT ? -1 : 0;
+    /* Never open and close an existing file here: closing any descriptor of
+     * a file drops every POSIX lock this process holds on it, and SQLite's
+     * locks on the cache are such locks (other threads' connections would
+     * lose theirs). Only a file we create ourselves (O_EXCL) is opened. */
+    if (create) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
+        if (fd >= 0) {
+            close(fd);
+            return 0;
+        }
+        if (errno != EEXIST)
+            return -1;
+    }
     struct stat st;
-    int rc = 0;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) && st.st_uid == geteuid())
-        rc = fchmod(fd, st.st_mode & 07700);
-    close(fd);
-    return rc;
+    if (lstat(path, &st) != 0)
+        return create || errno != ENOENT ? -1 : 0;
+    if (S_ISREG(st.st_mode) && (st.st_mode & 077) && st.st_uid == geteuid())
+        return chmod(path, st.st_mode & 07700);
+    return 0;
 }
 
 int mkdir_p(const char *path, mode_t mode)

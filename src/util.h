@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <sys/stat.h>
 
@@ -98,6 +99,22 @@ int file_read_until(const char *path, size_t max, int64_t deadline_ms, char **ou
  * fsync of the directory. A path that is a symlink, FIFO, directory or
  * anything but a regular file is refused and left alone. Returns 0 or -1, *err. */
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, char **err);
+
+/* The same replace for data written a piece at a time (`mc export -o`,
+ * `mc backup`): file_atomic_open creates the temp file (mode 0600) and opens
+ * fp on it; write through fp (or let another writer, such as SQLite, fill
+ * af->tmp by name); file_atomic_commit flushes, gives it the original's
+ * owner and mode (or `mode`), fsyncs, renames over path and fsyncs the
+ * directory; file_atomic_abort removes the temp file. Both free af.
+ * Returns NULL / -1 with *err. */
+typedef struct AtomicFile {
+    char *path, *tmp;
+    FILE *fp;
+    mode_t mode;
+} AtomicFile;
+AtomicFile *file_atomic_open(const char *path, mode_t mode, char **err);
+int file_atomic_commit(AtomicFile *af, char **err);
+void file_atomic_abort(AtomicFile *af);
 
 /* Keeps a file private to its owner: creates it empty with mode 0600
  * (whatever the umask) when `create` and it is missing, and takes the group

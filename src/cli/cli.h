@@ -72,6 +72,7 @@ int cli_check(CliGlobal *g, int argc, char **argv);
 int cli_resolve(CliGlobal *g, int argc, char **argv);
 int cli_outbox(CliGlobal *g, int argc, char **argv);
 int cli_serve(CliGlobal *g, int argc, char **argv);
+int cli_export(CliGlobal *g, int argc, char **argv);
 int cli_help(CliGlobal *g, int argc, char **argv);
 
 #endif
