@@ -440,7 +440,7 @@ int serve_run(const Config *cfg, const ServeOpts *o)
             goto out;
         }
     }
-    if (events_start(&s, &err) != 0) {
+    if ((!s.engine && deliver_start(&s, &err) != 0) || events_start(&s, &err) != 0) {
         fprintf(stderr, "%s: %s\n", prog, err);
         goto out;
     }
@@ -480,6 +480,7 @@ int serve_run(const Config *cfg, const ServeOpts *o)
     MHD_stop_daemon(s.daemon);
     rc = 0;
 out:
+    deliver_stop();
     if (s.engine) {
         engine_stop(s.engine);
         engine_free(s.engine);

@@ -273,6 +273,8 @@ enum MHD_Result api_resolve(Server *s, struct MHD_Connection *c, Req *r, const c
     }
     if (s->engine)
         engine_kick_outbox(s->engine);
+    else
+        deliver_kick();
     Buf b = {0};
     buf_printf(&b, "{\"id\": %lld, \"state\": \"pending\", \"source\": ", (long long)id);
     buf_json_string(&b, source, 1);

@@ -7,7 +7,10 @@
  * each stream is a libmicrohttpd callback response that suspends its
  * connection when its queue is empty and is resumed when an event arrives.
  * A client whose queue passes 64 KiB (it does not read) is cut off, never
- * waited for. A comment heartbeat goes out every 15 s. */
+ * waited for; its socket's send buffer is kept small (8 KiB) so that happens
+ * after a bounded amount of data. A comment heartbeat goes out every 15 s.
+ * Test hook: MC_SERVE_QUEUE_MAX=<bytes> lowers the 64 KiB (it_serve.py drops
+ * a slow client in seconds instead of minutes). */
 #ifdef MC_HAVE_MHD
 #include "serve_internal.h"
 
@@ -41,6 +44,7 @@ static struct {
     Event ring[RING];
     uint64_t seq;               /* id of the newest event */
     int closing, stop, running;
+    size_t queue_max;
     pthread_t thread;
     Server *server;
 } ev = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
@@ -56,7 +60,7 @@ static void client_push(SseClient *cl, const char *text, size_t n)
 {
     if (cl->closing)
         return;
-    if (cl->q.len - cl->off + n > SERVE_SSE_QUEUE_MAX) {
+    if (cl->q.len - cl->off + n > ev.queue_max) {
         cl->closing = 1;
         log_warn("serve: an event client stopped reading; dropped");
         const union MHD_ConnectionInfo *ci =
@@ -151,8 +155,13 @@ enum MHD_Result api_events(Server *s, struct MHD_Connection *c, Req *r)
     ev.clients = cl;
     ev.nclients++;
     pthread_mutex_unlock(&ev.lock);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    int sndbuf = 8192;
+    if (ci)
+        setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
     struct MHD_Response *resp =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, reader, cl, reader_free);
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, reader, cl, reader_free);
     if (!resp) {
         reader_free(cl);
         return MHD_NO;
@@ -228,6 +237,9 @@ int events_start(Server *s, char **err)
 {
     ev.server = s;
     ev.stop = ev.closing = 0;
+    const char *qm = getenv("MC_SERVE_QUEUE_MAX");
+    long v;
+    ev.queue_max = qm && parse_long(qm, 64, 1 << 30, &v) == 0 ? (size_t)v : SERVE_SSE_QUEUE_MAX;
     if (pthread_create(&ev.thread, NULL, watch_main, s) != 0) {
         set_err(err, "cannot start the events thread");
         return -1;

@@ -71,4 +71,11 @@ void events_close_all(void);
 void events_stop(void);
 enum MHD_Result api_events(Server *s, struct MHD_Connection *c, Req *r);
 
+/* serve_deliver.c: delivers queued resolves now (when there is no --fetch
+ * engine to do it). deliver_stop waits for a delivery in progress (the
+ * outbox's cancel flag cuts it short). */
+int deliver_start(Server *s, char **err);
+void deliver_kick(void);
+void deliver_stop(void);
+
 #endif
