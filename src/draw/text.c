@@ -119,7 +119,9 @@ static void next_tok(const char *s, Tok *t)
         return;
     }
     int w = cp < 0x80 ? 1 : wcwidth((wchar_t)cp);
-    if (cp == VS15 || cp == VS16) {  /* a selector after nothing it could change */
+    size_t m;
+    if (cp == VS15 || cp == VS16 ||  /* a selector after nothing it could change */
+        (cp == ZWJ && is_pictograph(peek_cp(s + n, &m)))) {  /* a joiner after a placeholder */
         t->in_len = n;
         t->out = "";
         t->out_len = 0;

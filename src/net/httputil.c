@@ -197,7 +197,14 @@ int64_t http_parse_retry_after(const char *value, int64_t now)
     time_t t = curl_getdate(value, NULL);
     if (t == (time_t)-1)
         return -1;
-    int64_t ms = (int64_t)t * 1000 - now;
+    /* a date years away (curl reads "1994999999") must not overflow the
+     * product: past the 7-day cap of the seconds form, it is the cap */
+    int64_t secs = (int64_t)t;
+    if (secs > now / 1000 + 7 * 86400)
+        return (int64_t)7 * 86400 * 1000;
+    if (secs < now / 1000 - 1)
+        return 0;
+    int64_t ms = secs * 1000 - now;
     return ms < 0 ? 0 : ms;
 }
 
