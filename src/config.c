@@ -28,7 +28,8 @@ static const char *const themes[] = {"auto", "256", "8", "mono", NULL};
 static const char *const price_keys[] = {"input", "output", "cache_read", "cache_write", NULL};
 static const char *const retention_keys[] = {"rows", "age", NULL};
 static const char *const serve_keys[] = {"listen", "token_file", "write_token_file",
-                                         "cors_origins", NULL};
+                                         "cors_origins", "tls", NULL};
+static const char *const tls_keys[] = {"cert_file", "key_file", NULL};
 
 /* A `key:` with nothing after it (or ~ / null) counts as not set. */
 static int is_blank(const YNode *n)
@@ -94,16 +95,23 @@ static void set_defaults(Config *c)
     c->retention[DS_AUDIT] = (Retention){100000, 365LL * 24 * 3600 * 1000};
 }
 
-/* serve: {listen, token_file, write_token_file, cors_origins} (`mc serve`). */
+/* serve: {listen, token_file, write_token_file, cors_origins, tls: {cert_file,
+ * key_file}} (`mc serve`). */
 static int parse_serve(ServeConfig *s, const YNode *m, char **err)
 {
+    const YNode *tls;
     if (!m)
         return 0;
     if (ynode_check_keys(m, serve_keys, "serve", err) < 0 || ynode_str(m, "listen", &s->listen, err) < 0 ||
         require_nonempty(m, "listen", s->listen, err) < 0 ||
         ynode_path(m, "token_file", &s->token_file, err) < 0 ||
         ynode_path(m, "write_token_file", &s->write_token_file, err) < 0 ||
-        ynode_strv(m, "cors_origins", &s->cors_origins, err) < 0)
+        ynode_strv(m, "cors_origins", &s->cors_origins, err) < 0 ||
+        get_container(m, "tls", YN_MAP, "a map of {cert_file, key_file}", &tls, err) < 0)
+        return -1;
+    if (tls && (ynode_check_keys(tls, tls_keys, "serve.tls", err) < 0 ||
+                ynode_req_path(tls, "cert_file", &s->tls_cert_file, err) < 0 ||
+                ynode_req_path(tls, "key_file", &s->tls_key_file, err) < 0))
         return -1;
     return 0;
 }
@@ -348,6 +356,8 @@ void config_free(Config *c)
     free(c->serve.token_file);
     free(c->serve.write_token_file);
     strv_free(c->serve.cors_origins);
+    free(c->serve.tls_cert_file);
+    free(c->serve.tls_key_file);
     ynode_free(c->doc);
     free(c->path);
     free(c);

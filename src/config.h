@@ -43,6 +43,7 @@ typedef struct ServeConfig {
     char *token_file;                  /* bearer token for reads */
     char *write_token_file;            /* bearer token for writes */
     char **cors_origins;               /* NULL-terminated, or NULL: CORS off */
+    char *tls_cert_file, *tls_key_file;/* tls: {cert_file, key_file}; NULL: plain HTTP */
 } ServeConfig;
 
 typedef struct Config {

@@ -119,6 +119,9 @@ static void record(Engine *e, Cache *c, SrcRun *s, FetchCtx *ctx, int ok, int64_
         delay = ctx->retry_after_ms;
     if (s->breaker.state == BREAKER_OPEN && s->breaker.open_until - now > delay)
         delay = s->breaker.open_until - now;
+    if (ok && s->changed && delay > 30)
+        delay = 30; /* a change seen mid-fetch may be past what it read */
+    s->changed = 0;
     s->next_due = now + delay;
     st.breaker = s->breaker.state;
     st.breaker_until = s->breaker.open_until;

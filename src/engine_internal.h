@@ -15,6 +15,7 @@ typedef struct SrcRun {
     int64_t next_due;         /* wall ms */
     int queued, running;
     int force;                /* refresh requested: skip lease and budget checks */
+    int changed;              /* the watcher saw a change while it ran: fetch again soon */
     int done_once;            /* engine_run_once bookkeeping */
     int ok;
     Breaker breaker;

@@ -90,6 +90,8 @@ void *engine_watch_main(void *arg)
                 int64_t soon = now_ms() + 30; /* coalesce a burst of events */
                 if (s->next_due > soon)
                     s->next_due = soon;
+                if (s->running)
+                    s->changed = 1; /* record() would push next_due out again */
                 hit = 1;
             }
             p += sizeof *ev + ev->len;

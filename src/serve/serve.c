@@ -403,6 +403,17 @@ int serve_run(const Config *cfg, const ServeOpts *o)
         server_free(&s);
         return 2;
     }
+    char *tls_cert = NULL, *tls_key = NULL;
+    size_t tls_len;
+    if (cfg->serve.tls_cert_file &&
+        (file_read_all(cfg->serve.tls_cert_file, 1 << 20, &tls_cert, &tls_len, &err) != 0 ||
+         file_read_all(cfg->serve.tls_key_file, 1 << 20, &tls_key, &tls_len, &err) != 0)) {
+        fprintf(stderr, "%s: serve.tls: %s\n", prog, err);   /* names the file, never its text */
+        free(err);
+        free(tls_cert);
+        server_free(&s);
+        return 2;
+    }
     int fd = listen_on(spec, &loopback, shown, sizeof shown, &bad, &err);
     if (fd >= 0 && !loopback && !s.read_token) {
         set_err(&err, "refusing to listen on %s without serve.token_file: anyone who can reach "
@@ -414,6 +425,8 @@ int serve_run(const Config *cfg, const ServeOpts *o)
     if (fd < 0) {
         fprintf(stderr, "%s: %s\n", prog, err);
         free(err);
+        free(tls_cert);
+        secret_free(tls_key);
         server_free(&s);
         return bad ? 2 : 1;
     }
@@ -444,21 +457,28 @@ int serve_run(const Config *cfg, const ServeOpts *o)
         fprintf(stderr, "%s: %s\n", prog, err);
         goto out;
     }
+    struct MHD_OptionItem tls_opts[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, tls_cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, tls_key},
+        {MHD_OPTION_END, 0, NULL},
+    };
     s.daemon = MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, on_request, &s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)POOL_THREADS, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, &s, MHD_OPTION_END);
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+            (tls_cert ? MHD_USE_TLS : 0),
+        0, NULL, NULL, on_request, &s, MHD_OPTION_LISTEN_SOCKET, fd,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)POOL_THREADS, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)CONN_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s, MHD_OPTION_ARRAY,
+        tls_cert ? tls_opts : tls_opts + 2, MHD_OPTION_END);
     if (!s.daemon) {
         fprintf(stderr, "%s: cannot start the HTTP server on %s\n", prog, shown);
         close(fd);
         events_stop();
         goto out;
     }
-    log_info("serve: listening on %s (%s%s)", shown, s.read_token ? "token required" : "no token",
-             s.write_token ? ", writes on" : "");
-    printf("listening on http://%s\n", shown);
+    log_info("serve: listening on %s (%s%s%s)", shown, tls_cert ? "TLS, " : "",
+             s.read_token ? "token required" : "no token", s.write_token ? ", writes on" : "");
+    printf("listening on %s://%s\n", tls_cert ? "https" : "http", shown);
     fflush(stdout);
     int sig;
     do {
@@ -490,6 +510,8 @@ out:
     if (mine)
         cache_close(mine);
     pthread_key_delete(s.cache_key);
+    free(tls_cert);
+    secret_free(tls_key);
     server_free(&s);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return rc;
