@@ -22,11 +22,12 @@
 
 static const char *const top_keys[] = {
     "owner", "user", "cache", "log", "layout", "layouts_dir", "theme", "workers", "snooze",
-    "stale_after", "retention", "sources", "widgets", "keys", "prices", "serve", NULL,
+    "stale_after", "retention", "sources", "widgets", "keys", "prices", "serve", "backup", NULL,
 };
 static const char *const themes[] = {"auto", "256", "8", "mono", NULL};
 static const char *const price_keys[] = {"input", "output", "cache_read", "cache_write", NULL};
 static const char *const retention_keys[] = {"rows", "age", NULL};
+static const char *const backup_keys[] = {"dir", "keep", "at", NULL};
 static const char *const serve_keys[] = {"listen", "token_file", "write_token_file",
                                          "cors_origins", "tls", NULL};
 static const char *const tls_keys[] = {"cert_file", "key_file", NULL};
@@ -89,6 +90,9 @@ static void set_defaults(Config *c)
     c->snooze_ms = 4LL * 3600 * 1000;
     c->stale_ms = 15LL * 60 * 1000;
     c->serve.listen = xstrdup("127.0.0.1:8765");
+    c->backup.dir = xdg_path("XDG_STATE_HOME", ".local/state", "backups");
+    c->backup.keep = 7;
+    c->backup.at_min = -1;
     c->retention[DS_ACTIVITY] = (Retention){100000, 90LL * 24 * 3600 * 1000};
     c->retention[DS_SYSTEM] = (Retention){2000, 7LL * 24 * 3600 * 1000};
     c->retention[DS_REVENUE] = (Retention){5000, 0};
@@ -113,6 +117,35 @@ static int parse_serve(ServeConfig *s, const YNode *m, char **err)
                 ynode_req_path(tls, "cert_file", &s->tls_cert_file, err) < 0 ||
                 ynode_req_path(tls, "key_file", &s->tls_key_file, err) < 0))
         return -1;
+    return 0;
+}
+
+/* backup: {dir, keep, at: "HH:MM"} (`mc backup`, and the daemon's daily one). */
+static int parse_backup(BackupConfig *b, const YNode *m, char **err)
+{
+    if (!m)
+        return 0;
+    long keep = b->keep;
+    char *at = NULL;
+    if (ynode_check_keys(m, backup_keys, "backup", err) < 0 || ynode_path(m, "dir", &b->dir, err) < 0 ||
+        require_nonempty(m, "dir", b->dir, err) < 0 || ynode_long(m, "keep", 1, 10000, &keep, err) < 0 ||
+        ynode_str(m, "at", &at, err) < 0)
+        return -1;
+    b->keep = (int)keep;
+    b->configured = 1;
+    if (at) {
+        /* H:MM or HH:MM */
+        size_t len = strlen(at), c = len == 4 ? 1 : 2;
+        int ok = (len == 4 || len == 5) && at[c] == ':';
+        for (size_t i = 0; ok && i < len; i++)
+            ok = i == c || (at[i] >= '0' && at[i] <= '9');
+        int h = ok ? (c == 1 ? at[0] - '0' : (at[0] - '0') * 10 + at[1] - '0') : -1;
+        int mi = ok ? (at[c + 1] - '0') * 10 + at[c + 2] - '0' : -1;
+        free(at);
+        if (!ok || h > 23 || mi > 59)
+            return ynode_error(ynode_get(m, "at"), err, "'at' must be a time of day HH:MM (UTC), e.g. \"03:00\"");
+        b->at_min = h * 60 + mi;
+    }
     return 0;
 }
 
@@ -272,7 +305,7 @@ static int parse_source(Config *c, int i, const YNode *m, char **err)
 
 static int parse_doc(Config *c, char **err)
 {
-    const YNode *doc = c->doc, *ret, *sources, *serve;
+    const YNode *doc = c->doc, *ret, *sources, *serve, *backup;
     if (doc->type != YN_MAP)
         return ynode_error(doc, err, "the config must be a map of settings (owner: ..., sources: ...), not %s",
                            type_name(doc));
@@ -284,6 +317,8 @@ static int parse_doc(Config *c, char **err)
         get_container(doc, "prices", YN_MAP, "a map of model: {input, output}", &c->prices, err) < 0 ||
         get_container(doc, "serve", YN_MAP, "a map of {listen, token_file, ...}", &serve, err) < 0 ||
         parse_serve(&c->serve, serve, err) < 0 ||
+        get_container(doc, "backup", YN_MAP, "a map of {dir, keep, at}", &backup, err) < 0 ||
+        parse_backup(&c->backup, backup, err) < 0 ||
         check_prices(c->prices, err) < 0 ||
         get_container(doc, "sources", YN_SEQ, "a list of sources (- id: ...)", &sources, err) < 0)
         return -1;
@@ -352,6 +387,7 @@ void config_free(Config *c)
     free(c->layout);
     free(c->layouts_dir);
     free(c->theme);
+    free(c->backup.dir);
     free(c->serve.listen);
     free(c->serve.token_file);
     free(c->serve.write_token_file);

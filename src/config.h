@@ -46,6 +46,14 @@ typedef struct ServeConfig {
     char *tls_cert_file, *tls_key_file;/* tls: {cert_file, key_file}; NULL: plain HTTP */
 } ServeConfig;
 
+/* backup: — `mc backup` / `mc restore` (DESIGN.md "More commands"). */
+typedef struct BackupConfig {
+    char *dir;                         /* expanded; default XDG state /backups */
+    int keep;                          /* newest backups kept (default 7) */
+    int at_min;                        /* daily at this UTC minute of the day; -1 = not daily */
+    int configured;                    /* a `backup:` map is in the config */
+} BackupConfig;
+
 typedef struct Config {
     char *path;                        /* the file it came from ("<demo>" for --demo) */
     YNode *doc;                        /* the whole document; owns every YNode below */
@@ -66,6 +74,7 @@ typedef struct Config {
     const YNode *keys;                 /* map, or NULL */
     const YNode *prices;               /* map model -> {input, output, cache_read, cache_write} */
     ServeConfig serve;
+    BackupConfig backup;
 } Config;
 
 /* Loads and validates a config file. On success returns 0 with *out (caller

@@ -73,6 +73,8 @@ int cli_resolve(CliGlobal *g, int argc, char **argv);
 int cli_outbox(CliGlobal *g, int argc, char **argv);
 int cli_serve(CliGlobal *g, int argc, char **argv);
 int cli_export(CliGlobal *g, int argc, char **argv);
+int cli_backup(CliGlobal *g, int argc, char **argv);
+int cli_restore(CliGlobal *g, int argc, char **argv);
 int cli_help(CliGlobal *g, int argc, char **argv);
 
 #endif

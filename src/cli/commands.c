@@ -59,6 +59,14 @@ const CliCommand cli_commands[] = {
      "  --fields A,B     only these fields, in this order (unknown: exit 2)\n"
      "  -o FILE          write FILE atomically (mode 0600 when new) instead of stdout\n",
      cli_export},
+    {"backup", "[--to DIR]", "a consistent copy of the cache, with NAME.sha256",
+     "  --to DIR   where (default backup.dir, ~/.local/state/mission-control/backups);\n"
+     "             keeps the newest backup.keep (7); prints the new file's path\n",
+     cli_backup},
+    {"restore", "FILE", "put a backup back (checksum and integrity checked first)",
+     "  refuses a damaged or mismatched FILE (exit 1, cache untouched); keeps the\n"
+     "  current cache as CACHE.before-restore-TIME; running mc processes need no restart\n",
+     cli_restore},
     {"help", "[COMMAND]", "this help, or one command's", NULL, cli_help},
     {NULL, NULL, NULL, NULL, NULL},
 };
