@@ -2,7 +2,8 @@
 # it_hygiene.sh — the suite's own plumbing: tests/run.sh counts a skipped
 # test apart (never as passed), names it with its reason, keeps the last line
 # in the shape CI reads ("N passed, N failed, N skipped") and runs one suite
-# with DIR:SUITE; meson's defaults turn warnings into errors (not only the
+# with DIR:SUITE; a unit test that skips part of itself exits 77 (a skip);
+# meson's defaults turn warnings into errors (not only the
 # Makefile's options); no Python bytecode is committed or committable.
 # tsan: not threaded (never runs mc; tests/meson.build leaves it out of build-tsan)
 . "$(dirname "$0")/lib.sh"
@@ -37,6 +38,19 @@ out=$(sh "$SRC/tests/run.sh" "$P/b:quick" 2>&1); rc=$?
 last=$(printf '%s\n' "$out" | tail -n 1)
 check "run.sh DIR:SUITE runs that suite only" [ "$last" = "1 passed, 0 failed, 0 skipped" ]
 check "run.sh succeeds when nothing failed" [ "$rc" -eq 0 ]
+
+# a unit test that cannot check something says SKIP and exits 77 (meson's
+# skip), never 0: test_text without the terminfo its draw checks need
+if [ -x ./test_text ]; then
+  out=$(MC_TEST_TERM=no-such-terminal ./test_text 2>&1); rc=$?
+  check "test_text without terminfo exits 77 (skip), not 0 ($rc)" [ "$rc" -eq 77 ]
+  case $out in *"SKIP: check_draw: no no-such-terminal terminfo"*) ok "test_text says what it skipped" ;;
+    *) fail "test_text does not say SKIP: $out" ;; esac
+  ./test_text >/dev/null 2>&1; rc=$?
+  check "test_text with terminfo runs every check and passes ($rc)" [ "$rc" -eq 0 ]
+else
+  fail "no ./test_text in $(pwd) (run from the build's tests directory)"
+fi
 
 # -Dwerror is meson's default, not only the Makefile's
 werror=$(cd "$SRC" && meson introspect --buildoptions meson.build 2>/dev/null |

@@ -222,9 +222,12 @@ static void check_wrap(void)
 static void check_draw(void)
 {
     FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
-    SCREEN *scr = newterm("xterm-256color", out, in);
+    const char *term = getenv("MC_TEST_TERM") ? getenv("MC_TEST_TERM") : "xterm-256color";
+    SCREEN *scr = newterm(term, out, in);
     if (!scr) {
-        fprintf(stderr, "no xterm-256color terminfo; skipping draw checks\n");
+        char why[160];
+        snprintf(why, sizeof why, "no %s terminfo: draw checks not run", term);
+        t_skip(why);              /* reported as a skip, never as a pass */
         fclose(out);
         fclose(in);
         return;

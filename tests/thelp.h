@@ -48,7 +48,12 @@ char *t_config_error(const char *sources_text);
 
 #define RUN(fn) do { t_current = #fn; fn(); } while (0)
 
-/* Prints the tally and returns the exit status for main. */
+/* Marks part of the test as not run, with why: prints "SKIP: why". A test
+ * that skipped anything and failed nothing exits 77, which meson and
+ * tests/run.sh report as a skip (never as a pass). */
+void t_skip(const char *why);
+/* Prints the tally and returns the exit status for main: 1 on any failure,
+ * else 77 if anything was skipped, else 0. */
 int t_done(void);
 /* A fresh temporary directory (removed by t_done unless MC_KEEP_TMP is set). */
 const char *t_tmpdir(void);
