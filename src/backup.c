@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 #include "cache.h"
+#include "log.h"
 #include "sha256.h"
 #include "util.h"
 
@@ -308,4 +309,35 @@ int64_t backup_newest(const char *dir)
         free(names[i]);
     free(names);
     return ms;
+}
+
+int backup_due(int at_min, int64_t newest_ms, int64_t now)
+{
+    if (at_min < 0)
+        return 0;
+    const int64_t day = 24LL * 3600 * 1000;
+    int64_t today = now - ((now % day) + day) % day;   /* 00:00 UTC of now's day */
+    int64_t last = today + (int64_t)at_min * 60000;
+    if (last > now)
+        last -= day;
+    return newest_ms < last;
+}
+
+void backup_tick(const char *cache_path, const char *dir, int keep, int at_min, int64_t *newest)
+{
+    if (at_min < 0)
+        return;
+    if (*newest < 0)
+        *newest = backup_newest(dir);
+    int64_t now = now_ms();
+    if (!backup_due(at_min, *newest, now))
+        return;
+    char *out = NULL, *err = NULL;
+    if (backup_take(cache_path, dir, keep, &out, &err) == 0)
+        log_info("daily backup: %s", out);
+    else
+        log_warn("daily backup failed: %s", err);
+    *newest = now;                 /* a failure waits for tomorrow's time, not a retry loop */
+    free(out);
+    free(err);
 }

@@ -28,4 +28,14 @@ int backup_restore(const char *cache_path, const char *file, char **aside, char 
 /* Epoch ms of the newest backup in dir, or 0 when there is none. */
 int64_t backup_newest(const char *dir);
 
+/* Whether the daily backup at at_min (UTC minute of the day) is due: the
+ * latest scheduled time at or before now is after the newest backup
+ * (newest_ms; 0 = none), so a daemon that was down at that time catches up. */
+int backup_due(int at_min, int64_t newest_ms, int64_t now_ms);
+
+/* The daemon's daily backup: called about once a second from `mc fetch
+ * --daemon`; takes one when backup_due says so and logs the outcome.
+ * *newest caches backup_newest between calls (start it at -1). */
+void backup_tick(const char *cache_path, const char *dir, int keep, int at_min, int64_t *newest);
+
 #endif

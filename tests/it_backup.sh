@@ -106,6 +106,18 @@ check "restore says running processes need no restart" grep -q "nothing to resta
 check "the daemon still runs after the restore" kill -0 $D
 check "the restored cache passes integrity_check" integrity "$T/cache.db"
 
+# backup.at: the daemon takes the daily backup (catching up one missed today)
+kill $D 2>/dev/null; wait $D 2>/dev/null
+sed "s|backup: {dir: $T/bk, keep: 3}|backup: {dir: $T/daily, keep: 2, at: \"00:00\"}|" "$T/mc.yaml" > "$T/daily.yaml"
+"$MC" -c "$T/daily.yaml" fetch --daemon 2>>"$T/d.err" & D=$!
+on_exit "kill $D 2>/dev/null"
+daily() { ls "$T/daily"/cache-*.db >/dev/null 2>&1; }
+check "with backup.at the daemon takes the missed daily backup" wait_until 10 daily
+sleep 1.5   # (one tick later) still one: daily, not every second
+check "... once" [ "$(ls "$T/daily" | grep -c '\.db$')" = 1 ]
+check "... which passes sha256sum -c" sh -c "cd '$T/daily' && sha256sum -c --quiet ./*.sha256"
+kill $D; wait $D 2>/dev/null
+
 # the backup: keys are checked like every other
 for bad in '{at: "25:00"}' '{keep: 0}' '{dir: ""}' '{every: 1d}'; do
     printf 'cache: %s/c2.db\nbackup: %s\n' "$T" "$bad" > "$T/bad.yaml"

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "../backup.h"
 #include "../engine.h"
 #include "../log.h"
 #include "../net/secret.h"
@@ -62,8 +63,16 @@ static int fetch_daemon(Engine *e, const Config *cfg)
         return 1;
     }
     log_info("fetch daemon started with %d sources", cfg->nsources);
-    while (!fetch_stop)
-        pause();
+    int64_t newest_backup = -1;
+    while (!fetch_stop) {
+        if (cfg->backup.at_min < 0) {
+            pause();
+            continue;
+        }
+        /* backup.at: the daily backup (backup.c), checked once a second */
+        backup_tick(cfg->cache_path, cfg->backup.dir, cfg->backup.keep, cfg->backup.at_min, &newest_backup);
+        sleep(1);
+    }
     log_info("fetch daemon stopping");
     return 0;
 }
