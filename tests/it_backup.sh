@@ -117,6 +117,13 @@ sleep 1.5   # (one tick later) still one: daily, not every second
 check "... once" [ "$(ls "$T/daily" | grep -c '\.db$')" = 1 ]
 check "... which passes sha256sum -c" sh -c "cd '$T/daily' && sha256sum -c --quiet ./*.sha256"
 kill $D; wait $D 2>/dev/null
+"$MC" -c "$T/daily.yaml" check >"$T/chk" 2>&1
+check "mc check shows the newest backup's age" grep -qE "^backups: $T/daily: newest ([0-9]+s|now) ago \(keep 2, daily at 00:00 UTC\)" "$T/chk"
+sed "s|$T/daily|$T/empty|" "$T/daily.yaml" > "$T/empty.yaml"
+"$MC" -c "$T/empty.yaml" check >"$T/chk" 2>&1
+check "... and none yet when there is none" grep -q "^backups: $T/empty: newest none yet" "$T/chk"
+printf 'cache: %s/c3.db\n' "$T" > "$T/nob.yaml"
+check "... and nothing without a backup: map" sh -c "! '$MC' -c '$T/nob.yaml' check 2>&1 | grep -q '^backups:'"
 
 # the backup: keys are checked like every other
 for bad in '{at: "25:00"}' '{keep: 0}' '{dir: ""}' '{every: 1d}'; do

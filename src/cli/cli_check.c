@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
+#include "../backup.h"
 #include "../cache.h"
 #include "../engine.h"
 #include "../net/secret.h"
@@ -135,6 +136,18 @@ int cli_check(CliGlobal *g, int argc, char **argv)
            cfg->nsources, cfg->nsources == 1 ? "" : "s", nwidgets, nwidgets == 1 ? "" : "s");
     printf("layout: %s: ok\n", cli_safe(layout_file));
     free(layout_file);
+    if (cfg->backup.configured) {            /* the age of the newest backup */
+        int64_t newest = backup_newest(cfg->backup.dir);
+        char age[32] = "none yet", when[48] = "";
+        if (newest) {
+            time_format_age(now_ms() - newest, age, sizeof age);
+            snprintf(age + strlen(age), sizeof age - strlen(age), " ago");
+        }
+        if (cfg->backup.at_min >= 0)
+            snprintf(when, sizeof when, ", daily at %02d:%02d UTC", cfg->backup.at_min / 60,
+                     cfg->backup.at_min % 60);
+        printf("backups: %s: newest %s (keep %d%s)\n", cli_safe(cfg->backup.dir), age, cfg->backup.keep, when);
+    }
     fflush(stdout);
     /* probe into a private cache so a check never disturbs the real one */
     char tmpl[] = "/tmp/mc-check-XXXXXX";
