@@ -37,7 +37,7 @@ typedef struct SourceConfig {
     void *kcfg;                        /* the kind's parsed config (cls->configure) */
 } SourceConfig;
 
-/* serve: — `mc serve` (DESIGN.md "Serve"). Paths expanded; NULL = unset. */
+/* serve: — `mc serve` (mc.1 COMMANDS). Paths expanded; NULL = unset. */
 typedef struct ServeConfig {
     char *listen;                      /* ADDR:PORT, default 127.0.0.1:8765 */
     char *token_file;                  /* bearer token for reads */
@@ -46,7 +46,7 @@ typedef struct ServeConfig {
     char *tls_cert_file, *tls_key_file;/* tls: {cert_file, key_file}; NULL: plain HTTP */
 } ServeConfig;
 
-/* backup: — `mc backup` / `mc restore` (DESIGN.md "More commands"). */
+/* backup: — `mc backup` / `mc restore` (mc.1 COMMANDS). */
 typedef struct BackupConfig {
     char *dir;                         /* expanded; default XDG state /backups */
     int keep;                          /* newest backups kept (default 7) */

@@ -1,4 +1,4 @@
-/* dataset.h — the fixed, typed tables of the cache (DESIGN.md "Datasets") and
+/* dataset.h — the fixed, typed tables of the cache (mc.1 "FILE FORMATS", docs/ARCHITECTURE.md) and
  * the row sets that sources fill and the cache writes.
  *
  * Field names are the public contract printed by `mc snapshot --json`. Every

@@ -1,7 +1,7 @@
 /* demo.c — `mc --demo`: a private directory of sample files (demo_files.c)
  * that look like an ops box a few days into a busy week, and a config whose
  * sources read them plus this machine's real health through the `system`
- * kind. The files use the formats of contracts/files.md, so the demo runs
+ * kind. The files use the formats of mc.1 "FILE FORMATS", so the demo runs
  * through exactly the same sources, cache and widgets as a real setup;
  * demo_sim.c keeps it alive while you watch. Its layouts (what `S` saves)
  * stay in that directory too, never in the user's layouts_dir. */

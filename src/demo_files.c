@@ -1,5 +1,5 @@
 /* demo_files.c — the sample files of `mc --demo`, in the formats of
- * contracts/files.md: agent handoffs (blockers for the owner, handoffs,
+ * mc.1 "FILE FORMATS": agent handoffs (blockers for the owner, handoffs,
  * resolutions, a line with terminal escapes, CJK and emoji), pending work,
  * projects, cron run logs (ok, failed, hung, running), agent state files,
  * token usage and revenue snapshots. Every time is relative to `now`, so ages,

@@ -6,7 +6,7 @@
 # hand a string to the shell (system, popen), race on temp names (tmpnam,
 # tempnam, mktemp) or cannot report a bad number (atoi, atol, atoll, atof).
 # Use snprintf/xasprintf, bounded copies, strtok_r, fork+exec, mkstemp and
-# strtol/strtod with range and end checks instead (STYLE.md, docs/ARCHITECTURE.md).
+# strtol/strtod with range and end checks instead (docs/ARCHITECTURE.md, "How code is written").
 # Comments and string literals are skipped; a call is the name followed by
 # "(" that is not a member (x.f, x->f) nor part of a longer name.
 # Prints FILE:LINE: name(...) for each call and exits 1 when there is one.

@@ -1,5 +1,5 @@
 /* serve.h — `mc serve`: the cache as a small read API with live events
- * (DESIGN.md "Serve"). libmicrohttpd with its internal epoll thread pool
+ * (mc.1 COMMANDS, docs/ARCHITECTURE.md). libmicrohttpd with its internal epoll thread pool
  * does the HTTP; each pool thread reads through its own read-only cache
  * connection, writes (a resolve) go through the outbox on one write
  * connection. Never fetches itself unless asked to run the engine too. */

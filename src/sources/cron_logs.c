@@ -1,5 +1,5 @@
 /* cron_logs.c — the `cron_logs` source kind: a directory of cron run logs,
- * one file per job (contracts/files.md "Cron run logs").
+ * one file per job (mc.1 "FILE FORMATS", Cron run logs).
  *
  * Each run appends a START line and, when it finishes, an END line carrying
  * status=, duration_ms= and msg=; the patterns are POSIX extended regular

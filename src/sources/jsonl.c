@@ -1,5 +1,5 @@
 /* jsonl.c — the `jsonl` source kind: an append-only JSON-lines file of agent
- * handoffs (contracts/files.md "Agent handoffs").
+ * handoffs (mc.1 "FILE FORMATS", Agent handoffs).
  *
  * fetch reads only the bytes appended since last time. The cursor lives in
  * the source's state row: file_offset (end of the last whole line read),

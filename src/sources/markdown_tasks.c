@@ -1,5 +1,5 @@
 /* markdown_tasks.c — the `markdown_tasks` source kind: a hand-kept markdown
- * task list (contracts/files.md "Pending work").
+ * task list (mc.1 "FILE FORMATS", Pending work).
  *
  * Items are `-`, `*`, `+` or `1.` bullets with `[ ]`, `[x]` or `[X]` at any
  * indent, outside fenced code; an item's project is the nearest heading above.
