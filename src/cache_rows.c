@@ -2,6 +2,7 @@
  * makes a full replacement exact, blocker state kept across fetches,
  * retention by rows and age, and counts. */
 #include "cache_internal.h"
+#include "archive.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +243,11 @@ int cache_apply_retention(Cache *c, const Retention *ret, int64_t now, char **er
         const Retention *r = &ret[i];
         char *sql = NULL;
         int rc = 0;
+        if (r->archive_dir) {                    /* archive first, then delete */
+            if (archive_expired(c, ds, r, now, err) < 0)
+                return -1;
+            continue;
+        }
         if (r->max_age_ms > 0 && ds->time_field) {
             char iso[40];
             time_format_iso(now - r->max_age_ms, iso, sizeof iso);

@@ -26,7 +26,7 @@ static const char *const top_keys[] = {
 };
 static const char *const themes[] = {"auto", "256", "8", "mono", NULL};
 static const char *const price_keys[] = {"input", "output", "cache_read", "cache_write", NULL};
-static const char *const retention_keys[] = {"rows", "age", NULL};
+static const char *const retention_keys[] = {"rows", "age", "archive", NULL};
 static const char *const backup_keys[] = {"dir", "keep", "at", NULL};
 static const char *const serve_keys[] = {"listen", "token_file", "write_token_file",
                                          "cors_origins", "tls", NULL};
@@ -93,10 +93,10 @@ static void set_defaults(Config *c)
     c->backup.dir = xdg_path("XDG_STATE_HOME", ".local/state", "backups");
     c->backup.keep = 7;
     c->backup.at_min = -1;
-    c->retention[DS_ACTIVITY] = (Retention){100000, 90LL * 24 * 3600 * 1000};
-    c->retention[DS_SYSTEM] = (Retention){2000, 7LL * 24 * 3600 * 1000};
-    c->retention[DS_REVENUE] = (Retention){5000, 0};
-    c->retention[DS_AUDIT] = (Retention){100000, 365LL * 24 * 3600 * 1000};
+    c->retention[DS_ACTIVITY] = (Retention){100000, 90LL * 24 * 3600 * 1000, NULL};
+    c->retention[DS_SYSTEM] = (Retention){2000, 7LL * 24 * 3600 * 1000, NULL};
+    c->retention[DS_REVENUE] = (Retention){5000, 0, NULL};
+    c->retention[DS_AUDIT] = (Retention){100000, 365LL * 24 * 3600 * 1000, NULL};
 }
 
 /* serve: {listen, token_file, write_token_file, cors_origins, tls: {cert_file,
@@ -189,7 +189,8 @@ static int parse_retention(Config *c, const YNode *ret, char **err)
         int rc = ynode_check_keys(ret->items[i], retention_keys, what, err);
         free(what);
         if (rc < 0 || ynode_long(ret->items[i], "rows", 0, LONG_MAX, &rows, err) < 0 ||
-            ynode_duration(ret->items[i], "age", &r->max_age_ms, err) < 0)
+            ynode_duration(ret->items[i], "age", &r->max_age_ms, err) < 0 ||
+            ynode_path(ret->items[i], "archive", &r->archive_dir, err) < 0)
             return -1;
         r->max_rows = rows;
     }
@@ -388,6 +389,8 @@ void config_free(Config *c)
     free(c->layouts_dir);
     free(c->theme);
     free(c->backup.dir);
+    for (int i = 0; i < DS__COUNT; i++)
+        free(c->retention[i].archive_dir);
     free(c->serve.listen);
     free(c->serve.token_file);
     free(c->serve.write_token_file);

@@ -19,6 +19,8 @@ struct SourceClass;
 typedef struct Retention {
     int64_t max_rows;
     int64_t max_age_ms;
+    char *archive_dir;     /* `archive: DIR`: rows past the limits are archived
+                            * there (archive.h) before they are deleted; NULL: deleted */
 } Retention;
 
 typedef struct SourceConfig {

@@ -202,7 +202,7 @@ static void test_file_errors(void)
     char *feeds = xasprintf("4:12: unknown dataset 'money' in 'feeds' (known: %s)", dataset_names());
     expect_file_error("bad_unknown_top.yaml",
                       "2:1: unknown key 'colour' (known: owner, user, cache, log, layout, layouts_dir, theme, "
-                      "workers, snooze, stale_after, retention, sources, widgets, keys, prices, serve)");
+                      "workers, snooze, stale_after, retention, sources, widgets, keys, prices, serve, backup)");
     Config *c = NULL;
     char *err = NULL;
     const char *p = fixture("bad_unknown_source_key.yaml");
@@ -247,7 +247,7 @@ static void test_text_errors(void)
     expect_text_error("retention:\n  activity: {rows: lots}\n",
                       "2:20: 'rows' must be an integer of at least 0 (got 'lots')");
     expect_text_error("retention:\n  activity: {rows: 5, max: 3}\n",
-                      "2:23: unknown key 'max' in retention of 'activity' (known: rows, age)");
+                      "2:23: unknown key 'max' in retention of 'activity' (known: rows, age, archive)");
     expect_text_error("retention:\n  activity: 5\n",
                       "2:13: retention of 'activity' must be a map of key: value settings");
     expect_text_error("prices:\n  opus: {input: 15, output: cheap}\n",
