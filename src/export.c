@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cjson/cJSON.h>
 #include "cache_internal.h"
 
 int export_format_parse(const char *s, ExportFormat *out)
@@ -194,5 +195,116 @@ int64_t export_run(Cache *c, const ExportSpec *spec, FILE *out, char **err)
         set_err(err, "cache: %s", sqlite3_errmsg(c->db));
         return -1;
     }
+    return n;
+}
+
+/* One parsed archive cell: as in CSV (text raw, null empty, other JSON) or JSON. */
+static void json_cell(Buf *b, const cJSON *v, int csv)
+{
+    if (!v || cJSON_IsNull(v)) {
+        if (!csv)
+            buf_puts(b, "null");
+        return;
+    }
+    if (cJSON_IsString(v)) {
+        if (!csv) {
+            buf_json_string(b, v->valuestring, 1);
+            return;
+        }
+        const char *s = v->valuestring;
+        size_t n = strlen(s);
+        if (n && !strpbrk(s, "\",\r\n") && s[0] != ' ' && s[n - 1] != ' ') {
+            buf_append(b, s, n);
+            return;
+        }
+        buf_putc(b, '"');
+        for (; *s; s++) {
+            if (*s == '"')
+                buf_putc(b, '"');
+            buf_putc(b, *s);
+        }
+        buf_putc(b, '"');
+        return;
+    }
+    char *t = cJSON_PrintUnformatted(v);
+    if (csv && (cJSON_IsObject(v) || cJSON_IsArray(v))) {
+        cJSON *wrap = cJSON_CreateString(t ? t : "");
+        json_cell(b, wrap, 1);
+        cJSON_Delete(wrap);
+    } else {
+        buf_puts(b, t ? t : "null");
+    }
+    free(t);
+}
+
+int64_t export_ndjson(const ExportSpec *spec, const char *text, FILE *out, char **err)
+{
+    const Dataset *ds = spec->ds;
+    int all[32], nf = spec->nfields;
+    const int *fields = spec->fields;
+    if (nf == 0) {
+        nf = ds->npublic < 32 ? ds->npublic : 32;
+        for (int i = 0; i < nf; i++)
+            all[i] = i;
+        fields = all;
+    }
+    const char *tf = export_time_field(ds);
+    int csv = spec->format == EXPORT_CSV;
+    Buf b = {0};
+    if (csv) {
+        for (int i = 0; i < nf; i++)
+            buf_printf(&b, "%s%s", i ? "," : "", ds->fields[fields[i]].name);
+        buf_puts(&b, "\r\n");
+    } else if (spec->format == EXPORT_JSON) {
+        buf_putc(&b, '[');
+    }
+    int64_t n = 0, line = 0;
+    for (const char *p = text; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        line++;
+        char *one = xstrndup(p, len);
+        p = nl ? nl + 1 : NULL;
+        cJSON *row = len ? cJSON_Parse(one) : NULL;
+        free(one);
+        if (!len)
+            continue;
+        if (!cJSON_IsObject(row)) {
+            cJSON_Delete(row);
+            set_err(err, "line %lld: not a JSON object", (long long)line);
+            buf_free(&b);
+            return -1;
+        }
+        const cJSON *t = tf ? cJSON_GetObjectItemCaseSensitive(row, tf) : NULL;
+        const char *ts = cJSON_IsString(t) ? t->valuestring : NULL;
+        if ((spec->since && (!ts || strcmp(ts, spec->since) < 0)) || (spec->until && (!ts || strcmp(ts, spec->until) >= 0))) {
+            cJSON_Delete(row);
+            continue;
+        }
+        if (spec->format == EXPORT_JSON)
+            buf_puts(&b, n ? ",\n  {" : "\n  {");
+        else if (!csv)
+            buf_putc(&b, '{');
+        for (int i = 0; i < nf; i++) {
+            const char *name = ds->fields[fields[i]].name;
+            if (csv)
+                buf_puts(&b, i ? "," : "");
+            else
+                buf_printf(&b, "%s\"%s\": ", i ? ", " : "", name);
+            json_cell(&b, cJSON_GetObjectItemCaseSensitive(row, name), csv);
+        }
+        buf_puts(&b, csv ? "\r\n" : spec->format == EXPORT_JSON ? "}" : "}\n");
+        cJSON_Delete(row);
+        n++;
+        if (b.len > 1 << 16) {
+            fwrite(b.s, 1, b.len, out);
+            b.len = 0;
+        }
+    }
+    if (spec->format == EXPORT_JSON)
+        buf_puts(&b, n ? "\n]\n" : "]\n");
+    if (b.len)
+        fwrite(b.s, 1, b.len, out);
+    buf_free(&b);
     return n;
 }

@@ -32,4 +32,9 @@ const char *export_time_field(const Dataset *ds);
 /* Writes the rows (oldest written first). Returns the row count, or -1 with *err. */
 int64_t export_run(Cache *c, const ExportSpec *spec, FILE *out, char **err);
 
+/* The same output from NDJSON text (an archive's, archive_read): each line
+ * one row object of spec->ds; the window applies to the time field's text.
+ * Returns the row count, or -1 with *err naming the first bad line. */
+int64_t export_ndjson(const ExportSpec *spec, const char *text, FILE *out, char **err);
+
 #endif

@@ -3,7 +3,9 @@
  * a temp file next to it, fsync, rename; mode 0600 for a new file, since
  * the cache may hold private data). --since takes a duration back from now
  * ("7d") or an ISO-8601 date/time; --until a date/time (rows before it).
- * Never fetches; reads while a daemon writes (one WAL read transaction). */
+ * Never fetches; reads while a daemon writes (one WAL read transaction).
+ * --archive FILE reads the rows back from an archive retention wrote
+ * (DATASET-YYYY-MM.ndjson.gz) instead of the cache. */
 #include "cli.h"
 
 #include <getopt.h>
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../cache.h"
+#include "../archive.h"
 #include "../export.h"
 #include "../util.h"
 
@@ -28,7 +31,25 @@ static int parse_when(const char *s, int allow_duration, char *out, size_t outsz
     return 0;
 }
 
-static int run_export(CliGlobal *g, const ExportSpec *spec, const char *outpath)
+/* --archive FILE: the rows of an archive retention wrote (archive.h). */
+static int export_archive(const ExportSpec *spec, const char *file, FILE *out, char **err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (archive_read(file, &text, &len, err) != 0)
+        return -1;
+    char *lerr = NULL;
+    int64_t n = export_ndjson(spec, text, out, &lerr);
+    free(text);
+    if (n < 0) {
+        set_err(err, "%s: %s", file, lerr);
+        free(lerr);
+        return -1;
+    }
+    return 0;
+}
+
+static int run_export(CliGlobal *g, const ExportSpec *spec, const char *outpath, const char *archive)
 {
     Config *cfg = cli_load_config(g);
     if (!cfg)
@@ -36,7 +57,7 @@ static int run_export(CliGlobal *g, const ExportSpec *spec, const char *outpath)
     cache_set_quick_check(0);
     Cache *c = NULL;
     char *err = NULL, *warn = NULL;
-    if (cache_open(cfg->cache_path, &c, &warn, &err) != 0) {
+    if (!archive && cache_open(cfg->cache_path, &c, &warn, &err) != 0) {
         fprintf(stderr, "mc export: %s\n", cli_safe(err));
         free(err);
         config_free(cfg);
@@ -54,7 +75,7 @@ static int run_export(CliGlobal *g, const ExportSpec *spec, const char *outpath)
         else
             out = af->fp;
     }
-    if (rc == 0 && export_run(c, spec, out, &err) < 0)
+    if (rc == 0 && (archive ? export_archive(spec, archive, out, &err) : export_run(c, spec, out, &err) < 0 ? -1 : 0) < 0)
         rc = -1;
     if (af) {
         if (rc == 0)
@@ -80,10 +101,11 @@ int cli_export(CliGlobal *g, int argc, char **argv)
         {"dataset", required_argument, NULL, 'd'}, {"format", required_argument, NULL, 'f'},
         {"since", required_argument, NULL, 's'},   {"until", required_argument, NULL, 'u'},
         {"fields", required_argument, NULL, 'F'},  {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"archive", required_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     ExportSpec spec = {.format = EXPORT_CSV};
-    const char *name = NULL, *fields = NULL, *outpath = NULL;
+    const char *name = NULL, *fields = NULL, *outpath = NULL, *archive = NULL;
     char since[40], until[40];
     int ch;
     while ((ch = getopt_long(argc, argv, "d:f:o:h", opts, NULL)) != -1) {
@@ -111,6 +133,9 @@ int cli_export(CliGlobal *g, int argc, char **argv)
         case 'o':
             outpath = optarg;
             break;
+        case 'a':
+            archive = optarg;
+            break;
         case 'h':
             cli_usage(stdout, g->cmd, 1);
             return 0;
@@ -134,5 +159,5 @@ int cli_export(CliGlobal *g, int argc, char **argv)
     if ((spec.since || spec.until) && !export_time_field(spec.ds))
         return cli_usage_error(g->cmd, "dataset '%s' has no time field: --since and --until do not apply",
                                spec.ds->name);
-    return run_export(g, &spec, outpath);
+    return run_export(g, &spec, outpath, archive);
 }

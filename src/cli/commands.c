@@ -49,7 +49,7 @@ const CliCommand cli_commands[] = {
     {"check", "", "validate the config, widgets, layout and keys; probe every source",
      "  probes into a throw-away cache; writes nothing to the real cache or log\n",
      cli_check},
-    {"export", "--dataset NAME [--format csv|json|ndjson] [--since DUR|DATE] [--until DATE] [--fields A,B] [-o FILE]",
+    {"export", "--dataset NAME [--format csv|json|ndjson] [--since DUR|DATE] [--until DATE] [--fields A,B] [-o FILE] [--archive FILE]",
      "a dataset's rows as CSV, JSON or NDJSON",
      "  --dataset NAME   the dataset (unknown: exit 2 with the list)\n"
      "  --format FMT     csv (RFC 4180, header row; default), json (an array) or\n"
@@ -57,7 +57,9 @@ const CliCommand cli_commands[] = {
      "  --since DUR|DATE rows newer than DUR ago (7d) or at/after DATE (ISO 8601)\n"
      "  --until DATE     rows before DATE\n"
      "  --fields A,B     only these fields, in this order (unknown: exit 2)\n"
-     "  -o FILE          write FILE atomically (mode 0600 when new) instead of stdout\n",
+     "  -o FILE          write FILE atomically (mode 0600 when new) instead of stdout\n"
+     "  --archive FILE   read the rows from an archive retention wrote\n"
+     "                   (DATASET-YYYY-MM.ndjson.gz) instead of the cache\n",
      cli_export},
     {"backup", "[--to DIR]", "a consistent copy of the cache, with NAME.sha256",
      "  --to DIR   where (default backup.dir, ~/.local/state/mission-control/backups);\n"
