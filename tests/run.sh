@@ -2,13 +2,30 @@
 # Runs the suite in each build directory given and ends with the one line CI
 # reads: "N passed, N failed, N skipped" (.ci/run matches "N passed, N failed"
 # with the optional ", N skipped"), always the last line.
-#   tests/run.sh build build-asan build-tsan:threads
+#   tests/run.sh build build-asan build-tsan:threads fuzz
 # DIR:SUITE runs only that meson suite there (the ThreadSanitizer build runs
 # the tests that start threads, suite 'threads' in tests/meson.build).
 # A test that exits 77 is a skip: it is listed with its reason and counted
-# apart, never as passed.
+# apart, never as passed. The word `fuzz` runs the fuzz harnesses over their
+# seeds (tests/fuzz/run.sh regress), each harness one test.
 passed=0; failed=0; skipped=0
 for arg in "$@"; do
+  if [ "$arg" = fuzz ]; then
+    # the libFuzzer harnesses over their seed corpora (tests/fuzz/run.sh
+    # regress, build-fuzz): one test per harness; no clang is one skip
+    echo "== fuzz harnesses over their seed corpora"
+    out=$(sh "$(dirname "$0")/fuzz/run.sh" regress 2>&1); rc=$?
+    ok=$(printf '%s\n' "$out" | grep -c '^fuzz_.*runs, ok$')
+    bad=0; skip=0
+    if [ "$rc" -eq 77 ]; then
+      skip=1; printf '%s\n' "$out" | grep '^SKIP' | sed 's/^/   /'
+    elif [ "$rc" -ne 0 ]; then
+      bad=1; printf '%s\n' "$out" | tail -12
+    fi
+    echo "   fuzz: $ok passed, $bad failed, $skip skipped"
+    passed=$((passed + ok)); failed=$((failed + bad)); skipped=$((skipped + skip))
+    continue
+  fi
   b=${arg%%:*}; suite=
   [ "$b" = "$arg" ] || suite=${arg#*:}
   echo "== tests in $b${suite:+ (suite $suite)}"
