@@ -300,6 +300,13 @@ try:
     check("the event has an id, event: dataset and a version",
           b"event: dataset\n" in ev.buf and b"id: " in ev.buf and b'"version": ' in ev.buf)
     first_id = int(ev.buf.split(b"id: ")[1].split(b"\n")[0])
+    ev.buf = b""
+    with open(T + "/data/handoffs.jsonl", "a") as f:      # the same id again: updated in place
+        f.write(handoff(6).replace("handoff 6", "handoff 6, corrected"))
+    t0 = time.time()
+    got = ev.read_until('"dataset": "activity"', 5)
+    check("a row updated in place (no new rowid) is an event too, within 1 s (%.0f ms)"
+          % ((time.time() - t0) * 1000), got and time.time() - t0 < 1.0)
     ev2 = Sse(port, last_id=first_id - 1)
     check("Last-Event-ID replays what came after it",
           ev2.read_until("id: %d\n" % first_id, 3))

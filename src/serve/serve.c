@@ -28,6 +28,7 @@
 #define CONN_LIMIT 4096
 #define CONN_TIMEOUT_S 30
 #define WRITES_PER_MIN 60
+#define CONN_MEMORY (16 * 1024)   /* each connection's buffers (MHD's default: 32 KiB) */
 
 /* ---- replies ---- */
 
@@ -468,6 +469,7 @@ int serve_run(const Config *cfg, const ServeOpts *o)
         0, NULL, NULL, on_request, &s, MHD_OPTION_LISTEN_SOCKET, fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)POOL_THREADS, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)CONN_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s, MHD_OPTION_ARRAY,
         tls_cert ? tls_opts : tls_opts + 2, MHD_OPTION_END);
     if (!s.daemon) {
@@ -476,8 +478,8 @@ int serve_run(const Config *cfg, const ServeOpts *o)
         events_stop();
         goto out;
     }
-    log_info("serve: listening on %s (%s%s%s)", shown, tls_cert ? "TLS, " : "",
-             s.read_token ? "token required" : "no token", s.write_token ? ", writes on" : "");
+    log_info("serve: listening on %s (%sreads %s, writes %s)", shown, tls_cert ? "TLS, " : "",
+             s.read_token ? "need a bearer" : "open", s.write_token ? "on" : "off");
     printf("listening on %s://%s\n", tls_cert ? "https" : "http", shown);
     fflush(stdout);
     int sig;

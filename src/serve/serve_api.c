@@ -81,11 +81,12 @@ enum MHD_Result api_overview(Server *s, struct MHD_Connection *c, Req *r)
     time_format_iso(now + 86400000, tomorrow, sizeof tomorrow);
     today[10] = tomorrow[10] = '\0';
     /* the stats cards' numbers (widgets/stats.c), unrounded */
-    double blockers = scalar(cache, "SELECT count(*) FROM blockers b LEFT JOIN snooze s"
-                             " ON s.source = b.source AND s.key = b.key WHERE b.resolved = 0 AND"
-                             " coalesce(b.for_owner, 1) = 1 AND coalesce(b.state, '') <> 'resolved'"
-                             " AND (s.until_ms IS NULL OR s.until_ms <= CAST(?1 AS INTEGER))",
-                             nowtxt);
+    /* counted up to 1000 like the card ("999+"): a bounded query */
+    double blockers = scalar(cache, "SELECT count(*) FROM (SELECT 1 FROM blockers b LEFT JOIN"
+                             " snooze s ON s.source = b.source AND s.key = b.key WHERE"
+                             " b.resolved = 0 AND coalesce(b.for_owner, 1) = 1 AND"
+                             " coalesce(b.state, '') <> 'resolved' AND (s.until_ms IS NULL OR"
+                             " s.until_ms <= CAST(?1 AS INTEGER)) LIMIT 1000)", nowtxt);
     double revenue = scalar(cache, "SELECT sum(y) FROM (SELECT max(snapshot_date),"
                             " total_ytd_usd AS y FROM revenue GROUP BY source)", NULL);
     double failing = scalar(cache, "SELECT count(*) FROM cron WHERE enabled IS NOT 0 AND"
@@ -114,6 +115,7 @@ enum MHD_Result api_overview(Server *s, struct MHD_Connection *c, Req *r)
     Buf b = {0};
     buf_puts(&b, "{");
     num(&b, "open_blockers", blockers, 1);
+    buf_printf(&b, ", \"open_blockers_capped\": %s", blockers >= 1000 ? "true" : "false");
     num(&b, "ytd_revenue", revenue, 0);
     num(&b, "failing_jobs", failing, 0);
     num(&b, "jobs", jobs, 0);
@@ -239,6 +241,7 @@ enum MHD_Result api_resolve(Server *s, struct MHD_Connection *c, Req *r, const c
     int64_t id = -1;
     int status = 500, exists = 0;
     pthread_mutex_lock(&s->wlock);
+    cache_set_quick_check(0);
     if (!s->wcache && cache_open(s->cfg->cache_path, &s->wcache, NULL, &err) != 0)
         s->wcache = NULL;
     if (s->wcache) {

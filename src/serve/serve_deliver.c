@@ -26,6 +26,7 @@ static void *deliver_main(void *arg)
     Server *s = arg;
     Cache *c = NULL;
     char *err = NULL;
+    cache_set_quick_check(0);   /* O(size): the fetch engine's workers run it */
     if (cache_open(s->cfg->cache_path, &c, NULL, &err) != 0) {
         log_error("serve: outbox: %s", err);
         free(err);

@@ -1,7 +1,9 @@
 /* serve_events.c — GET /api/events, server-sent events. One watcher thread
  * reads PRAGMA data_version on its own connection every 100 ms; when another
  * connection committed, the per-dataset probes (cache_dataset_probes, the
- * same the dashboard uses) say which datasets changed, and each change
+ * same the dashboard uses: new rows) and, like the dashboard's panes, each
+ * configured source's state (a fetch that wrote rows, which may have updated
+ * rows in place) say which datasets changed, and each change
  * becomes one numbered event in a ring of the last 256 (Last-Event-ID
  * replays from it) and is queued to every client. No thread per client:
  * each stream is a libmicrohttpd callback response that suspends its
@@ -20,6 +22,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include "../log.h"
+#include "../source.h"
 
 #define RING 256
 
@@ -176,6 +179,28 @@ enum MHD_Result api_events(Server *s, struct MHD_Connection *c, Req *r)
     return rc;
 }
 
+/* Marks in *changed the datasets of every source whose last fetch wrote rows
+ * since the last call (seen: each source's last such fetch time). */
+static void sources_changed(Cache *c, const Config *cfg, int64_t *seen, uint32_t *changed)
+{
+    for (int i = 0; i < cfg->nsources; i++) {
+        const SourceConfig *sc = &cfg->sources[i];
+        SourceState st = {0};
+        if (!sc->enabled || cache_state_get(c, sc->id, &st, NULL) != 0) {
+            cache_state_clear(&st);
+            continue;
+        }
+        if (st.rows > 0 && st.last_success != seen[i]) {
+            if (seen[i] >= 0)
+                *changed |= source_datasets(sc);
+            seen[i] = st.last_success;
+        } else if (seen[i] < 0) {
+            seen[i] = st.last_success;
+        }
+        cache_state_clear(&st);
+    }
+}
+
 static void *watch_main(void *arg)
 {
     Server *s = arg;
@@ -190,7 +215,12 @@ static void *watch_main(void *arg)
     cache_no_checkpoint(c);
     int64_t probes[DS__COUNT], now[DS__COUNT];
     int64_t version = cache_data_version(c), beat = mono_ms();
+    int64_t *seen = xcalloc((size_t)s->cfg->nsources + 1, sizeof *seen);
+    uint32_t changed = 0;
+    for (int i = 0; i < s->cfg->nsources; i++)
+        seen[i] = -1;
     cache_dataset_probes(c, probes);
+    sources_changed(c, s->cfg, seen, &changed);
     pthread_mutex_lock(&ev.lock);
     while (!ev.stop) {
         struct timespec until;
@@ -205,17 +235,21 @@ static void *watch_main(void *arg)
             break;
         pthread_mutex_unlock(&ev.lock);
         int64_t v = cache_data_version(c);
-        int changed = v != version;
-        if (changed) {
+        changed = 0;
+        if (v != version) {
             version = v;
             cache_dataset_probes(c, now);
+            for (int d = 0; d < DS__COUNT; d++)
+                if (now[d] != probes[d])
+                    changed |= 1u << d;
+            memcpy(probes, now, sizeof probes);
+            sources_changed(c, s->cfg, seen, &changed);
         }
         pthread_mutex_lock(&ev.lock);
         Buf b = {0};
-        for (int d = 0; changed && d < DS__COUNT; d++) {
-            if (now[d] == probes[d])
+        for (int d = 0; d < DS__COUNT; d++) {
+            if (!(changed & (1u << d)))
                 continue;
-            probes[d] = now[d];
             ev.seq++;
             ev.ring[ev.seq % RING] = (Event){ev.seq, d};
             format_event(&b, ev.seq, d);
@@ -229,6 +263,7 @@ static void *watch_main(void *arg)
         buf_free(&b);
     }
     pthread_mutex_unlock(&ev.lock);
+    free(seen);
     cache_close(c);
     return NULL;
 }
