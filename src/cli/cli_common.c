@@ -106,8 +106,9 @@ Config *cli_load_config(CliGlobal *g)
         char *path = config_default_path(g->config_path);
         if (access(path, F_OK) != 0 && errno == ENOENT) {
             fprintf(stderr, "mc: no config at %s\n"
-                            "    copy mc.yaml.example there, pass -c FILE, or try: mc --demo\n",
-                    cli_safe(path));
+                            "    copy %s there,\n"
+                            "    pass -c FILE, or try: mc --demo\n",
+                    cli_safe(path), MC_EXAMPLE_CONFIG);
             free(path);
             return NULL;
         }
