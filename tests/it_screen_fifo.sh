@@ -15,6 +15,7 @@ start_shell 120 40
 run_mc
 wait_for " Projects" 10
 wait_for "Falcon portal" 10
+wait_for "! 2 Revenue" 10       # revenue's first fetch has failed (the sources view is a snapshot)
 keys e
 wait_for "not a regular file" 10
 keys Escape
