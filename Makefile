@@ -1,10 +1,12 @@
 # A thin wrapper over meson: installs what is missing, configures, builds, runs.
 #   make          build ./build/mc
 #   make demo     build and start mc --demo
-#   make test     build (plain and ASan+UBSan) and run every test
+#   make test     build (plain, ASan+UBSan, ThreadSanitizer) and run every test;
+#                 the TSan build runs the tests that start threads
 #   make bench    build and print the benchmark figures
 BUILD ?= build
 ASAN ?= build-asan
+TSAN ?= build-tsan
 MESON_OPTS ?= -Dwerror=true
 
 .PHONY: all deps build demo test bench clean
@@ -20,19 +22,23 @@ $(BUILD)/build.ninja: | deps
 $(ASAN)/build.ninja: | deps
 	meson setup $(ASAN) $(MESON_OPTS) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 
+$(TSAN)/build.ninja: | deps
+	meson setup $(TSAN) $(MESON_OPTS) -Db_sanitize=thread -Db_lundef=false -Dbuildtype=debug
+
 build: deps $(BUILD)/build.ninja
 	meson compile -C $(BUILD)
 
 demo: build
 	./$(BUILD)/mc --demo
 
-test: deps $(BUILD)/build.ninja $(ASAN)/build.ninja
+test: deps $(BUILD)/build.ninja $(ASAN)/build.ninja $(TSAN)/build.ninja
 	meson compile -C $(BUILD)
 	meson compile -C $(ASAN)
-	@sh tests/run.sh $(BUILD) $(ASAN)
+	meson compile -C $(TSAN)
+	@sh tests/run.sh $(BUILD) $(ASAN) $(TSAN):threads
 
 bench: build
 	@sh bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) $(TSAN)
