@@ -11,7 +11,14 @@ rm -rf "$dir"
 mkdir -p "$dir" || exit 1
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 exitcode=66 log_path=$dir/tsan suppressions=$supp${TSAN_EXTRA:+ $TSAN_EXTRA}"
 export TSAN_OPTIONS
-"$@"
+# Some kernels randomize mmap with more bits than TSan's shadow layout allows
+# ("FATAL: ThreadSanitizer: unexpected memory mapping"): without address-space
+# randomization (setarch -R, inherited by every child) it always runs.
+norand=
+if setarch "$(uname -m)" -R true 2>/dev/null; then
+  norand="setarch $(uname -m) -R"
+fi
+$norand "$@"
 rc=$?
 reports=$(ls "$dir" 2>/dev/null)
 if [ -n "$reports" ]; then
