@@ -1,18 +1,13 @@
-/* serve.c — `mc serve`'s daemon: the listening socket, libmicrohttpd with
- * its internal epoll thread pool, bearer auth (tokens read once through the
- * one secret reader, compared in constant time), routing (404/405 with JSON
- * bodies), the body cap, the access log line of every request (method,
- * path without its query, status, ms; never a header) and the clean stop on
- * SIGTERM/SIGINT: stop accepting, end the event streams, let in-flight
- * requests finish, all within 2 s. Routes live in serve_api.c and
- * serve_events.c. */
+/* serve.c — `mc serve`'s daemon: libmicrohttpd with its internal epoll
+ * thread pool on the socket serve_listen.c opened, routing (401/403 from
+ * serve_auth.c, 404/405 with JSON bodies), the body cap, the access log line
+ * of every request (method, path without its query, status, ms; never a
+ * header) and the clean stop on SIGTERM/SIGINT: stop accepting, end the
+ * event streams, let in-flight requests finish, all within 2 s. Routes live
+ * in serve_api.c and serve_events.c. */
 #ifdef MC_HAVE_MHD
 #include "serve_internal.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,7 +22,6 @@
 #define POOL_THREADS 4
 #define CONN_LIMIT 4096
 #define CONN_TIMEOUT_S 30
-#define WRITES_PER_MIN 60
 #define CONN_MEMORY (16 * 1024)   /* each connection's buffers (MHD's default: 32 KiB) */
 
 /* ---- replies ---- */
@@ -102,64 +96,6 @@ Cache *serve_cache(Server *s, char **err)
     return c;
 }
 
-/* ---- auth ---- */
-
-/* Constant time in the length of the presented token. */
-static int token_equal(const char *want, const char *got)
-{
-    size_t wl = strlen(want), gl = strlen(got);
-    unsigned diff = (unsigned)(wl ^ gl);
-    for (size_t i = 0; i < gl; i++)
-        diff |= (unsigned char)got[i] ^ (unsigned char)(wl ? want[i % wl] : 0);
-    return wl > 0 && diff == 0;
-}
-
-/* 0 read, 1 write token, -1 none or wrong. */
-static int presented(Server *s, struct MHD_Connection *c)
-{
-    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
-        return -1;
-    const char *t = h + 7;
-    int w = s->write_token && token_equal(s->write_token, t);
-    int rd = s->read_token && token_equal(s->read_token, t);
-    return w ? 1 : rd ? 0 : -1;
-}
-
-/* The write rate limit per client address: 1 when over. */
-static int rate_limited(Server *s, struct MHD_Connection *c)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char addr[64] = "?";
-    if (ci && ci->client_addr)
-        getnameinfo(ci->client_addr, ci->client_addr->sa_family == AF_INET6 ?
-                    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in),
-                    addr, sizeof addr, NULL, 0, NI_NUMERICHOST);
-    int64_t now = mono_ms(), oldest = INT64_MAX;
-    int slot = 0, over = 0, found = 0;
-    pthread_mutex_lock(&s->rate_lock);
-    for (int i = 0; i < 64; i++) {
-        if (strcmp(s->rate[i].addr, addr) == 0) {
-            slot = i;
-            found = 1;
-            break;
-        }
-        if (s->rate[i].window_ms < oldest) {
-            oldest = s->rate[i].window_ms;
-            slot = i;
-        }
-    }
-    if (!found || now - s->rate[slot].window_ms > 60000) {
-        snprintf(s->rate[slot].addr, sizeof s->rate[slot].addr, "%s", addr);
-        s->rate[slot].window_ms = now;
-        s->rate[slot].count = 0;
-    }
-    over = ++s->rate[slot].count > WRITES_PER_MIN;
-    pthread_mutex_unlock(&s->rate_lock);
-    return over;
-}
-
 /* ---- routing ---- */
 
 static enum MHD_Result route(Server *s, struct MHD_Connection *c, Req *r, const char *url)
@@ -208,7 +144,7 @@ static enum MHD_Result route(Server *s, struct MHD_Connection *c, Req *r, const 
         return serve_error(s, c, r, 404, "no such route (see /api/health)");
     if (which == R_RESOLVE ? !post : !get)
         return serve_error(s, c, r, 405, "use %s", which == R_RESOLVE ? "POST" : "GET");
-    int tok = presented(s, c);
+    int tok = serve_presented(s, c);
     if (which == R_RESOLVE) {
         if (tok < 0 && (s->read_token || s->write_token))
             return serve_error(s, c, r, 401, "a bearer token is required");
@@ -220,8 +156,8 @@ static enum MHD_Result route(Server *s, struct MHD_Connection *c, Req *r, const 
                                        : "this token may only read");
         if (r->too_big)
             return serve_error(s, c, r, 413, "request body over %d bytes", SERVE_BODY_MAX);
-        if (rate_limited(s, c))
-            return serve_error(s, c, r, 429, "over %d writes a minute", WRITES_PER_MIN);
+        if (serve_rate_limited(s, c))
+            return serve_error(s, c, r, 429, "over %d writes a minute", SERVE_WRITES_PER_MIN);
         return api_resolve(s, c, r, source, key, s->write_name);
     }
     if (tok < 0 && s->read_token)
@@ -289,88 +225,6 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
 
 /* ---- start and stop ---- */
 
-static int is_loopback(const struct sockaddr *sa)
-{
-    if (sa->sa_family == AF_INET)
-        return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
-    if (sa->sa_family == AF_INET6) {
-        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-        return IN6_IS_ADDR_LOOPBACK(a) ||
-               (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-    }
-    return 0;
-}
-
-/* ADDR:PORT or [V6]:PORT into a bound, listening socket. -1 with *err;
- * *bad is set when the address itself is wrong (not a busy port). */
-static int listen_on(const char *spec, int *loopback, char *shown, size_t shownsz, int *bad,
-                     char **err)
-{
-    char host[256];
-    const char *colon = strrchr(spec, ':');
-    *bad = 1;
-    if (!colon || colon == spec || !colon[1] || (size_t)(colon - spec) >= sizeof host) {
-        set_err(err, "listen address '%s' must be ADDR:PORT (like 127.0.0.1:8765)", spec);
-        return -1;
-    }
-    snprintf(host, sizeof host, "%.*s", (int)(colon - spec), spec);
-    if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-        memmove(host, host + 1, strlen(host));
-        host[strlen(host) - 1] = '\0';
-    }
-    long port;
-    if (parse_long(colon + 1, 0, 65535, &port) != 0) {
-        set_err(err, "listen address '%s': bad port", spec);
-        return -1;
-    }
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_NUMERICHOST | AI_PASSIVE}, *ai = NULL;
-    if (getaddrinfo(host, colon + 1, &hints, &ai) != 0 || !ai) {
-        set_err(err, "listen address '%s': '%s' is not a numeric IP address", spec, host);
-        return -1;
-    }
-    *loopback = is_loopback(ai->ai_addr);
-    *bad = 0;
-    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
-    if (fd >= 0)
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 512) != 0) {
-        set_err(err, "cannot listen on %s: %s", spec, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        freeaddrinfo(ai);
-        return -1;
-    }
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
-    getsockname(fd, (struct sockaddr *)&ss, &sl);
-    int bound = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                               : ((struct sockaddr_in *)&ss)->sin_port);
-    snprintf(shown, shownsz, ai->ai_family == AF_INET6 ? "[%s]:%d" : "%s:%d", host, bound);
-    freeaddrinfo(ai);
-    return fd;
-}
-
-/* The token in a file (NULL path: none). 0, or -1 with *err. */
-static int load_token(const char *path, char **tok, char **name, char **err)
-{
-    *tok = *name = NULL;
-    if (!path)
-        return 0;
-    char *e = NULL;
-    *tok = secret_read_file(path, &e);    /* registers it with the scrubber */
-    if (!*tok) {
-        set_err(err, "%s", e);
-        free(e);
-        return -1;
-    }
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    size_t n = strcspn(base, ".");
-    *name = xasprintf("api:%.*s", (int)(n ? n : strlen(base)), base);
-    return 0;
-}
-
 static void server_free(Server *s)
 {
     secret_free(s->read_token);
@@ -397,8 +251,8 @@ int serve_run(const Config *cfg, const ServeOpts *o)
         server_free(&s);
         return 1;
     }
-    if (load_token(cfg->serve.token_file, &s.read_token, &s.read_name, &err) != 0 ||
-        load_token(cfg->serve.write_token_file, &s.write_token, &s.write_name, &err) != 0) {
+    if (serve_load_token(cfg->serve.token_file, &s.read_token, &s.read_name, &err) != 0 ||
+        serve_load_token(cfg->serve.write_token_file, &s.write_token, &s.write_name, &err) != 0) {
         fprintf(stderr, "%s: serve.token_file: %s\n", prog, err);
         free(err);
         server_free(&s);
@@ -415,7 +269,7 @@ int serve_run(const Config *cfg, const ServeOpts *o)
         server_free(&s);
         return 2;
     }
-    int fd = listen_on(spec, &loopback, shown, sizeof shown, &bad, &err);
+    int fd = serve_listen_on(spec, &loopback, shown, sizeof shown, &bad, &err);
     if (fd >= 0 && !loopback && !s.read_token) {
         set_err(&err, "refusing to listen on %s without serve.token_file: anyone who can reach "
                 "it could read the cache (set serve.token_file, or listen on 127.0.0.1)", shown);

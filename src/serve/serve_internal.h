@@ -16,6 +16,7 @@
 #define SERVE_SSE_QUEUE_MAX (64 * 1024)     /* unsent event bytes before a client is dropped */
 #define SERVE_HEARTBEAT_MS 15000
 #define SERVE_RETRY_MS 3000                 /* the SSE retry: hint */
+#define SERVE_WRITES_PER_MIN 60             /* per client address */
 
 typedef struct SseClient SseClient;
 
@@ -55,6 +56,24 @@ enum MHD_Result serve_error(Server *s, struct MHD_Connection *c, Req *r, int sta
 Cache *serve_cache(Server *s, char **err);
 /* Adds Cache-Control, CORS when the origin is listed. */
 void serve_common_headers(Server *s, struct MHD_Connection *c, struct MHD_Response *resp);
+
+/* serve_auth.c: the token presented: 1 the write token, 0 the read token,
+ * -1 none or a wrong one. */
+int serve_presented(Server *s, struct MHD_Connection *c);
+/* 1 when this client address made more than SERVE_WRITES_PER_MIN writes in
+ * the last minute (this one counted). */
+int serve_rate_limited(Server *s, struct MHD_Connection *c);
+/* The token in file path (NULL: none, *tok NULL) and its name ("api:" and
+ * the file's base name up to the first dot). 0, or -1 with *err naming the
+ * file. The caller frees *tok with secret_free, *name with free. */
+int serve_load_token(const char *path, char **tok, char **name, char **err);
+
+/* serve_listen.c: ADDR:PORT or [V6]:PORT into a bound, listening socket
+ * (its address in shown, port 0 resolved); *loopback says whether it is.
+ * -1 with *err; *bad is set when the address itself is wrong (not a busy
+ * port). */
+int serve_listen_on(const char *spec, int *loopback, char *shown, size_t shownsz, int *bad,
+                    char **err);
 
 /* serve_api.c: the JSON routes. */
 enum MHD_Result api_health(Server *s, struct MHD_Connection *c, Req *r);
