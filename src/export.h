@@ -19,6 +19,7 @@ typedef struct ExportSpec {
     int fields[32];          /* indexes into ds->fields, in output order */
     const char *since;       /* ISO-8601 UTC; rows at or after it (NULL: any) */
     const char *until;       /* ISO-8601 UTC; rows before it (NULL: any) */
+    int progress;            /* a "N rows" line on stderr, redrawn (stderr is a terminal) */
 } ExportSpec;
 
 /* "csv", "json", "ndjson" -> *out. 0 or -1. */

@@ -103,6 +103,9 @@ check "the old cache is kept aside, named with the time" [ -n "$aside" ]
 check "... holding the row the backup lacked" [ "$(count "$aside")" = 5201 ]
 check "... 0600" [ "$(stat -c %a "$aside")" = 600 ]
 check "restore says running processes need no restart" grep -q "nothing to restart" "$T/out"
+check "no progress lines when stderr is not a terminal" [ ! -s "$T/e" ]
+script -qec "'$MC' -c '$T/mc.yaml' backup --to '$T/tty' >/dev/null" /dev/null > "$T/tty.out" 2>&1
+check "on a terminal backup says what it copies first" grep -q "mc backup: copying .*MB" "$T/tty.out"
 check "the daemon still runs after the restore" kill -0 $D
 check "the restored cache passes integrity_check" integrity "$T/cache.db"
 

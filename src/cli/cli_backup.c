@@ -3,7 +3,8 @@
  * reason and exit 1, a backup whose checksum or integrity check fails, and
  * then has not touched the cache. Running mc processes need no restart: the
  * restore goes through SQLite, so their connections read the restored rows
- * at their next read (a dashboard redraws as after any change). */
+ * at their next read (a dashboard redraws as after any change). On a
+ * terminal both say on stderr what they are doing before the slow part. */
 #include "cli.h"
 
 #include <getopt.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "../backup.h"
 #include "../util.h"
 
@@ -50,6 +52,10 @@ int cli_backup(CliGlobal *g, int argc, char **argv)
     if (!cfg)
         return 2;
     char *err = NULL, *out = NULL, *dir = to ? path_expand(to, &err) : xstrdup(cfg->backup.dir);
+    struct stat cst;
+    if (isatty(2) && stat(cfg->cache_path, &cst) == 0)    /* a progress line on a terminal */
+        fprintf(stderr, "mc backup: copying %s (%.1f MB)...\n", cli_safe(cfg->cache_path),
+                (double)cst.st_size / 1e6);
     if (dir && backup_take(cfg->cache_path, dir, cfg->backup.keep, &out, &err) == 0) {
         struct stat st;
         long long size = stat(out, &st) == 0 ? (long long)st.st_size : 0;
@@ -80,6 +86,8 @@ int cli_restore(CliGlobal *g, int argc, char **argv)
     if (!cfg)
         return 2;
     char *err = NULL, *aside = NULL;
+    if (isatty(2))
+        fprintf(stderr, "mc restore: checking %s (checksum, integrity), then restoring...\n", cli_safe(file));
     if (backup_restore(cfg->cache_path, file, &aside, &err) == 0) {
         printf("restored %s into %s\n", cli_safe(file), cli_safe(cfg->cache_path));
         if (aside)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "../cache.h"
 #include "../archive.h"
 #include "../export.h"
@@ -159,5 +160,8 @@ int cli_export(CliGlobal *g, int argc, char **argv)
     if ((spec.since || spec.until) && !export_time_field(spec.ds))
         return cli_usage_error(g->cmd, "dataset '%s' has no time field: --since and --until do not apply",
                                spec.ds->name);
+    /* progress only where it cannot mix with the rows: stderr a terminal,
+     * the rows going to a file or a pipe */
+    spec.progress = isatty(2) && (outpath || !isatty(1));
     return run_export(g, &spec, outpath, archive);
 }
