@@ -4,12 +4,13 @@
 #   make test     build (plain, ASan+UBSan, ThreadSanitizer) and run every test;
 #                 the TSan build runs the tests that start threads
 #   make bench    build and print the benchmark figures
+#   make install  install (PREFIX=/usr/local; PROGRAM_NAME=mc; DESTDIR for packaging)
 BUILD ?= build
 ASAN ?= build-asan
 TSAN ?= build-tsan
 MESON_OPTS ?= -Dwerror=true
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps build demo test bench install clean
 
 all: build
 
@@ -39,6 +40,13 @@ test: deps $(BUILD)/build.ninja $(ASAN)/build.ninja $(TSAN)/build.ninja
 
 bench: build
 	@sh bench/run.sh $(BUILD)
+
+# make install PREFIX=~/.local [DESTDIR=...] [PROGRAM_NAME=mission-control]
+PREFIX ?= /usr/local
+PROGRAM_NAME ?= mc
+install: build
+	meson configure $(BUILD) -Dprefix=$(abspath $(PREFIX)) -Dprogram_name=$(PROGRAM_NAME)
+	meson install -C $(BUILD) $(if $(DESTDIR),--destdir $(DESTDIR))
 
 clean:
 	rm -rf $(BUILD) $(ASAN) $(TSAN)
