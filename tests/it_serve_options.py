@@ -9,6 +9,7 @@
     separate `mc fetch --daemon`), and a posted resolve is delivered by it;
   * bad serve: keys exit 2 with FILE:LINE:COLUMN (unknown key, tls without
     key_file), an unreadable token file exits 2 naming the file;
+  * no token files on loopback: reads open, writes 403;
   * 61 writes in a minute from one address: the 61st is 429."""
 import http.client, json, os, shutil, signal, socket, ssl, subprocess, sys, tempfile, time
 
@@ -153,6 +154,16 @@ try:
           not any(k.startswith("access-control") for k in h))
     st, _, _ = req(port, "OPTIONS", "/api/overview", {"Origin": "https://wall.example"})
     check("no cors_origins: OPTIONS is 405", st == 405)
+    stop(p)
+
+    # ---- no token files, on loopback: reads open, writes off ----
+    write_config("open.yaml", "")
+    p, _, port = start("open.yaml")
+    st, _, data = req(port, "GET", "/api/overview")
+    check("no serve.token_file on loopback: reads need no token", st == 200)
+    st, _, data = req(port, "POST", "/api/blockers/pending/x/resolve", body=b"{}")
+    check("no serve.write_token_file: writes are 403", st == 403 and
+          b"write_token_file" in data)
     stop(p)
 
     # ---- --fetch: the engine in the same process; write rate limit ----
