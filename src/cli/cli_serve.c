@@ -44,6 +44,7 @@ int cli_serve(CliGlobal *g, int argc, char **argv)
     config_free(cfg);
     return rc;
 #else
+    (void)o;
     fprintf(stderr, "mc serve: this mc was built without libmicrohttpd (meson -Dserve=enabled)\n");
     return 1;
 #endif
