@@ -18,6 +18,10 @@ T = tempfile.mkdtemp(prefix="mc-serve-opt-")
 ENV = dict(os.environ, HOME=T, XDG_CONFIG_HOME=T + "/cfg", XDG_CACHE_HOME=T + "/cache",
            XDG_STATE_HOME=T + "/state")
 FAILS = []
+_probe = subprocess.run([MC, "--demo", "serve", "--listen", "x"], capture_output=True)
+if b"without libmicrohttpd" in _probe.stderr:
+    print("SKIP: this mc was built with -Dserve=disabled")
+    sys.exit(77)
 PROCS = []
 TOKEN = "tok-5b2e8c0f7a31"
 
