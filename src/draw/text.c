@@ -106,6 +106,17 @@ static void emoji_tok(const char *s, size_t n, uint32_t base, int w, Tok *t)
     t->out_len = len;
 }
 
+/* Whether a pictograph comes next in s, past selectors and joiners (a joiner
+ * before it could fuse it with what precedes). */
+static int pictograph_next(const char *s)
+{
+    size_t m;
+    uint32_t cp;
+    while ((cp = peek_cp(s, &m)) == VS15 || cp == VS16 || cp == ZWJ)
+        s += m;
+    return is_pictograph(cp);
+}
+
 /* Reads the next token of s (which must not be at its NUL): what may be
  * shown is decided by textsafe_next (one rule for screen, CLI and log); how
  * wide it is, by wcwidth and emoji_tok. */
@@ -119,9 +130,8 @@ static void next_tok(const char *s, Tok *t)
         return;
     }
     int w = cp < 0x80 ? 1 : wcwidth((wchar_t)cp);
-    size_t m;
     if (cp == VS15 || cp == VS16 ||  /* a selector after nothing it could change */
-        (cp == ZWJ && is_pictograph(peek_cp(s + n, &m)))) {  /* a joiner after a placeholder */
+        (cp == ZWJ && pictograph_next(s + n))) {  /* a joiner emoji_tok did not take */
         t->in_len = n;
         t->out = "";
         t->out_len = 0;
