@@ -4,13 +4,17 @@
 #   make test     build (plain, ASan+UBSan, ThreadSanitizer) and run every test;
 #                 the TSan build runs the tests that start threads
 #   make bench    build and print the benchmark figures
+#   make fuzz     build the fuzz harnesses (build-fuzz, clang) and run each for
+#                 FUZZ_SECONDS (60) seconds; make test runs them over their seeds
 #   make install  install (PREFIX=/usr/local; PROGRAM_NAME=mc; DESTDIR for packaging)
 BUILD ?= build
 ASAN ?= build-asan
 TSAN ?= build-tsan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 MESON_OPTS ?= -Dwerror=true
 
-.PHONY: all deps build demo test bench install clean
+.PHONY: all deps build demo test bench fuzz install clean
 
 all: build
 
@@ -36,10 +40,13 @@ test: deps $(BUILD)/build.ninja $(ASAN)/build.ninja $(TSAN)/build.ninja
 	meson compile -C $(BUILD)
 	meson compile -C $(ASAN)
 	meson compile -C $(TSAN)
-	@sh tests/run.sh $(BUILD) $(ASAN) $(TSAN):threads
+	@FUZZ_BUILD=$(FUZZ_BUILD) sh tests/run.sh $(BUILD) $(ASAN) $(TSAN):threads fuzz
 
 bench: build
 	@sh bench/run.sh $(BUILD)
+
+fuzz: deps
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh fuzz
 
 # make install PREFIX=~/.local [DESTDIR=...] [PROGRAM_NAME=mission-control]
 PREFIX ?= /usr/local
@@ -49,4 +56,4 @@ install: build
 	meson install -C $(BUILD) $(if $(DESTDIR),--destdir $(DESTDIR))
 
 clean:
-	rm -rf $(BUILD) $(ASAN) $(TSAN)
+	rm -rf $(BUILD) $(ASAN) $(TSAN) $(FUZZ_BUILD)

@@ -2,7 +2,8 @@
 # Installs the Debian packages mc needs to build and test, when missing.
 # As root: apt-get install them. Otherwise: print the one line to run.
 PKGS="gcc pkg-config meson ninja-build libncurses-dev libcurl4-openssl-dev libcjson-dev
-libsqlite3-dev libyaml-dev libpq-dev libmicrohttpd-dev postgresql tmux python3 time"
+libsqlite3-dev libyaml-dev libpq-dev libmicrohttpd-dev postgresql tmux python3 time
+clang"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
