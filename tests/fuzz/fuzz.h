@@ -8,6 +8,7 @@
 #define MC_TESTS_FUZZ_H
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,14 +26,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char fz_dir_buf[256];
 
+static int fz_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
 static void fz_cleanup(void)
 {
-    if (fz_dir_buf[0]) {
-        char *cmd = xasprintf("rm -rf '%s'", fz_dir_buf);
-        if (system(cmd) != 0)
-            fprintf(stderr, "fuzz: could not remove %s\n", fz_dir_buf);
-        free(cmd);
-    }
+    if (fz_dir_buf[0] && nftw(fz_dir_buf, fz_remove, 16, FTW_DEPTH | FTW_PHYS) != 0)
+        fprintf(stderr, "fuzz: could not remove %s\n", fz_dir_buf);
 }
 
 /* A fresh private directory for this process (in /dev/shm when it is there:
