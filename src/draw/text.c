@@ -63,7 +63,7 @@ static void emoji_tok(const char *s, size_t n, uint32_t base, int w, Tok *t)
     size_t off = n, m;
     int vs16 = 0, keycap = 0;
     uint32_t cp = peek_cp(s + off, &m);
-    if (cp >= 0x1f3fb && cp <= 0x1f3ff && is_pictograph(base)) {    /* skin tone */
+    while (cp >= 0x1f3fb && cp <= 0x1f3ff && is_pictograph(base)) { /* skin tones, all */
         off += m;
         cp = peek_cp(s + off, &m);
     }
