@@ -49,6 +49,17 @@ static int is_pictograph(uint32_t cp)
 #define ZWJ 0x200d
 #define KEYCAP 0x20e3
 
+/* Whether a pictograph comes next in s, past selectors and joiners (a joiner
+ * before it could fuse it with what precedes). */
+static int pictograph_next(const char *s)
+{
+    size_t m;
+    uint32_t cp;
+    while ((cp = peek_cp(s, &m)) == VS15 || cp == VS16 || cp == ZWJ)
+        s += m;
+    return is_pictograph(cp);
+}
+
 /* Emoji sequences whose width terminals disagree on (and curses, which
  * counts wcwidth per code point, cannot know): a narrow character with VS16
  * (🖼️) is two columns where the selector is honoured and one elsewhere; a
@@ -62,25 +73,18 @@ static void emoji_tok(const char *s, size_t n, uint32_t base, int w, Tok *t)
 {
     size_t off = n, m;
     int vs16 = 0, keycap = 0;
-    uint32_t cp = peek_cp(s + off, &m);
-    while (cp >= 0x1f3fb && cp <= 0x1f3ff && is_pictograph(base)) { /* skin tones, all */
+    /* the tail in any order, so that what is left never forms a new one */
+    for (;;) {
+        uint32_t cp = peek_cp(s + off, &m);
+        if (cp >= 0x1f3fb && cp <= 0x1f3ff && is_pictograph(base))   /* skin tone */
+            ;
+        else if (cp == VS16 || cp == VS15)
+            vs16 = vs16 || cp == VS16;
+        else if (cp == KEYCAP)
+            keycap = 1;
+        else if (cp != ZWJ || !pictograph_next(s + off + m))
+            break;
         off += m;
-        cp = peek_cp(s + off, &m);
-    }
-    if (cp == VS16 || cp == VS15) {
-        vs16 = cp == VS16;
-        off += m;
-        cp = peek_cp(s + off, &m);
-    }
-    if (cp == KEYCAP) {
-        keycap = 1;
-        off += m;
-        cp = peek_cp(s + off, &m);
-    }
-    if (cp == ZWJ) {
-        size_t m2;
-        if (is_pictograph(peek_cp(s + off + m, &m2)))
-            off += m;
     }
     t->in_len = off;
     if (off == n) {                  /* nothing to rewrite: copy the input */
@@ -104,17 +108,6 @@ static void emoji_tok(const char *s, size_t n, uint32_t base, int w, Tok *t)
     t->buf[len] = '\0';
     t->out = t->buf;
     t->out_len = len;
-}
-
-/* Whether a pictograph comes next in s, past selectors and joiners (a joiner
- * before it could fuse it with what precedes). */
-static int pictograph_next(const char *s)
-{
-    size_t m;
-    uint32_t cp;
-    while ((cp = peek_cp(s, &m)) == VS15 || cp == VS16 || cp == ZWJ)
-        s += m;
-    return is_pictograph(cp);
 }
 
 /* Reads the next token of s (which must not be at its NUL): what may be
