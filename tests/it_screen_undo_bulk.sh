@@ -4,22 +4,7 @@
 # back, and nothing else.
 . "$MC_TESTS_DIR/screen_lib.sh"
 
-make_fixtures
-cat >>"$DATA/pending-work.md" <<'MD'
-- [ ] Bulk alpha item — BLOCKED: needs Apple
-- [ ] Bulk beta item — BLOCKED: needs Apple
-MD
-start_shell 120 40
-run_mc
-wait_for "Sign the Quokka" 10
-wait_for "Rotate the Zep" 10
-wait_for "Bulk beta" 10
-box() { grep -c "^- \[$1\] $2" "$DATA/pending-work.md"; }
-# the focused pane's rows (between its heavy borders): the Blockers pane here
-blockers() { screen | sed -n 's/^[^┃]*┃\([^┃]*\)┃.*/\1/p'; }
-in_pane() { blockers | grep -qF -- "$1"; }
-pane_has() { wait_cond "in_pane '$1'" 10 "'$1' in the Blockers pane"; }
-pane_lacks() { wait_cond "! in_pane '$1'" 10 "'$1' gone from the Blockers pane"; }
+start_blockers
 
 keys 3 /; type_text "Bulk"; keys Enter
 pane_lacks "Rotate the Zep"

@@ -149,3 +149,27 @@ column_of() {
     [ "$before" = "$line" ] && { echo -1; return; }
     echo "${#before}"
 }
+
+# The blockers-pane tests (it_screen_resolved_msg, _undo_snooze, _undo_bulk):
+# the fixtures plus two "Bulk" blockers in pending-work.md, mc running in a
+# 120x40 pane with the Quokka, Zep and Bulk items on the screen.
+start_blockers() {
+    make_fixtures
+    cat >>"$DATA/pending-work.md" <<'MD'
+- [ ] Bulk alpha item — BLOCKED: needs Apple
+- [ ] Bulk beta item — BLOCKED: needs Apple
+MD
+    start_shell 120 40
+    run_mc
+    wait_for "Sign the Quokka" 10
+    wait_for "Rotate the Zep" 10
+    wait_for "Bulk beta" 10
+}
+
+# box MARK TEXT: how many "- [MARK] TEXT..." lines pending-work.md holds.
+box() { grep -c "^- \[$1\] $2" "$DATA/pending-work.md"; }
+# the focused pane's rows (between its heavy borders): the Blockers pane here
+blockers() { screen | sed -n 's/^[^┃]*┃\([^┃]*\)┃.*/\1/p'; }
+in_pane() { blockers | grep -qF -- "$1"; }
+pane_has() { wait_cond "in_pane '$1'" 10 "'$1' in the Blockers pane"; }
+pane_lacks() { wait_cond "! in_pane '$1'" 10 "'$1' gone from the Blockers pane"; }

@@ -48,15 +48,40 @@ static int open_keys(char keys[][64], int max)
     return n;
 }
 
-static void fetch_all(void)
+/* One run of every source of CF; a failure fails the test. */
+static void fetch_once(Config *cf)
 {
     char *err = NULL;
     EngineOpts eo = {.workers = 1, .wake_fd = -1, .watch = 0, .only_source = NULL};
-    Engine *e = engine_new(cfg, &eo, &err);
+    Engine *e = engine_new(cf, &eo, &err);
     CHECK(e != NULL);
-    CHECK_INT(engine_run_once(e, NULL, 0, &err), 0);
+    if (e)
+        CHECK_INT(engine_run_once(e, NULL, 0, &err), 0);
     engine_free(e);
     free(err);
+}
+
+static void fetch_all(void)
+{
+    fetch_once(cfg);
+}
+
+/* A test's own config (YAML, named NAME) and cache, fetched once. 0 when
+ * both opened; otherwise the test fails and -1. */
+static int open_fetched(const char *name, const char *yaml, Config **cf, Cache **c)
+{
+    char *err = NULL;
+    *cf = NULL;
+    *c = NULL;
+    if (config_load_text(name, yaml, cf, &err) != 0 ||
+        cache_open((*cf)->cache_path, c, NULL, &err) != 0) {
+        fprintf(stderr, "setup: %s\n", err);
+        CHECK(0);
+        free(err);
+        return -1;
+    }
+    fetch_once(*cf);
+    return 0;
 }
 
 static void setup(void)
@@ -277,23 +302,14 @@ static void resolve_after_edit(Cache *c, const Config *cf, const char *path, con
 static void test_delivery_checks_line_read(void)
 {
     const char *orig = "# Ops\n- [ ] Sign the contract BLOCKED\n- [ ] beta BLOCKED\n";
-    char path[512], yaml[1024], *err = NULL;
+    char path[512], yaml[1024];
     snprintf(path, sizeof path, "%s", t_write("checked.md", orig));
     snprintf(yaml, sizeof yaml, "owner: Apple\nuser: tester\ncache: %s/checked.db\n"
              "sources:\n  - {id: work, kind: markdown_tasks, path: %s}\n", t_tmpdir(), path);
-    Config *cf = NULL;
-    Cache *c = NULL;
-    if (config_load_text("checked.yaml", yaml, &cf, &err) != 0 ||
-        cache_open(cf->cache_path, &c, NULL, &err) != 0) {
-        fprintf(stderr, "setup: %s\n", err);
-        CHECK(0);
-        free(err);
+    Config *cf;
+    Cache *c;
+    if (open_fetched("checked.yaml", yaml, &cf, &c) != 0)
         return;
-    }
-    EngineOpts eo = {.workers = 1, .wake_fd = -1, .watch = 0, .only_source = NULL};
-    Engine *e = engine_new(cf, &eo, &err);
-    CHECK(e && engine_run_once(e, NULL, 0, &err) == 0);
-    engine_free(e);
     /* edited in case since it was read */
     resolve_after_edit(c, cf, path, "Sign the",
                        "# Ops\n- [ ] sign the contract BLOCKED\n- [ ] beta BLOCKED\n",
@@ -302,7 +318,6 @@ static void test_delivery_checks_line_read(void)
     resolve_after_edit(c, cf, path, "beta",
                        "# Ops\n- [ ] beta BLOCKED\n- [ ] Sign the contract BLOCKED\n- [ ] beta BLOCKED\n",
                        "ambiguous");
-    free(err);
     cache_close(c);
     config_free(cf);
 }
@@ -329,19 +344,10 @@ static void test_pane_counts_owner_apart(void)
     size_t yl = strlen(yaml);
     snprintf(yaml + yl, sizeof yaml - yl, "  - {id: agents, kind: jsonl, path: %s}\n",
              t_write("owner-handoffs.jsonl", handoffs));
-    Config *cf = NULL;
-    Cache *c = NULL;
-    if (config_load_text("owner.yaml", yaml, &cf, &err) != 0 ||
-        cache_open(cf->cache_path, &c, NULL, &err) != 0) {
-        fprintf(stderr, "setup: %s\n", err);
-        CHECK(0);
-        free(err);
+    Config *cf;
+    Cache *c;
+    if (open_fetched("owner.yaml", yaml, &cf, &c) != 0)
         return;
-    }
-    EngineOpts eo = {.workers = 1, .wake_fd = -1, .watch = 0, .only_source = NULL};
-    Engine *e = engine_new(cf, &eo, &err);
-    CHECK(e && engine_run_once(e, NULL, 0, &err) == 0);
-    engine_free(e);
     void *w = blockers_widget.create(NULL, cf, &err);
     CHECK(w != NULL);
     WidgetEnv env = {.cache = c, .cfg = cf, .now_ms = now_ms(), .ascii = 0};
