@@ -8,19 +8,7 @@ mkdir -p "$T/data"
 for k in b1 b2 b3; do
     printf '{"id":"%s","ts":"2026-11-21T09:00:00Z","from":"max","to":"apple","type":"blocker","summary":"%s","action_needed":true}\n' "$k" "$k" >>"$T/data/h.jsonl"
 done
-cat >"$T/mc.yaml" <<YAML
-owner: Apple
-user: tester
-cache: $T/cache.db
-log: $T/mc.log
-retention:
-  activity: {age: 36500d}
-  blockers: {age: 36500d}
-sources:
-  - id: handoffs
-    kind: jsonl
-    path: $T/data/h.jsonl
-YAML
+handoffs_config "$T/data/h.jsonl"
 mcx() { "$MC" -c "$T/mc.yaml" "$@" >"$T/out" 2>"$T/err"; echo $? >"$T/rc"; }
 rc() { cat "$T/rc"; }
 has() { grep -qE -- "$1" "$T/$2" || { echo "  ($2: $(cat "$T/$2"))" >&2; return 1; }; }

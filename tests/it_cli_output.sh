@@ -37,18 +37,8 @@ printf '{"id":"%s","ts":"2026-11-21T09:00:00Z","from":"max","to":"apple","type":
 printf '{"id":"k2","ts":"2026-11-21T09:00:00Z","from":"max","to":"apple","type":"blocker","summary":"two","action_needed":true}\n' >>"$DIR/h.jsonl"
 # an agent named a cron log: a symlink loop, so reading it fails with its name
 ln -s "job$NASTY.log" "$T/data/cron/job$NASTY.log"
-cat >"$T/mc.yaml" <<YAML
-owner: Apple
-user: tester
-cache: $T/cache.db
-log: $T/mc.log
-retention:
-  activity: {age: 36500d}
-  blockers: {age: 36500d}
-sources:
-  - id: handoffs
-    kind: jsonl
-    path: $DIR/h.jsonl
+handoffs_config "$DIR/h.jsonl"
+cat >>"$T/mc.yaml" <<YAML
   - id: crons
     kind: cron_logs
     path: $T/data/cron

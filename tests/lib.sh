@@ -31,3 +31,21 @@ wait_until() {
 # json_get FILE PYTHON-EXPR: evaluates EXPR with `d` = the parsed JSON
 json_get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 finish() { if [ "$FAILS" -eq 0 ]; then echo "all passed"; exit 0; else echo "$FAILS failed"; exit 1; fi; }
+# handoffs_config JSONL: writes $T/mc.yaml, user tester, cache and log in $T,
+# retention that never ages the fixtures out, and one source "handoffs" (jsonl)
+# reading JSONL. More sources can be appended to its sources: list.
+handoffs_config() {
+  cat >"$T/mc.yaml" <<YAML
+owner: Apple
+user: tester
+cache: $T/cache.db
+log: $T/mc.log
+retention:
+  activity: {age: 36500d}
+  blockers: {age: 36500d}
+sources:
+  - id: handoffs
+    kind: jsonl
+    path: $1
+YAML
+}
