@@ -11,14 +11,10 @@
   * 50 resolves queued at once are all delivered;
   * every action lands in the audit dataset."""
 import json, os, shutil, signal, sqlite3, subprocess, sys, tempfile, threading, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+from itlib import MC, FAILS, JsonHandler, check, temp_home
 
-MC = os.environ["MC"]
-T = tempfile.mkdtemp(prefix="mc-outbox-")
-ENV = dict(os.environ, HOME=T, XDG_CONFIG_HOME=T + "/cfg", XDG_CACHE_HOME=T + "/cache",
-           XDG_STATE_HOME=T + "/state")
-ENV.pop("MC_FAULT", None)
-FAILS = []
+T, ENV = temp_home("mc-outbox-")
 
 KEYS = ["b%d" % i for i in range(1, 61)] + ["conflict", "unproc", "flaky"]
 LOCK = threading.Lock()
@@ -27,22 +23,7 @@ EFFECTS = {}             # idempotency key -> key (applied once per key)
 FLAKY_SEEN = []
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
-    def reply(self, status, obj, headers=None):
-        body = json.dumps(obj).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
-
+class Handler(JsonHandler):
     def do_GET(self):
         if self.path.startswith("/blockers"):
             items = [{"id": k, "text": "needs owner: " + k, "from": "max",
@@ -85,12 +66,6 @@ class Server:
     def stop(self):
         self.httpd.shutdown()
         self.httpd.server_close()
-
-
-def check(desc, cond):
-    print(("ok: " if cond else "FAIL: ") + desc, flush=True)
-    if not cond:
-        FAILS.append(desc)
 
 
 def mc(*args, fault=None, timeout=60):

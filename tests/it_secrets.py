@@ -13,11 +13,8 @@ reaches it without the custom auth headers (X-Api-Key, Authorization,
 apikey); a same-origin redirect keeps them and works; an https->http
 redirect is refused."""
 import base64, json, os, shutil, subprocess, sys, tempfile, threading, time, ssl
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-MC = os.environ["MC"]
-T = tempfile.mkdtemp(prefix="mc-secrets-")
-FAILS = []
+from http.server import ThreadingHTTPServer
+from itlib import MC, FAILS, JsonHandler, check, temp_home
 
 BEARER = "BearerSecret-1a2b3c4d5e"
 QTOKEN = "QueryToken-9z8y7x6w"
@@ -28,37 +25,14 @@ UPASS = "UrlPassword-4455"
 SECRETS = [BEARER, QTOKEN, HDRKEY, APIKEY, DEPLOY.split(":", 1)[1], UPASS,
            base64.b64encode(("user:" + UPASS).encode()).decode()]
 
-ENV = dict(os.environ, HOME=T, XDG_CONFIG_HOME=T + "/cfg", XDG_CACHE_HOME=T + "/cache",
-           XDG_STATE_HOME=T + "/state", MC_T_BEARER=BEARER, MC_T_APIKEY=APIKEY)
-ENV.pop("MC_FAULT", None)
+T, ENV = temp_home("mc-secrets-", MC_T_BEARER=BEARER, MC_T_APIKEY=APIKEY)
 
 LOCK = threading.Lock()
 SEEN = []   # (server name, path, headers dict)
 
 
-def check(desc, cond):
-    print(("ok: " if cond else "FAIL: ") + desc, flush=True)
-    if not cond:
-        FAILS.append(desc)
-
-
 def make_handler(name, routes):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *a):
-            pass
-
-        def reply(self, status, obj, headers=None):
-            body = json.dumps(obj).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(body)
-
+    class Handler(JsonHandler):
         def handle_any(self):
             n = int(self.headers.get("Content-Length") or 0)
             if n:

@@ -15,25 +15,13 @@ source:
   * SIGTERM with clients connected exits 0 within 2 s;
   * neither token is in mc.log or the cache."""
 import http.client, json, os, shutil, signal, socket, sqlite3, subprocess, sys, tempfile, time
+from itlib import (MC, FAILS, PROCS, check, exit_report, need_serve, serve_sources,
+                   spawn_serve, stop_serves, temp_home)
 
-MC = os.environ["MC"]
-T = tempfile.mkdtemp(prefix="mc-serve-")
-ENV = dict(os.environ, HOME=T, XDG_CONFIG_HOME=T + "/cfg", XDG_CACHE_HOME=T + "/cache",
-           XDG_STATE_HOME=T + "/state")
-FAILS = []
-_probe = subprocess.run([MC, "--demo", "serve", "--listen", "x"], capture_output=True)
-if b"without libmicrohttpd" in _probe.stderr:
-    print("SKIP: this mc was built with -Dserve=disabled")
-    sys.exit(77)
+T, ENV = temp_home("mc-serve-")
+need_serve()
 READ_TOKEN = "rd-4f1c9a7e2b8d"
 WRITE_TOKEN = "wr-9e3b7c1d5a2f"
-PROCS = []
-
-
-def check(desc, cond):
-    print(("ok: " if cond else "FAIL: ") + desc, flush=True)
-    if not cond:
-        FAILS.append(desc)
 
 
 def handoff(i):
@@ -62,16 +50,7 @@ cache: {T}/cache.db
 log: {T}/mc.log
 retention: {{activity: {{age: 36500d}}}}
 {serve}
-sources:
-  - id: handoffs
-    kind: jsonl
-    path: {T}/data/handoffs.jsonl
-    every: 1h
-  - id: pending
-    kind: markdown_tasks
-    path: {T}/data/pending.md
-    every: 1h
-""")
+{serve_sources(T)}""")
 
 
 write_config(T + "/mc.yaml", f"""serve:
@@ -86,12 +65,9 @@ def mc(*args, cfg="mc.yaml", timeout=60):
 
 
 def start_serve(*extra, cfg="mc.yaml", env=None):
-    p = subprocess.Popen([MC, "-c", T + "/" + cfg, "serve", "--listen", "127.0.0.1:0", *extra],
-                         env=env or ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    PROCS.append(p)
-    line = p.stdout.readline().decode()
-    assert line.startswith("listening on http://127.0.0.1:"), (line, p.stderr.read())
-    return p, int(line.strip().rsplit(":", 1)[1])
+    p, scheme, port = spawn_serve(T + "/" + cfg, env or ENV, *extra)
+    assert scheme == "http", scheme
+    return p, port
 
 
 def req(port, method, path, token=None, body=None, headers=None):
@@ -404,12 +380,6 @@ try:
     check("neither token is in mc.log or the cache",
           READ_TOKEN.encode() not in blob and WRITE_TOKEN.encode() not in blob)
 finally:
-    for pr in PROCS:
-        if pr.poll() is None:
-            pr.kill()
-            pr.wait()
-    if not FAILS:
-        shutil.rmtree(T, ignore_errors=True)
+    stop_serves(T)
 
-print("all passed" if not FAILS else "%d failed: %s" % (len(FAILS), T))
-sys.exit(1 if FAILS else 0)
+exit_report(T)

@@ -12,24 +12,12 @@
   * no token files on loopback: reads open, writes 403;
   * 61 writes in a minute from one address: the 61st is 429."""
 import http.client, json, os, shutil, signal, socket, ssl, subprocess, sys, tempfile, time
+from itlib import (MC, FAILS, PROCS, check, exit_report, need_serve, serve_sources,
+                   spawn_serve, stop_serves, temp_home)
 
-MC = os.environ["MC"]
-T = tempfile.mkdtemp(prefix="mc-serve-opt-")
-ENV = dict(os.environ, HOME=T, XDG_CONFIG_HOME=T + "/cfg", XDG_CACHE_HOME=T + "/cache",
-           XDG_STATE_HOME=T + "/state")
-FAILS = []
-_probe = subprocess.run([MC, "--demo", "serve", "--listen", "x"], capture_output=True)
-if b"without libmicrohttpd" in _probe.stderr:
-    print("SKIP: this mc was built with -Dserve=disabled")
-    sys.exit(77)
-PROCS = []
+T, ENV = temp_home("mc-serve-opt-")
+need_serve()
 TOKEN = "tok-5b2e8c0f7a31"
-
-
-def check(desc, cond):
-    print(("ok: " if cond else "FAIL: ") + desc, flush=True)
-    if not cond:
-        FAILS.append(desc)
 
 
 os.makedirs(T + "/data")
@@ -49,25 +37,11 @@ def write_config(name, serve):
 cache: {T}/cache.db
 log: {T}/mc.log
 {serve}
-sources:
-  - id: handoffs
-    kind: jsonl
-    path: {T}/data/handoffs.jsonl
-    every: 1h
-  - id: pending
-    kind: markdown_tasks
-    path: {T}/data/pending.md
-    every: 1h
-""")
+{serve_sources(T)}""")
 
 
 def start(cfg, *extra):
-    p = subprocess.Popen([MC, "-c", T + "/" + cfg, "serve", "--listen", "127.0.0.1:0", *extra],
-                         env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    PROCS.append(p)
-    line = p.stdout.readline().decode()
-    assert "://127.0.0.1:" in line, (line, p.stderr.read())
-    return p, line.strip().split("://")[0].rsplit(" ", 1)[1], int(line.strip().rsplit(":", 1)[1])
+    return spawn_serve(T + "/" + cfg, ENV, *extra)
 
 
 def stop(p):
@@ -213,12 +187,6 @@ try:
     check("writes over 60 a minute from one address: 429", codes[-1] == 429 and codes[0] == 404)
     check("--fetch: SIGTERM exits 0", stop(p) == 0)
 finally:
-    for pr in PROCS:
-        if pr.poll() is None:
-            pr.kill()
-            pr.wait()
-    if not FAILS:
-        shutil.rmtree(T, ignore_errors=True)
+    stop_serves(T)
 
-print("all passed" if not FAILS else "%d failed: %s" % (len(FAILS), T))
-sys.exit(1 if FAILS else 0)
+exit_report(T)
