@@ -12,7 +12,7 @@
   * every action lands in the audit dataset."""
 import json, os, shutil, signal, sqlite3, subprocess, sys, tempfile, threading, time
 from http.server import ThreadingHTTPServer
-from itlib import MC, FAILS, JsonHandler, check, temp_home
+from itlib import MC, FAILS, JsonHandler, check, temp_home, write_mc_yaml
 
 T, ENV = temp_home("mc-outbox-")
 
@@ -97,13 +97,7 @@ def effects(key):
 
 
 def write_config(port):
-    with open(T + "/mc.yaml", "w") as f:
-        f.write(f"""owner: Apple
-user: tester
-cache: {T}/cache.db
-log: {T}/mc.log
-sources:
-  - id: ops
+    write_mc_yaml(T, "mc.yaml", f"""  - id: ops
     kind: http_json
     url: http://127.0.0.1:{port}/blockers
     feeds: blockers

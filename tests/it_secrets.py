@@ -14,7 +14,7 @@ apikey); a same-origin redirect keeps them and works; an https->http
 redirect is refused."""
 import base64, json, os, shutil, subprocess, sys, tempfile, threading, time, ssl
 from http.server import ThreadingHTTPServer
-from itlib import MC, FAILS, JsonHandler, check, temp_home
+from itlib import MC, FAILS, JsonHandler, check, temp_home, write_mc_yaml
 
 BEARER = "BearerSecret-1a2b3c4d5e"
 QTOKEN = "QueryToken-9z8y7x6w"
@@ -101,13 +101,7 @@ def scrub_part():
     with open(T + "/deploy", "w") as f:
         f.write(DEPLOY + "\n")
     os.chmod(T + "/deploy", 0o600)
-    with open(T + "/mc.yaml", "w") as f:
-        f.write(f"""owner: Apple
-user: tester
-cache: {T}/cache.db
-log: {T}/mc.log
-sources:
-  - id: bearer
+    write_mc_yaml(T, "mc.yaml", f"""  - id: bearer
     kind: http_json
     url: "http://127.0.0.1:{p}/items?token={QTOKEN}"
     feeds: blockers
@@ -206,13 +200,7 @@ def redirect_part():
     auth: {{bearer_env: MC_T_BEARER, header: {{name: X-Api-Key, value_file: {T}/apikey}}}}
     headers: {{apikey: "{APIKEY}"}}
 """
-    with open(T + "/mc2.yaml", "w") as f:
-        f.write(f"""owner: Apple
-user: tester
-cache: {T}/cache2.db
-log: {T}/mc2.log
-sources:
-  - id: away
+    write_mc_yaml(T, "mc2.yaml", f"""  - id: away
     kind: http_json
     url: "http://127.0.0.1:{home.port}/away"
 {common}  - id: same
@@ -234,7 +222,7 @@ sources:
     auth: {{deploy_key_file: {T}/apikey}}
     every: 1h
     queries: {{blockers: "needsApple:list"}}
-""")
+""", cache="cache2.db", log="mc2.log")
     with LOCK:
         SEEN.clear()
     r = mc("fetch", "--once", cfg="mc2.yaml")

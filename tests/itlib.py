@@ -1,6 +1,6 @@
 """itlib.py — what the Python integration tests (it_*.py) share. Imported,
 not run (meson runs only it_*.py): the mc binary, a private temp HOME, the
-check() that counts failures, a JSON-answering fake server handler, and the
+check() that counts failures, an mc.yaml writer, a JSON-answering fake server handler, and the
 `mc serve` helpers of it_serve.py and it_serve_options.py."""
 import json, os, re, shutil, subprocess, sys, tempfile
 from http.server import BaseHTTPRequestHandler
@@ -24,6 +24,18 @@ def temp_home(prefix, **extra):
                XDG_STATE_HOME=t + "/state", **extra)
     env.pop("MC_FAULT", None)
     return t, env
+
+
+def write_mc_yaml(t, name, sources, cache="cache.db", log="mc.log"):
+    """Writes T/NAME: owner Apple, user tester, cache and log in T, and
+    SOURCES (the list's entries, "  - id: ..." lines) under sources:."""
+    with open(t + "/" + name, "w") as f:
+        f.write(f"""owner: Apple
+user: tester
+cache: {t}/{cache}
+log: {t}/{log}
+sources:
+{sources}""")
 
 
 class JsonHandler(BaseHTTPRequestHandler):
