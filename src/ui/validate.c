@@ -17,7 +17,7 @@ int ui_validate(const Config *cfg, const char *layout, char **layout_file, char 
     if (store_load_layout(cfg, layout ? layout : cfg->layout, &l, &path, &text, err) != 0)
         return -1;
     int rc = ui_check_layout(cfg, l, err);
-    if (layout_file)
+    if (layout_file && rc == 0)
         *layout_file = path ? path : xstrdup(l->file);
     else
         free(path);

@@ -10,7 +10,7 @@
  * (widgets:, each created once with its options), then store_load_layout and
  * ui_check_layout for `layout` (NULL: mc.yaml's layout:). Returns 0, or -1
  * with *err = "FILE:LINE:COLUMN: what" (the dashboard's message, word for
- * word). *layout_file gets the file the layout came from (a new string;
+ * word). On success *layout_file gets the file the layout came from (a new string;
  * caller frees), or stays NULL. */
 int ui_validate(const Config *cfg, const char *layout, char **layout_file, char **err);
 
