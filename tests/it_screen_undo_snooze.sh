@@ -10,6 +10,7 @@ keys 3 /; type_text "Quokka"; keys Enter
 pane_lacks "Rotate the Zep"
 keys g r
 wait_cond '[ "$(box x Sign)" = 1 ]' 10 "the Quokka task is ticked"
+wait_for "resolved: Sign the Quokka" 10          # its delivery notice, out of the way
 keys / Enter                                     # clears the filter
 keys /; type_text "Rotate"; keys Enter
 pane_lacks "Bulk beta"
