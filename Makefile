@@ -1,4 +1,6 @@
 # A thin wrapper over meson: installs what is missing, configures, builds, runs.
+# make, demo and install install only what building needs (tools/deps.sh
+# build); test, bench and fuzz add what testing needs (tools/deps.sh test).
 #   make          build ./build/mc
 #   make demo     build and start mc --demo
 #   make test     build (plain, ASan+UBSan, ThreadSanitizer) and run every test;
@@ -14,12 +16,15 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 MESON_OPTS ?= -Dwerror=true
 
-.PHONY: all deps build demo test bench fuzz install clean
+.PHONY: all deps deps-test build demo test bench fuzz install clean
 
 all: build
 
 deps:
-	@sh tools/deps.sh
+	@sh tools/deps.sh build
+
+deps-test:
+	@sh tools/deps.sh test
 
 $(BUILD)/build.ninja: | deps
 	meson setup $(BUILD) $(MESON_OPTS)
@@ -36,16 +41,16 @@ build: deps $(BUILD)/build.ninja
 demo: build
 	./$(BUILD)/mc --demo
 
-test: deps $(BUILD)/build.ninja $(ASAN)/build.ninja $(TSAN)/build.ninja
+test: deps-test $(BUILD)/build.ninja $(ASAN)/build.ninja $(TSAN)/build.ninja
 	meson compile -C $(BUILD)
 	meson compile -C $(ASAN)
 	meson compile -C $(TSAN)
 	@FUZZ_BUILD=$(FUZZ_BUILD) sh tests/run.sh $(BUILD) $(ASAN) $(TSAN):threads fuzz
 
-bench: build
+bench: deps-test build
 	@sh bench/run.sh $(BUILD)
 
-fuzz: deps
+fuzz: deps-test
 	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh fuzz
 
 # make install PREFIX=~/.local [DESTDIR=...] [PROGRAM_NAME=mission-control]

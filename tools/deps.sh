@@ -1,9 +1,19 @@
 #!/bin/sh
-# Installs the Debian packages mc needs to build and test, when missing.
-# As root: apt-get install them. Otherwise: print the one line to run.
-PKGS="gcc pkg-config meson ninja-build libncurses-dev libcurl4-openssl-dev libcjson-dev
-libsqlite3-dev libyaml-dev libpq-dev libmicrohttpd-dev postgresql tmux python3 time
-clang"
+# Installs the Debian packages mc needs, when missing.
+#   sh tools/deps.sh build   what building mc needs (make, make demo, make install)
+#   sh tools/deps.sh test    that plus what the tests need (make test, bench, fuzz)
+# With no argument: test. As root: apt-get install them. Otherwise: print the
+# one line to run.
+BUILD_PKGS="gcc pkg-config meson ninja-build libncurses-dev libcurl4-openssl-dev libcjson-dev
+libsqlite3-dev libyaml-dev libpq-dev libmicrohttpd-dev"
+TEST_PKGS="postgresql tmux python3 time clang"
+case "${1:-test}" in
+build) PKGS=$BUILD_PKGS ;;
+test) PKGS="$BUILD_PKGS $TEST_PKGS" ;;
+list-build) echo $BUILD_PKGS; exit 0 ;;
+list-test) echo $BUILD_PKGS $TEST_PKGS; exit 0 ;;
+*) echo "usage: sh tools/deps.sh [build|test|list-build|list-test]" >&2; exit 2 ;;
+esac
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
