@@ -4,7 +4,10 @@
 # bash and zsh completion); the unit runs `fetch --daemon` with restart on
 # failure; the bash completion loads and completes commands, options,
 # datasets and source ids from the config; the first-run message names the
-# installed example.
+# installed example. -Dprogram_name=NAME (a configured-only build dir, read
+# with meson introspect --installed: a second full build would take minutes
+# on a small box) installs binary, man page, unit and completions as NAME
+# and nothing as mc.
 . "$(dirname "$0")/lib.sh"
 BUILD=$(dirname "$MC")
 [ -f "$BUILD/build.ninja" ] || { echo "SKIP: $MC is not in a meson build dir"; exit 77; }
@@ -46,6 +49,31 @@ got=$(comp "$prog" fetch --source ""); check "completes source ids from the conf
 got=$(comp "$prog" export --format n); check "completes formats: $got" [ "$got" = "ndjson " ]
 if command -v zsh >/dev/null 2>&1; then
     check "the zsh completion parses" zsh -n "$R/share/zsh/site-functions/_$prog"
+fi
+
+# -Dprogram_name: everything named after the program under the new name
+SRC=${MC_SRC_DIR:-$TESTS_DIR/..}
+N=mission-control P2="$T/pfx"
+if meson setup "$T/b2" "$SRC" -Dprefix="$P2" -Dprogram_name=$N >"$T/setup2.out" 2>&1; then
+    meson introspect "$T/b2" --installed | python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin).values()))' \
+        | sed "s|^$P2/||" | sort >"$T/inst2"
+    for f in "bin/$N" "share/man/man1/$N.1" "lib/systemd/user/$N-fetch.service" \
+             "share/bash-completion/completions/$N" "share/zsh/site-functions/_$N" \
+             share/doc/mission-control/mc.yaml.example; do
+        check "-Dprogram_name=$N installs $f" grep -qxF "$f" "$T/inst2"
+    done
+    for f in bin/mc share/man/man1/mc.1 lib/systemd/user/mc-fetch.service \
+             share/bash-completion/completions/mc share/zsh/site-functions/_mc; do
+        check "-Dprogram_name=$N installs no $f" bash -c '! grep -qxF "$1" "$2"' _ "$f" "$T/inst2"
+    done
+    check "... the man page installed as $N.1 is mc.1" \
+        bash -c 'meson introspect "$1" --installed | grep -q "\"$2/mc.1\": \"$3/share/man/man1/$4.1\""' _ "$T/b2" "$(cd "$SRC" && pwd)" "$P2" "$N"
+    check "... its unit runs $N fetch --daemon" grep -qx "ExecStart=$P2/bin/$N fetch --daemon" "$T/b2/$N-fetch.service"
+    check "... its bash completion completes $N" grep -qx "complete -o default -F _mission_control $N" "$T/b2/$N.bash"
+    check "... its zsh completion is for $N" grep -qx "#compdef $N" "$T/b2/_$N"
+else
+    cat "$T/setup2.out"
+    fail "meson setup -Dprogram_name=$N"
 fi
 
 # the first-run message names the installed example
