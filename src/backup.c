@@ -221,9 +221,14 @@ static int read_sum(const char *file, char hex[65], char **err)
     return rc;
 }
 
-int backup_verify(const char *file, char **err)
+/* backup_verify, each check a step of pg (NULL: none). */
+static int verify(const char *file, Progress *pg, char **err)
 {
     char want[65], got[65];
+    Progress none = {0};
+    if (!pg)
+        pg = &none;
+    progress_step(pg, "checking the checksum...");
     if (read_sum(file, want, err) != 0 || sha256_file(file, got, err) != 0)
         return -1;
     if (strcmp(want, got) != 0) {
@@ -231,6 +236,7 @@ int backup_verify(const char *file, char **err)
                 "damaged or not the backup it describes", file, want, got);
         return -1;
     }
+    progress_step(pg, "checking integrity...");
     char *uri = sqlite3_mprintf("file:%s?immutable=1", file);   /* never writes beside it */
     sqlite3 *db = open_db(uri, SQLITE_OPEN_READONLY, err);
     sqlite3_free(uri);
@@ -258,16 +264,25 @@ int backup_verify(const char *file, char **err)
     return rc;
 }
 
-int backup_restore(const char *cache_path, const char *file, char **aside, char **err)
+int backup_verify(const char *file, char **err)
 {
+    return verify(file, NULL, err);
+}
+
+int backup_restore(const char *cache_path, const char *file, Progress *pg, char **aside, char **err)
+{
+    Progress none = {0};
+    if (!pg)
+        pg = &none;
     *aside = NULL;
-    if (backup_verify(file, err) != 0)
+    if (verify(file, pg, err) != 0)
         return -1;
     struct stat st;
     if (stat(cache_path, &st) == 0) {
         char ts[40];
         stamp(now_ms(), 0, ts, sizeof ts);
         char *keep = xasprintf("%s.before-restore-%s", cache_path, ts);
+        progress_step(pg, "keeping the current cache (%.1f MB)...", (double)st.st_size / 1e6);
         if (snapshot_to(cache_path, keep, NULL, err) != 0) {
             free(keep);
             return -1;
@@ -285,6 +300,7 @@ int backup_restore(const char *cache_path, const char *file, char **aside, char 
     sqlite3 *src = open_db(uri, SQLITE_OPEN_READONLY, err);
     sqlite3_free(uri);
     sqlite3 *dst = src ? open_db(cache_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err) : NULL;
+    progress_step(pg, "restoring...");
     int rc = dst ? copy_db(dst, src, cache_path, err) : -1;
     sqlite3_close(dst);
     sqlite3_close(src);

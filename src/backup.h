@@ -7,6 +7,7 @@
 #define MC_BACKUP_H
 
 #include <stdint.h>
+#include "progress.h"
 
 /* Copies the cache at cache_path into dir (created 0700) as
  * cache-YYYYMMDDTHHMMSS.mmmZ.db: a temp name, fsync, rename, then
@@ -22,8 +23,9 @@ int backup_verify(const char *file, char **err);
  * CACHE.before-restore-YYYYMMDDTHHMMSSZ (0600) and copies the backup into
  * the cache through the backup API, so connections other processes hold see
  * the restored data at their next read. Returns 0 with *aside (NULL when
- * there was no cache; caller frees), or -1 with *err and the cache as it was. */
-int backup_restore(const char *cache_path, const char *file, char **aside, char **err);
+ * there was no cache; caller frees), or -1 with *err and the cache as it was.
+ * pg (NULL: none) shows each step on the progress line. */
+int backup_restore(const char *cache_path, const char *file, Progress *pg, char **aside, char **err);
 
 /* Epoch ms of the newest backup in dir, or 0 when there is none. */
 int64_t backup_newest(const char *dir);

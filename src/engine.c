@@ -506,14 +506,20 @@ int engine_run_once(Engine *e, FILE *report, int respect_lease, char **err)
         s->force = !respect_lease;
         enqueue(e, i);
     }
+    Progress none = {0}, *pg = e->opts.progress ? e->opts.progress : &none;
+    int total = 0, pending;
+    for (int i = 0; i < e->n; i++)
+        total += !e->src[i].done_once;
     for (;;) {
-        int pending = 0;
+        pending = 0;
         for (int i = 0; i < e->n; i++)
             pending += !e->src[i].done_once;
+        progress_show(pg, "%d of %d sources fetched", total - pending, total);
         if (!pending || e->stop)
             break;
         pthread_cond_wait(&e->idle, &e->lock);
     }
+    progress_done(pg, "%d of %d sources fetched", total - pending, total);
     int failed = 0;
     for (int i = 0; i < e->n; i++) {
         SrcRun *s = &e->src[i];

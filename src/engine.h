@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include "config.h"
+#include "progress.h"
 
 typedef struct Engine Engine;
 
@@ -20,6 +21,7 @@ typedef struct EngineOpts {
     int wake_fd;              /* write end of the wake-up pipe, or -1 */
     int watch;                /* inotify on file kinds */
     const char *only_source;  /* NULL: every enabled source */
+    Progress *progress;       /* engine_run_once's "N of M sources" line (NULL: none) */
 } EngineOpts;
 
 /* Creates an engine over cfg (which must outlive it). Returns NULL with *err. */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "cache_internal.h"
+#include "progress.h"
 
 int export_format_parse(const char *s, ExportFormat *out)
 {
@@ -158,7 +159,9 @@ int64_t export_run(Cache *c, const ExportSpec *spec, FILE *out, char **err)
         buf_puts(&b, "\r\n");
     else if (spec->format == EXPORT_JSON)
         buf_putc(&b, '[');
-    int64_t n = 0, shown = mono_ms();
+    int64_t n = 0;
+    Progress pg;
+    progress_start(&pg, "mc export", spec->progress);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (spec->format == EXPORT_CSV) {
             for (int i = 0; i < nf; i++) {
@@ -183,14 +186,10 @@ int64_t export_run(Cache *c, const ExportSpec *spec, FILE *out, char **err)
         if (b.len > 1 << 16) {
             fwrite(b.s, 1, b.len, out);
             b.len = 0;
-            if (spec->progress && mono_ms() - shown >= 200) {
-                fprintf(stderr, "\rmc export: %lld rows", (long long)n);
-                shown = mono_ms();
-            }
+            progress_show(&pg, "%lld rows", (long long)n);
         }
     }
-    if (spec->progress)
-        fprintf(stderr, "\rmc export: %lld rows, done\n", (long long)n);
+    progress_done(&pg, "%lld rows, done", (long long)n);
     sqlite3_finalize(st);
     if (spec->format == EXPORT_JSON)
         buf_puts(&b, n ? "\n]\n" : "]\n");

@@ -4,7 +4,7 @@
  * then has not touched the cache. Running mc processes need no restart: the
  * restore goes through SQLite, so their connections read the restored rows
  * at their next read (a dashboard redraws as after any change). On a
- * terminal both say on stderr what they are doing before the slow part. */
+ * terminal both show what they are doing on the progress line (progress.h). */
 #include "cli.h"
 
 #include <getopt.h>
@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../backup.h"
+#include "../progress.h"
 #include "../util.h"
 
 /* Parses just --help and one option taking a value (NULL: none). Returns -1
@@ -53,17 +54,19 @@ int cli_backup(CliGlobal *g, int argc, char **argv)
         return 2;
     char *err = NULL, *out = NULL, *dir = to ? path_expand(to, &err) : xstrdup(cfg->backup.dir);
     struct stat cst;
-    if (isatty(2) && stat(cfg->cache_path, &cst) == 0)    /* a progress line on a terminal */
-        fprintf(stderr, "mc backup: copying %s (%.1f MB)...\n", cli_safe(cfg->cache_path),
-                (double)cst.st_size / 1e6);
+    Progress pg;
+    progress_start(&pg, "mc backup", stat(cfg->cache_path, &cst) == 0);
+    progress_step(&pg, "copying %s (%.1f MB)...", cli_safe(cfg->cache_path), (double)cst.st_size / 1e6);
     if (dir && backup_take(cfg->cache_path, dir, cfg->backup.keep, &out, &err) == 0) {
         struct stat st;
         long long size = stat(out, &st) == 0 ? (long long)st.st_size : 0;
+        progress_done(&pg, "copied %s (%.1f MB)", cli_safe(cfg->cache_path), (double)size / 1e6);
         printf("%s\n", cli_safe(out));
         fprintf(stderr, "mc backup: %lld bytes, checksum in %s.sha256; keeping the newest %d\n", size,
                 cli_safe(out), cfg->backup.keep);
         rc = 0;
     } else {
+        progress_done(&pg, NULL);
         fprintf(stderr, "mc backup: %s\n", cli_safe(err));
         rc = 1;
     }
@@ -86,15 +89,17 @@ int cli_restore(CliGlobal *g, int argc, char **argv)
     if (!cfg)
         return 2;
     char *err = NULL, *aside = NULL;
-    if (isatty(2))
-        fprintf(stderr, "mc restore: checking %s (checksum, integrity), then restoring...\n", cli_safe(file));
-    if (backup_restore(cfg->cache_path, file, &aside, &err) == 0) {
+    Progress pg;
+    progress_start(&pg, "mc restore", 1);
+    if (backup_restore(cfg->cache_path, file, &pg, &aside, &err) == 0) {
+        progress_done(&pg, "restored (checksum and integrity ok)");
         printf("restored %s into %s\n", cli_safe(file), cli_safe(cfg->cache_path));
         if (aside)
             printf("the previous cache is kept as %s\n", cli_safe(aside));
         printf("running mc processes see the restored data at their next read; nothing to restart\n");
         rc = 0;
     } else {
+        progress_done(&pg, NULL);
         fprintf(stderr, "mc restore: %s\nmc restore: nothing restored; the cache is as it was\n", cli_safe(err));
         rc = 1;
     }

@@ -2,7 +2,8 @@
  * every source (or --source ID) now and exits 0 only when all succeeded, one
  * line per source on stderr (made safe for the terminal: errors quote data);
  * --daemon keeps the scheduler running until SIGTERM/SIGINT, sharing the
- * cache (and the leases) with any open dashboard. */
+ * cache (and the leases) with any open dashboard. On a terminal --once
+ * shows how many sources are done on a progress line (progress.h). */
 #include "cli.h"
 
 #include <getopt.h>
@@ -111,7 +112,9 @@ int cli_fetch(CliGlobal *g, int argc, char **argv)
     if (!cfg)
         return 2;
     char *err = NULL;
-    EngineOpts eo = {.workers = 0, .wake_fd = -1, .watch = daemon, .only_source = only};
+    Progress pg;    /* --once on a terminal: "N of M sources fetched" */
+    progress_start(&pg, "mc fetch", !daemon);
+    EngineOpts eo = {.workers = 0, .wake_fd = -1, .watch = daemon, .only_source = only, .progress = &pg};
     Engine *e = engine_new(cfg, &eo, &err);
     if (!e) {
         fprintf(stderr, "mc fetch: %s\n", cli_safe(err));
