@@ -14,6 +14,7 @@
 #include "config.h"
 #include "draw/draw.h"
 #include "ui/widget.h"
+#include "stats_cards.h"
 #include "util.h"
 #include "ynode.h"
 
@@ -958,6 +959,19 @@ static void test_stats(void)
     CHECK_CONTAINS(d, "agents online  2");
     CHECK_CONTAINS(d, "cost today     $1.50");
     free(d);
+    /* the numbers the cards show are what /api/overview returns: one function */
+    StatsCards n;
+    char *err = NULL;
+    CHECK(stats_cards_compute(cache_db(cache), &cfg, NOW, ~0u, &n, &err) == 0);
+    CHECK(n.open_blockers == 4 && !n.blockers_capped && n.blockers_seen);
+    CHECK(n.ytd_revenue == 125000);
+    CHECK(n.failing_jobs == 2 && n.jobs == 6);
+    CHECK(n.agents_online == 2 && n.agents == 3);
+    CHECK(fabs(n.cost_today - 1.50) < 1e-9);
+    free(err);
+    CHECK(stats_cards_compute(cache_db(cache), &cfg, NOW, 1u << STATS_REVENUE, &n, NULL) == 0);
+    CHECK(n.ytd_revenue == 125000 && isnan(n.open_blockers) && isnan(n.cost_today));
+    CHECK_STR(stats_card_names[STATS_BLOCKERS], "open_blockers");
     t = render(&stats_widget, w, 2, 130, 1);
     CHECK_CONTAINS(t, "$125k");
     CHECK(!strstr(t, "|_|"));

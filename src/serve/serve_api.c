@@ -1,5 +1,5 @@
 /* serve_api.c — the JSON routes of `mc serve`: health (no auth), overview
- * (the dashboard's stats cards as numbers), one dataset's rows (exactly what
+ * (the dashboard's stats cards as numbers, from stats_cards.c), one dataset's rows (exactly what
  * `mc snapshot --json --dataset NAME` prints: the same cache_dump code, with
  * limit, since and source), the sources' states, and a blocker's resolve
  * through the outbox (202 with the outbox id; the `r` key's path). */
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "../outbox.h"
+#include "../stats_cards.h"
 
 static const char *query(struct MHD_Connection *c, const char *name)
 {
@@ -74,54 +75,25 @@ enum MHD_Result api_overview(Server *s, struct MHD_Connection *c, Req *r)
         return rc;
     }
     int64_t now = now_ms();
-    char nowtxt[32], today[40], tomorrow[40], iso[40];
-    snprintf(nowtxt, sizeof nowtxt, "%lld", (long long)now);
+    char iso[40];
     time_format_iso(now, iso, sizeof iso);
-    time_format_iso(now, today, sizeof today);
-    time_format_iso(now + 86400000, tomorrow, sizeof tomorrow);
-    today[10] = tomorrow[10] = '\0';
-    /* the stats cards' numbers (widgets/stats.c), unrounded */
-    /* counted up to 1000 like the card ("999+"): a bounded query */
-    double blockers = scalar(cache, "SELECT count(*) FROM (SELECT 1 FROM blockers b LEFT JOIN"
-                             " snooze s ON s.source = b.source AND s.key = b.key WHERE"
-                             " b.resolved = 0 AND coalesce(b.for_owner, 1) = 1 AND"
-                             " coalesce(b.state, '') <> 'resolved' AND (s.until_ms IS NULL OR"
-                             " s.until_ms <= CAST(?1 AS INTEGER)) LIMIT 1000)", nowtxt);
-    double revenue = scalar(cache, "SELECT sum(y) FROM (SELECT max(snapshot_date),"
-                            " total_ytd_usd AS y FROM revenue GROUP BY source)", NULL);
-    double failing = scalar(cache, "SELECT count(*) FROM cron WHERE enabled IS NOT 0 AND"
-                            " (consecutive_failures > 0 OR lower(last_status) IN ('error', 'failed',"
-                            " 'fail', 'failure', 'hung', 'timeout', 'crashed'))", NULL);
-    double jobs = scalar(cache, "SELECT count(*) FROM cron", NULL);
-    int64_t stale = s->cfg->stale_ms > 0 ? s->cfg->stale_ms : 15 * 60000;
-    char cutoff[40];
-    time_format_iso(now - stale, cutoff, sizeof cutoff);
-    double online = scalar(cache, "SELECT count(*) FROM agents WHERE last_seen >= ?1", cutoff);
-    double agents = scalar(cache, "SELECT count(*) FROM agents", NULL);
-    sqlite3_stmt *st;
-    double cost = NAN;
-    if (sqlite3_prepare_v2(cache_db(cache), "SELECT sum(total_cost_usd) FROM usage WHERE"
-                           " date >= ?1 AND date < ?2", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, today, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, tomorrow, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-            cost = sqlite3_column_double(st, 0);
-        sqlite3_finalize(st);
+    /* the stats cards' numbers, unrounded: the stats widget's own code */
+    StatsCards n;
+    if (stats_cards_compute(cache_db(cache), s->cfg, now, ~0u, &n, &err) < 0) {
+        enum MHD_Result rc = serve_error(s, c, r, 500, "%s", err);
+        free(err);
+        return rc;
     }
-    if (isnan(cost))
-        cost = scalar(cache, "SELECT sum(cost_today_usd) FROM agents", NULL);
-    if (jobs == 0)
-        failing = NAN;
     Buf b = {0};
     buf_puts(&b, "{");
-    num(&b, "open_blockers", blockers, 1);
-    buf_printf(&b, ", \"open_blockers_capped\": %s", blockers >= 1000 ? "true" : "false");
-    num(&b, "ytd_revenue", revenue, 0);
-    num(&b, "failing_jobs", failing, 0);
-    num(&b, "jobs", jobs, 0);
-    num(&b, "agents_online", agents > 0 ? online : NAN, 0);
-    num(&b, "agents", agents, 0);
-    num(&b, "cost_today", cost, 0);
+    num(&b, stats_card_names[STATS_BLOCKERS], n.open_blockers, 1);
+    buf_printf(&b, ", \"open_blockers_capped\": %s", n.blockers_capped ? "true" : "false");
+    num(&b, stats_card_names[STATS_REVENUE], n.ytd_revenue, 0);
+    num(&b, stats_card_names[STATS_FAILING], n.failing_jobs, 0);
+    num(&b, "jobs", n.jobs, 0);
+    num(&b, stats_card_names[STATS_AGENTS], n.agents_online, 0);
+    num(&b, "agents", n.agents, 0);
+    num(&b, stats_card_names[STATS_COST], n.cost_today, 0);
     buf_puts(&b, ", \"owner\": ");
     buf_json_string(&b, s->cfg->owner, 1);
     buf_printf(&b, ", \"generated_at\": \"%s\"}\n", iso);
