@@ -9,6 +9,9 @@
     separate `mc fetch --daemon`), and a posted resolve is delivered by it;
   * bad serve: keys exit 2 with FILE:LINE:COLUMN (unknown key, tls without
     key_file), an unreadable token file exits 2 naming the file;
+  * `mc check` makes serve's own checks: a missing or two-line token file or
+    a non-loopback listen without token_file exits 2 at the key's line, a
+    world-readable one is warned about, the token is never printed;
   * no token files on loopback: reads open, writes 403;
   * 61 writes in a minute from one address: the 61st is 429."""
 import http.client, json, os, shutil, signal, socket, ssl, subprocess, sys, tempfile, time
@@ -79,6 +82,51 @@ try:
                        env=ENV, capture_output=True, timeout=10)
     check("a missing token file exits 2 naming it", r.returncode == 2 and
           b"missing.token" in r.stderr)
+
+    # ---- mc check makes the same checks, without binding ----
+    def mc_check(cfg):
+        return subprocess.run([MC, "-c", T + "/" + cfg, "check"], env=ENV, capture_output=True,
+                              timeout=30)
+    r = mc_check("no_token.yaml")
+    check("check: a missing token file exits 2 at serve.token_file's line",
+          r.returncode == 2 and b"no_token.yaml:5:15: serve.token_file: " in r.stderr and
+          b"missing.token" in r.stderr)
+    write_config("no_wtoken.yaml", f"serve:\n  token_file: {T}/token\n"
+                 f"  write_token_file: {T}/missing.wtoken")
+    r = mc_check("no_wtoken.yaml")
+    check("check: a missing write token file exits 2 naming serve.write_token_file",
+          r.returncode == 2 and b"no_wtoken.yaml:6:21: serve.write_token_file: " in r.stderr)
+    r = subprocess.run([MC, "-c", T + "/no_wtoken.yaml", "serve", "--listen", "127.0.0.1:0"],
+                       env=ENV, capture_output=True, timeout=10)
+    check("serve names serve.write_token_file too", r.returncode == 2 and
+          b"serve.write_token_file" in r.stderr)
+    with open(T + "/two_lines.token", "w") as f:
+        f.write(TOKEN + "\nsecond-line-x\n")
+    os.chmod(T + "/two_lines.token", 0o600)
+    write_config("two_lines.yaml", f"serve:\n  token_file: {T}/two_lines.token")
+    r = mc_check("two_lines.yaml")
+    check("check: a two-line token file exits 2, the token not shown",
+          r.returncode == 2 and b"more than one line" in r.stderr and
+          TOKEN.encode() not in r.stdout + r.stderr and b"second-line-x" not in r.stdout + r.stderr)
+    write_config("open_wide.yaml", "serve:\n  listen: 0.0.0.0:0")
+    r = mc_check("open_wide.yaml")
+    r2 = subprocess.run([MC, "-c", T + "/open_wide.yaml", "serve"], env=ENV, capture_output=True,
+                        timeout=10)
+    why = b"without serve.token_file: anyone who can reach it could read the cache"
+    check("check: a non-loopback listen without token_file exits 2 with serve's own message",
+          r.returncode == 2 and b"open_wide.yaml:5:11: refusing to listen on 0.0.0.0:0 " + why
+          in r.stderr and r2.returncode == 2 and why in r2.stderr)
+    with open(T + "/wide.token", "w") as f:
+        f.write(TOKEN + "\n")
+    os.chmod(T + "/wide.token", 0o644)
+    write_config("wide_ok.yaml", f"serve:\n  listen: 0.0.0.0:0\n  token_file: {T}/wide.token\n"
+                 f"  write_token_file: {T}/token")
+    r = mc_check("wide_ok.yaml")
+    out = r.stdout + r.stderr
+    check("check: good serve settings pass, a world-readable token file is warned about",
+          r.returncode == 0 and b"serve: 0.0.0.0:0: ok" in r.stdout and
+          b"warning: secret file " + (T + "/wide.token").encode() in r.stdout)
+    check("check: the tokens never appear in its output", TOKEN.encode() not in out)
 
     # ---- TLS ----
     ssl_ok = shutil.which("openssl") and subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",

@@ -1,9 +1,12 @@
 /* cli_check.c — `mc check`: validate the config, then what the dashboard
  * validates before it takes the screen (keys, widgets, the layout it would
- * open: the same functions, ui/validate.h), exit 2 with FILE:LINE:COLUMN when
- * anything is wrong; then probe every source once into a throw-away cache and
- * print a table, with the malformed lines each source skipped. Nothing goes
- * to the real cache or the real log. Nothing printed comes from a secret:
+ * open: the same functions, ui/validate.h) and, when serve: is configured,
+ * what `mc serve` checks before it starts (its token files through the
+ * secret reader, the listen address: serve_settings_check), exit 2 with
+ * FILE:LINE:COLUMN when anything is wrong; then probe every source once
+ * into a throw-away cache and print a table, with the malformed lines each
+ * source skipped. Nothing goes to the real cache or the real log. Nothing
+ * printed comes from a secret:
  * ids, kinds, intervals and the sources' own (secret-free) error messages,
  * each made safe for the terminal. */
 #include "cli.h"
@@ -18,6 +21,7 @@
 #include "../cache.h"
 #include "../engine.h"
 #include "../net/secret.h"
+#include "../serve/serve.h"
 #include "../source.h"
 #include "../ui/validate.h"
 #include "../util.h"
@@ -136,17 +140,21 @@ int cli_check(CliGlobal *g, int argc, char **argv)
            cfg->nsources, cfg->nsources == 1 ? "" : "s", nwidgets, nwidgets == 1 ? "" : "s");
     printf("layout: %s: ok\n", cli_safe(layout_file));
     free(layout_file);
-    if (cfg->backup.configured) {            /* the age of the newest backup */
-        int64_t newest = backup_newest(cfg->backup.dir);
-        char age[32] = "none yet", when[48] = "";
-        if (newest) {
-            time_format_age(now_ms() - newest, age, sizeof age);
-            snprintf(age + strlen(age), sizeof age - strlen(age), " ago");
+    if (ynode_get(cfg->doc, "serve")) {      /* what `mc serve` checks before it starts */
+        if (serve_settings_check(cfg, &err) != 0) {
+            fprintf(stderr, "mc: %s\n", cli_safe(err));
+            free(err);
+            config_free(cfg);
+            return 2;
         }
-        if (cfg->backup.at_min >= 0)
-            snprintf(when, sizeof when, ", daily at %02d:%02d UTC", cfg->backup.at_min / 60,
-                     cfg->backup.at_min % 60);
-        printf("backups: %s: newest %s (keep %d%s)\n", cli_safe(cfg->backup.dir), age, cfg->backup.keep, when);
+        printf("serve: %s: ok (reads %s, writes %s)\n", cli_safe(cfg->serve.listen),
+               cfg->serve.token_file ? "need a token" : "open",
+               cfg->serve.write_token_file ? "need the write token" : "off");
+    }
+    if (cfg->backup.configured) {            /* the age of the newest backup */
+        char status[128];
+        backup_status(&cfg->backup, status, sizeof status);
+        printf("backups: %s: %s\n", cli_safe(cfg->backup.dir), status);
     }
     fflush(stdout);
     /* probe into a private cache so a check never disturbs the real one */

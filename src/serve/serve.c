@@ -251,9 +251,9 @@ int serve_run(const Config *cfg, const ServeOpts *o)
         server_free(&s);
         return 1;
     }
-    if (serve_load_token(cfg->serve.token_file, &s.read_token, &s.read_name, &err) != 0 ||
-        serve_load_token(cfg->serve.write_token_file, &s.write_token, &s.write_name, &err) != 0) {
-        fprintf(stderr, "%s: serve.token_file: %s\n", prog, err);
+    if (serve_token_load(cfg, 0, &s.read_token, &s.read_name, &err) != 0 ||
+        serve_token_load(cfg, 1, &s.write_token, &s.write_name, &err) != 0) {
+        fprintf(stderr, "%s: %s\n", prog, err);
         free(err);
         server_free(&s);
         return 2;
@@ -270,9 +270,7 @@ int serve_run(const Config *cfg, const ServeOpts *o)
         return 2;
     }
     int fd = serve_listen_on(spec, &loopback, shown, sizeof shown, &bad, &err);
-    if (fd >= 0 && !loopback && !s.read_token) {
-        set_err(&err, "refusing to listen on %s without serve.token_file: anyone who can reach "
-                "it could read the cache (set serve.token_file, or listen on 127.0.0.1)", shown);
+    if (fd >= 0 && serve_exposure_check(cfg, loopback, shown, &err) != 0) {
         close(fd);
         fd = -1;
         bad = 1;

@@ -1,6 +1,7 @@
 /* serve_auth.c — who may call `mc serve`: the bearer tokens, read once at
- * start through the one secret reader (which also hands them to the
- * scrubber, so they can never reach the log), compared in constant time;
+ * start through the one secret reader (serve_token_load in serve_config.c;
+ * it also hands them to the scrubber, so they never reach the log),
+ * compared in constant time here;
  * and the per-address rate limit on writes. */
 #ifdef MC_HAVE_MHD
 #include "serve_internal.h"
@@ -11,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "../net/secret.h"
 
 /* Constant time in the length of the presented token. */
 static int token_equal(const char *want, const char *got)
@@ -65,24 +65,5 @@ int serve_rate_limited(Server *s, struct MHD_Connection *c)
     over = ++s->rate[slot].count > SERVE_WRITES_PER_MIN;
     pthread_mutex_unlock(&s->rate_lock);
     return over;
-}
-
-int serve_load_token(const char *path, char **tok, char **name, char **err)
-{
-    *tok = *name = NULL;
-    if (!path)
-        return 0;
-    char *e = NULL;
-    *tok = secret_read_file(path, &e);    /* registers it with the scrubber */
-    if (!*tok) {
-        set_err(err, "%s", e);
-        free(e);
-        return -1;
-    }
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    size_t n = strcspn(base, ".");
-    *name = xasprintf("api:%.*s", (int)(n ? n : strlen(base)), base);
-    return 0;
 }
 #endif

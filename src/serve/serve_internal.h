@@ -63,11 +63,6 @@ int serve_presented(Server *s, struct MHD_Connection *c);
 /* 1 when this client address made more than SERVE_WRITES_PER_MIN writes in
  * the last minute (this one counted). */
 int serve_rate_limited(Server *s, struct MHD_Connection *c);
-/* The token in file path (NULL: none, *tok NULL) and its name ("api:" and
- * the file's base name up to the first dot). 0, or -1 with *err naming the
- * file. The caller frees *tok with secret_free, *name with free. */
-int serve_load_token(const char *path, char **tok, char **name, char **err);
-
 /* serve_listen.c: ADDR:PORT or [V6]:PORT into a bound, listening socket
  * (its address in shown, port 0 resolved); *loopback says whether it is.
  * -1 with *err; *bad is set when the address itself is wrong (not a busy
