@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <stdio.h>
 #include <sqlite3.h>
 #include "cache.h"
 #include "log.h"
@@ -356,4 +357,17 @@ void backup_tick(const char *cache_path, const char *dir, int keep, int at_min, 
     *newest = now;                 /* a failure waits for tomorrow's time, not a retry loop */
     free(out);
     free(err);
+}
+
+void backup_status(const BackupConfig *b, char *out, size_t outsz)
+{
+    int64_t newest = backup_newest(b->dir);
+    char age[32] = "none yet", when[48] = "";
+    if (newest) {
+        time_format_age(now_ms() - newest, age, sizeof age);
+        snprintf(age + strlen(age), sizeof age - strlen(age), " ago");
+    }
+    if (b->at_min >= 0)
+        snprintf(when, sizeof when, ", daily at %02d:%02d UTC", b->at_min / 60, b->at_min % 60);
+    snprintf(out, outsz, "newest %s (keep %d%s)", age, b->keep, when);
 }

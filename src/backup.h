@@ -7,6 +7,8 @@
 #define MC_BACKUP_H
 
 #include <stdint.h>
+#include <stddef.h>
+#include "config.h"
 #include "progress.h"
 
 /* Copies the cache at cache_path into dir (created 0700) as
@@ -29,6 +31,11 @@ int backup_restore(const char *cache_path, const char *file, Progress *pg, char 
 
 /* Epoch ms of the newest backup in dir, or 0 when there is none. */
 int64_t backup_newest(const char *dir);
+
+/* "newest 5h ago (keep 7, daily at 03:00 UTC)", or "newest none yet (...)",
+ * for the backup: settings b (their dir's newest backup, backup_newest),
+ * into out (outsz bytes): what mc check and the sources view show. */
+void backup_status(const BackupConfig *b, char *out, size_t outsz);
 
 /* Whether the daily backup at at_min (UTC minute of the day) is due: the
  * latest scheduled time at or before now is after the newest backup

@@ -1,11 +1,13 @@
 /* input.c — one key press, from the key map to its effect: the prompt and
  * overlays take keys first; pane actions (j/k, PgUp/PgDn, g/G, r, n, u, s,
  * Space, y) go to the focused widget as an Action; Enter, /, e and ? are the
- * loop's own views; the rest rearranges (arrange.c). */
+ * loop's own views (e: the pane's sources, and the newest backup's age when
+ * backup: is set); the rest rearranges (arrange.c). */
 #include "ui_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include "../backup.h"
 #include "../draw/draw.h"
 
 static Action pane_action(UiAction a)
@@ -34,6 +36,11 @@ static void show_sources(Ui *ui, Pane *p)
     if (p->load_error)
         buf_printf(&b, "Reading the cache failed: %s\n\n", p->load_error);
     pane_sources_text(ui, p, &b);
+    if (ui->cfg->backup.configured) {        /* the age of the newest backup, as mc check says it */
+        char status[128];
+        backup_status(&ui->cfg->backup, status, sizeof status);
+        buf_printf(&b, "\nbackups: %s: %s\n", ui->cfg->backup.dir, status);
+    }
     char *title = xasprintf("%s: sources", p->title);
     overlay_open_text(ui, title, b.s ? b.s : "");
     free(title);
