@@ -6,8 +6,9 @@ a pipe. A refused restore ends the progress line before its error."""
 import json
 import os
 import pty
+import shutil
 import subprocess
-from itlib import MC, check, temp_home, write_mc_yaml, exit_report
+from itlib import FAILS, MC, check, temp_home, write_mc_yaml, exit_report
 
 T, ENV = temp_home("mc-progress-")
 N = 6
@@ -90,4 +91,6 @@ check("... the error on its own line after the progress line: %r" % said[-300:],
 p = piped("restore", bk)
 check("... stderr a pipe: the error without a progress line", b"checking the checksum" not in p.stderr
       and b"checksum mismatch" in p.stderr)
+if not FAILS:
+    shutil.rmtree(T, ignore_errors=True)
 exit_report(T)
