@@ -6,7 +6,7 @@
 # one line to run.
 BUILD_PKGS="gcc pkg-config meson ninja-build libncurses-dev libcurl4-openssl-dev libcjson-dev
 libsqlite3-dev libyaml-dev libpq-dev libmicrohttpd-dev"
-TEST_PKGS="postgresql tmux python3 time clang"
+TEST_PKGS="postgresql tmux python3 time clang zsh"
 case "${1:-test}" in
 build) PKGS=$BUILD_PKGS ;;
 test) PKGS="$BUILD_PKGS $TEST_PKGS" ;;
