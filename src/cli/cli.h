@@ -44,6 +44,10 @@ const CliCommand *cli_command_find(const char *name);
 
 /* "usage: mc NAME USAGE" (and summary and help lines when full). */
 void cli_usage(FILE *out, const CliCommand *c, int full);
+/* The end of every command's getopt switch: -h/--help prints the command's
+ * full usage on stdout and returns 0; anything else (getopt has already said
+ * what) prints the usage line on stderr and returns 2. */
+int cli_opt_help_or_usage(const CliGlobal *g, int ch);
 /* A usage error: "mc NAME: message" and the usage line on stderr. Returns 2. */
 int cli_usage_error(const CliCommand *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* All of `mc --help`. */

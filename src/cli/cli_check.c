@@ -117,10 +117,7 @@ int cli_check(CliGlobal *g, int argc, char **argv)
     static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (ch != 'h')
-            return cli_usage_error(g->cmd, "unknown option");
-        cli_usage(stdout, g->cmd, 1);
-        return 0;
+        return cli_opt_help_or_usage(g, ch);
     }
     if (optind < argc)
         return cli_usage_error(g->cmd, "unexpected argument '%s'", cli_safe(argv[optind]));

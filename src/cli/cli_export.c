@@ -137,12 +137,8 @@ int cli_export(CliGlobal *g, int argc, char **argv)
         case 'a':
             archive = optarg;
             break;
-        case 'h':
-            cli_usage(stdout, g->cmd, 1);
-            return 0;
         default:
-            cli_usage(stderr, g->cmd, 0);
-            return 2;
+            return cli_opt_help_or_usage(g, ch);
         }
     }
     if (optind < argc)

@@ -98,12 +98,8 @@ int cli_fetch(CliGlobal *g, int argc, char **argv)
         case 's':
             only = optarg;
             break;
-        case 'h':
-            cli_usage(stdout, g->cmd, 1);
-            return 0;
         default:
-            cli_usage(stderr, g->cmd, 0);
-            return 2;
+            return cli_opt_help_or_usage(g, ch);
         }
     }
     if (optind < argc)

@@ -58,12 +58,8 @@ int cli_snapshot(CliGlobal *g, int argc, char **argv)
             if (parse_long(optarg, 1, 100000000, &limit) != 0)
                 return cli_usage_error(g->cmd, "--limit takes a positive number");
             break;
-        case 'h':
-            cli_usage(stdout, g->cmd, 1);
-            return 0;
         default:
-            cli_usage(stderr, g->cmd, 0);
-            return 2;
+            return cli_opt_help_or_usage(g, ch);
         }
     }
     if (optind < argc)

@@ -111,6 +111,12 @@ void cli_usage(FILE *out, const CliCommand *c, int full)
         fprintf(out, "%s\n%s", c->summary, c->help ? c->help : "");
 }
 
+int cli_opt_help_or_usage(const CliGlobal *g, int ch)
+{
+    cli_usage(ch == 'h' ? stdout : stderr, g->cmd, ch == 'h');
+    return ch == 'h' ? 0 : 2;
+}
+
 int cli_usage_error(const CliCommand *c, const char *fmt, ...)
 {
     va_list ap;
