@@ -278,6 +278,81 @@ static void test_huge_lines(void)
     free(path);
 }
 
+/* h_fetch with a deadline `ms` from now; *took gets the time the fetch took. */
+static int fetch_within(Harness *h, int64_t ms, int64_t *took)
+{
+    SourceState st;
+    char *err = NULL;
+    memset(&st, 0, sizeof st);
+    if (cache_state_get(h->cache, h->sc->id, &st, &err) != 0) {
+        free(err);
+        return -2;
+    }
+    FetchCtx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.cache = h->cache;
+    ctx.config = h->cfg;
+    ctx.src = h->sc;
+    ctx.state = &st;
+    ctx.now_ms = now_ms();
+    int64_t t0 = mono_ms();
+    ctx.deadline_ms = t0 + ms;
+    int rc = h->sc->cls->fetch(h->rt, &ctx);
+    *took = mono_ms() - t0;
+    free(h->err);
+    h->err = ctx.err;
+    cache_state_clear(&st);
+    return rc;
+}
+
+/* Skipping an over-long line honours the fetch deadline (issue 13: a 2 GB line
+ * took 4.35 s with timeout 1s) and saves how far it got, so fetches go on from
+ * there: 1 GB of one sparse line (no disk blocks), deadline 50 ms. */
+static void test_overlong_line_deadline(void)
+{
+    Harness h;
+    char *path = xasprintf("%s/sparse.jsonl", t_tmpdir());
+    const int64_t big = (int64_t)1 << 30;
+    h_write(path, "{\"id\":\"ok1\",\"type\":\"note\"}\n", 28);
+    CHECK_INT(truncate(path, big), 0);
+    h_append(path, "\n{\"id\":\"ok2\",\"type\":\"note\"}\n");
+    if (setup(&h, path, NULL) != 0) {
+        CHECK(0);
+        unlink(path);
+        free(path);
+        return;
+    }
+    int64_t took = 0;
+    int rc = fetch_within(&h, 50, &took);
+    fprintf(stderr, "  first fetch: rc %d in %lld ms: %s\n", rc, (long long)took, h.err ? h.err : "");
+    CHECK_INT(rc, -1);
+    CHECK(took < 50 + 400);
+    CHECK_CONTAINS(h.err, "timed out after");
+    CHECK_CONTAINS(h.err, "skipping an over-long line at byte");
+    CHECK_INT(count(&h, "activity"), 1);              /* the line before is kept */
+    int64_t off = h_int(&h, "SELECT file_offset FROM source_state");
+    CHECK(off > 28 && off < big);
+    /* later fetches go on from the saved byte, never back to the line's start */
+    int n = 0;
+    while (rc != 0 && n++ < 200) {
+        rc = fetch_within(&h, 2000, &took);
+        int64_t now = h_int(&h, "SELECT file_offset FROM source_state");
+        CHECK(now >= off);
+        off = now;
+    }
+    CHECK_INT(rc, 0);
+    CHECK_INT(count(&h, "activity"), 2);
+    CHECK_INT(h_int(&h, "SELECT bad_lines FROM source_state"), 1);
+    CHECK_INT(h_int(&h, "SELECT file_offset FROM source_state"), fsize(path));
+    char *cur = h_query(&h, "SELECT cursor FROM source_state");
+    CHECK_CONTAINS(cur, "\"bad_line\":2");
+    CHECK(cur && !strstr(cur, "skipping"));
+    free(cur);
+    h_teardown(&h);
+    unlink(path);
+    free(path);
+}
+
 static void test_duplicate_after_resolution(void)
 {
     Harness h;
@@ -530,6 +605,7 @@ int main(void)
     RUN(test_truncation_and_rewrite);
     RUN(test_rotation);
     RUN(test_huge_lines);
+    RUN(test_overlong_line_deadline);
     RUN(test_duplicate_after_resolution);
     RUN(test_resolve_appends_one_line);
     RUN(test_resolve_after_torn_line);

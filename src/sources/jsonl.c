@@ -4,8 +4,11 @@
  * fetch reads only the bytes appended since last time. The cursor lives in
  * the source's state row: file_offset (end of the last whole line read),
  * file_inode, file_size, bad_lines, and `cursor` = {"line":N,"tail":H,
- * "bad_line":B,"why":"..."} (N = lines read so far so line numbers stay right
- * across incremental reads, H = hash of the bytes just before the offset).
+ * "bad_line":B,"why":"...","skipping":1} (N = lines read so far so line numbers
+ * stay right across incremental reads, H = hash of the bytes just before the
+ * offset, skipping = the offset is inside an over-long line whose bytes are
+ * being dropped: a fetch whose deadline ran out there saves how far it got,
+ * and the next one goes on from that byte instead of from the line's start).
  * A new inode, a file shorter than the offset or a changed tail means the file
  * was rotated or rewritten: the source's rows are dropped and the file is read
  * again from byte 0 in the same transaction as the first new batch.
@@ -31,6 +34,7 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include "../log.h"
+#include "../net/http.h"
 #include "../source.h"
 #include "../util.h"
 #include "fileutil.h"
@@ -61,6 +65,7 @@ typedef struct JsonlRun {
     int64_t bad_lines, bad_line;
     char why[160];
     int restart;                      /* forget the source's rows at the next commit */
+    int skipping;                     /* the saved offset is inside an over-long line */
     int pending;                      /* lines since the last commit */
     int64_t ino, size;
     /* field indexes */
@@ -128,6 +133,8 @@ static void cursor_load(JsonlRun *r, char *tail, size_t tailsz)
         r->bad_line = (int64_t)v->valuedouble;
     if ((v = cJSON_GetObjectItemCaseSensitive(j, "why")) && cJSON_IsString(v))
         snprintf(r->why, sizeof r->why, "%s", v->valuestring);
+    if ((v = cJSON_GetObjectItemCaseSensitive(j, "skipping")) && cJSON_IsNumber(v))
+        r->skipping = v->valueint != 0;
     if ((v = cJSON_GetObjectItemCaseSensitive(j, "tail")) && cJSON_IsString(v))
         snprintf(tail, tailsz, "%s", v->valuestring);
     cJSON_Delete(j);
@@ -143,6 +150,8 @@ static char *cursor_json(const JsonlRun *r, const char *tail)
         cJSON_AddNumberToObject(j, "bad_line", (double)r->bad_line);
         cJSON_AddStringToObject(j, "why", r->why);
     }
+    if (r->skipping)
+        cJSON_AddNumberToObject(j, "skipping", 1);
     char *p = cJSON_PrintUnformatted(j);
     char *s = xstrdup(p);
     cJSON_free(p);
@@ -442,6 +451,28 @@ static int time_up(const FetchCtx *ctx)
     return (ctx->cancel && *ctx->cancel) || (ctx->deadline_ms && mono_ms() > ctx->deadline_ms);
 }
 
+/* A deadline or cancel while dropping an over-long line: commits the lines
+ * before it and the offset `at` inside it (cursor "skipping"), so the next
+ * fetch goes on from there. Returns -1 with ctx->err (0 never: the fetch did
+ * not reach the end). */
+static int skip_stopped(JsonlRun *r, int64_t at, int64_t start)
+{
+    FetchCtx *ctx = r->ctx;
+    int cancelled = ctx->cancel && *ctx->cancel;
+    char secs[32];
+    r->skipping = 1;
+    if (jsonl_commit(r, at))
+        return -1;
+    http_format_secs(mono_ms() - start, secs, sizeof secs);
+    if (cancelled)
+        set_err(&ctx->err, "%s: cancelled skipping an over-long line at byte %lld", r->k->path,
+                (long long)at);
+    else
+        set_err(&ctx->err, "%s: timed out after %s skipping an over-long line at byte %lld"
+                " (the next fetch goes on from there)", r->k->path, secs, (long long)at);
+    return -1;
+}
+
 /* Reads whole lines from r->fd at `off` to the end, committing every batch.
  * Returns 0 or -1 with ctx->err. */
 static int read_lines(JsonlRun *r, int64_t off)
@@ -452,7 +483,8 @@ static int read_lines(JsonlRun *r, int64_t off)
     size_t have = 0;                              /* bytes in buf */
     int64_t base = off;                           /* file offset of buf[0] */
     int64_t done = off;                           /* end of the last whole line */
-    int skipping = 0;                             /* inside a line too long to keep */
+    int skipping = r->skipping;                   /* inside a line too long to keep */
+    int64_t start = mono_ms();
     int rc = 0;
 
     if (lseek(r->fd, off, SEEK_SET) < 0) {
@@ -461,6 +493,10 @@ static int read_lines(JsonlRun *r, int64_t off)
         return -1;
     }
     for (;;) {
+        if (skipping && time_up(ctx)) {           /* keep the bytes dropped so far */
+            rc = skip_stopped(r, base, start);
+            goto out;
+        }
         ssize_t n = read(r->fd, buf + have, cap - 1 - have);
         if (n < 0 && errno == EINTR)
             continue;
@@ -485,6 +521,7 @@ static int read_lines(JsonlRun *r, int64_t off)
             }
             pos += len + 1;
             done = base + (int64_t)pos;
+            r->skipping = 0;                      /* `done` is a line's end */
             if (++r->pending >= JSONL_BATCH) {
                 if (jsonl_commit(r, done)) {
                     rc = -1;
@@ -579,6 +616,7 @@ static int jsonl_fetch(void *self, FetchCtx *ctx)
         r.restart = off != 0 || s->file_inode != 0;   /* rotated, truncated or rewritten */
         off = 0;
         r.line_no = r.bad_lines = r.bad_line = 0;
+        r.skipping = 0;
         r.why[0] = '\0';
     }
     if (!r.restart && off == r.size && s->file_inode == r.ino) {
