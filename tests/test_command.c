@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "thelp.h"
 #include "cache.h"
@@ -258,6 +259,32 @@ static void test_timeout_kills_group(void)
     }
 }
 
+/* Issue 13: a grandchild that calls setsid leaves the process group, so
+ * kill(-pgid) misses it; the timeout must still kill every descendant. */
+static void test_timeout_kills_setsid_grandchild(void)
+{
+    char *pidfile = xasprintf("%s/setsid.pid", t_tmpdir());
+    char *cmd = xasprintf("setsid sleep 300 & echo $! > %s; sleep 300", pidfile);
+    Config *cfg = load("- id: escapee\n  kind: command\n  feeds: projects\n  shell: true\n"
+                       "  command: \"%s\"\n  fields: {key: id}\n", cmd);
+    char *err = NULL;
+    CHECK_INT(run(cfg, 200, 0, &err), -1);
+    CHECK_STR(err, "timed out after 0.2s");
+    long pid = read_pid(pidfile);
+    CHECK(pid > 0);
+    int64_t until = mono_ms() + 2000;                 /* poll: no fixed sleep */
+    while (pid > 0 && !process_gone(pid) && mono_ms() < until)
+        nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
+    CHECK(pid > 0 && process_gone(pid));
+    if (pid > 0 && !process_gone(pid))
+        kill((pid_t)pid, SIGKILL);
+    unlink(pidfile);
+    free(err);
+    free(cmd);
+    free(pidfile);
+    config_free(cfg);
+}
+
 static void test_cancel_and_leftovers(void)
 {
     char *err = NULL;
@@ -394,6 +421,7 @@ int main(void)
     RUN(test_shell_env_cwd);
     RUN(test_minimal_env);
     RUN(test_timeout_kills_group);
+    RUN(test_timeout_kills_setsid_grandchild);
     RUN(test_cancel_and_leftovers);
     RUN(test_failures);
     RUN(test_no_fd_leak);

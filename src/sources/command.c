@@ -7,7 +7,11 @@
  * `shell: true` goes through /bin/sh -c. The worker thread reads stdout (up
  * to max_bytes) and the last 2 KiB of stderr with poll(), and on the fetch
  * deadline or cancel kills the whole group: SIGTERM, then SIGKILL a second
- * later. The output is mapped like any JSON document (net/mapping.h) and
+ * later. Descendants that left the group (setsid, setpgid) are found by their
+ * parent links in /proc, taken while the leader still lives, and get the same
+ * signals by pid (checked against their start time so a recycled pid is never
+ * hit). One that was already orphaned before the kill (its parent exited
+ * first) has no link left to follow and is not found. The output is mapped like any JSON document (net/mapping.h) and
  * written with one CACHE_REPLACE. */
 #include <dirent.h>
 #include <errno.h>
@@ -449,24 +453,123 @@ static int group_alive(pid_t pgid)
     return alive;
 }
 
-/* SIGTERM to the group, SIGKILL a second later, then reap the leader and wait
- * briefly for the rest of the group to go. */
+/* One process from /proc/PID/stat: 0, or -1 when it is gone or unreadable. */
+static int proc_read(pid_t pid, pid_t *ppid, char *state, unsigned long long *start)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = 0;
+    /* "pid (comm) S ppid pgrp session tty tpgid flags minflt cminflt majflt
+     * cmajflt utime stime cutime cstime priority nice threads itreal start" */
+    const char *rp = strrchr(buf, ')');
+    int p;
+    if (!rp || sscanf(rp + 1, " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d"
+                              " %*d %*d %llu", state, &p, start) != 3)
+        return -1;
+    *ppid = (pid_t)p;
+    return 0;
+}
+
+/* The descendants of a command found so far, each with its start time. */
+typedef struct Tree {
+    struct { pid_t pid; unsigned long long start; } *p;
+    int n, cap;
+} Tree;
+
+static int tree_has(const Tree *t, pid_t pid)
+{
+    for (int i = 0; i < t->n; i++)
+        if (t->p[i].pid == pid)
+            return 1;
+    return 0;
+}
+
+/* Adds every live process whose parent is `root` (0: none, once the leader
+ * is reaped its pid may be reused) or already in the tree, until a pass over
+ * /proc finds no more. */
+static void tree_collect(Tree *t, pid_t root)
+{
+    for (int pass = 0, added = 1; added && pass < 16; pass++) {
+        added = 0;
+        DIR *d = opendir("/proc");
+        if (!d)
+            return;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            long v;
+            if (e->d_name[0] < '1' || e->d_name[0] > '9' || parse_long(e->d_name, 1, INT32_MAX, &v) < 0)
+                continue;
+            pid_t pid = (pid_t)v, ppid;
+            char state;
+            unsigned long long start;
+            if (tree_has(t, pid) || proc_read(pid, &ppid, &state, &start) < 0 ||
+                state == 'Z' || state == 'X' || !((root && ppid == root) || tree_has(t, ppid)))
+                continue;
+            if (t->n == t->cap) {
+                t->cap = t->cap ? t->cap * 2 : 8;
+                t->p = xrealloc(t->p, (size_t)t->cap * sizeof *t->p);
+            }
+            t->p[t->n].pid = pid;
+            t->p[t->n].start = start;
+            t->n++;
+            added = 1;
+        }
+        closedir(d);
+    }
+}
+
+/* Signals the tree's processes that still run (same pid and start time).
+ * Returns how many there were. */
+static int tree_signal(const Tree *t, int sig)
+{
+    int live = 0;
+    for (int i = 0; i < t->n; i++) {
+        pid_t ppid;
+        char state;
+        unsigned long long start;
+        if (proc_read(t->p[i].pid, &ppid, &state, &start) < 0 || start != t->p[i].start ||
+            state == 'Z' || state == 'X')
+            continue;
+        live++;
+        if (sig)
+            kill(t->p[i].pid, sig);
+    }
+    return live;
+}
+
+/* SIGTERM to the group and every descendant, SIGKILL a second later, then
+ * reap the leader and wait briefly for the rest to go. */
 static void kill_group(Run *r)
 {
+    Tree t = {0};
+    tree_collect(&t, r->reaped ? 0 : r->pid);
     kill(-r->pid, SIGTERM);
+    tree_signal(&t, SIGTERM);
     int64_t until = mono_ms() + 1000;
     while (mono_ms() < until) {
         try_reap(r);
-        if (r->reaped && !group_alive(r->pid))
-            return;
+        tree_collect(&t, r->reaped ? 0 : r->pid);
+        if (r->reaped && !group_alive(r->pid) && !tree_signal(&t, 0))
+            goto out;
         sleep_ms(10);
     }
+    tree_collect(&t, r->reaped ? 0 : r->pid);
     kill(-r->pid, SIGKILL);
+    tree_signal(&t, SIGKILL);
     if (!r->reaped && waitpid(r->pid, &r->status, 0) == r->pid)
         r->reaped = 1;
     until = mono_ms() + 500;
-    while (group_alive(r->pid) && mono_ms() < until)
+    while ((group_alive(r->pid) || tree_signal(&t, 0)) && mono_ms() < until)
         sleep_ms(5);
+out:
+    free(t.p);
 }
 
 typedef enum { END_OK, END_TIMEOUT, END_CANCEL, END_TOO_BIG, END_ORPHANS } EndReason;
