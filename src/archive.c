@@ -1,7 +1,7 @@
-/* archive.c — retention's archive (see archive.h): hand-written gzip of
- * stored deflate blocks (RFC 1951 BTYPE 00, RFC 1952 members with CRC-32
- * and ISIZE), the walk that finds where the last whole member ends, and the
- * archive-then-delete loop over a dataset's expired rows. */
+/* archive.c — retention's archive (see archive.h): hand-written gzip
+ * members (RFC 1952, CRC-32 and ISIZE) around deflate.c's compressed data,
+ * the walk through inflate.c that finds where the last whole member ends,
+ * and the archive-then-delete loop over a dataset's expired rows. */
 #include "archive.h"
 
 #include <errno.h>
@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cache_internal.h"
+#include "deflate.h"
 #include "export.h"
 
 #define ARCHIVE_CHUNK 5000        /* rows per delete transaction */
-#define STORED_MAX 65535          /* bytes per stored block */
 
 uint32_t archive_crc32(uint32_t crc, const void *data, size_t n)
 {
@@ -46,51 +46,43 @@ void archive_gzip_member(Buf *out, const void *data, size_t n)
 {
     static const char header[10] = {0x1f, (char)0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
     buf_append(out, header, sizeof header);
-    const char *p = data;
-    size_t left = n;
-    do {
-        size_t take = left > STORED_MAX ? STORED_MAX : left;
-        buf_putc(out, take == left ? 1 : 0);          /* BFINAL on the last; BTYPE 00 */
-        put_le(out, (uint32_t)take, 2);
-        put_le(out, (uint32_t)~take & 0xffff, 2);
-        buf_append(out, p, take);
-        p += take;
-        left -= take;
-    } while (left > 0);
+    deflate_compress(out, data, n);
     put_le(out, archive_crc32(0, data, n), 4);
     put_le(out, (uint32_t)n, 4);
 }
 
-/* Walks one member of buf at pos (length size): its end, or -1 when it is
- * cut short or not ours. Copies the data into out and checks the CRC when
- * out is non-NULL. */
+static uint32_t get_le32(const uint8_t *p)
+{
+    return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Walks one member of buf at pos (length size) through the inflater: its
+ * end; -2 when it is cut short (the file ends inside it: a crash's
+ * leftover); -1 when it is damaged or not ours (a gzip header with flags mc
+ * does not write, a bad stream or length). Appends the data to out and
+ * checks the CRC when out is non-NULL; the length (ISIZE) is checked either way. */
 static int64_t member_end(const uint8_t *buf, int64_t size, int64_t pos, Buf *out)
 {
-    if (size - pos < 10 || buf[pos] != 0x1f || buf[pos + 1] != 0x8b || buf[pos + 2] != 8 || buf[pos + 3] != 0)
+    static const uint8_t want[4] = {0x1f, 0x8b, 8, 0};
+    int64_t head = size - pos < 4 ? size - pos : 4;
+    if (memcmp(buf + pos, want, (size_t)head) != 0)
         return -1;
-    int64_t p = pos + 10;
-    size_t start = out ? out->len : 0;
-    for (;;) {
-        if (size - p < 5 || (buf[p] & ~1) != 0)
-            return -1;
-        int final = buf[p] & 1;
-        uint32_t len = buf[p + 1] | (uint32_t)buf[p + 2] << 8, nlen = buf[p + 3] | (uint32_t)buf[p + 4] << 8;
-        if ((len ^ 0xffff) != nlen || size - p - 5 < (int64_t)len)
-            return -1;
-        if (out)
-            buf_append(out, buf + p + 5, len);
-        p += 5 + len;
-        if (final)
-            break;
-    }
-    if (size - p < 8)
-        return -1;
-    if (out) {
-        uint32_t crc = buf[p] | (uint32_t)buf[p + 1] << 8 | (uint32_t)buf[p + 2] << 16 | (uint32_t)buf[p + 3] << 24;
-        if (archive_crc32(0, out->s ? out->s + start : "", out->len - start) != crc)
-            return -1;
-    }
-    return p + 8;
+    if (size - pos < 10)
+        return -2;
+    Buf scratch = {0};
+    Buf *dst = out ? out : &scratch;
+    size_t start = dst->len, used = 0;
+    uint64_t total = 0;
+    int rc = deflate_inflate(buf + pos + 10, (size_t)(size - pos - 10), dst, out != NULL, &used, &total);
+    int64_t p = pos + 10 + (int64_t)used;
+    if (rc == 0 && size - p < 8)
+        rc = -2;
+    if (rc == 0 && get_le32(buf + p + 4) != (uint32_t)total)
+        rc = -1;
+    if (rc == 0 && out && archive_crc32(0, out->s ? out->s + start : "", out->len - start) != get_le32(buf + p))
+        rc = -1;
+    buf_free(&scratch);
+    return rc == 0 ? p + 8 : rc;
 }
 
 /* Reads the whole of fd. */
@@ -117,60 +109,20 @@ static int read_fd(int fd, uint8_t **out, int64_t *size, char **err)
     return 0;
 }
 
-/* Reads n bytes at off; 0, or -1 past the end. */
-static int pread_full(int fd, uint8_t *buf, size_t n, int64_t off)
-{
-    while (n > 0) {
-        ssize_t got = pread(fd, buf, n, off);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            return -1;
-        buf += got;
-        n -= (size_t)got;
-        off += got;
-    }
-    return 0;
-}
-
-/* Like member_end, reading only the headers (5 bytes a block) with pread. */
-static int64_t member_end_fd(int fd, int64_t size, int64_t pos)
-{
-    uint8_t h[10];
-    if (size - pos < 10 || pread_full(fd, h, 10, pos) != 0 || h[0] != 0x1f || h[1] != 0x8b || h[2] != 8 ||
-        h[3] != 0)
-        return -1;
-    int64_t p = pos + 10;
-    for (;;) {
-        if (size - p < 5 || pread_full(fd, h, 5, p) != 0 || (h[0] & ~1) != 0)
-            return -1;
-        uint32_t len = h[1] | (uint32_t)h[2] << 8, nlen = h[3] | (uint32_t)h[4] << 8;
-        if ((len ^ 0xffff) != nlen || size - p - 5 < (int64_t)len)
-            return -1;
-        p += 5 + len;
-        if (h[0] & 1)
-            break;
-    }
-    return size - p < 8 ? -1 : p + 8;
-}
-
 int64_t archive_valid_length(int fd, char **err)
 {
-    struct stat st;
-    uint8_t magic[4];
-    if (fstat(fd, &st) != 0) {
-        set_err(err, "archive: %s", strerror(errno));
+    uint8_t *buf;
+    int64_t size, pos = 0, end = 0;
+    if (read_fd(fd, &buf, &size, err) != 0)
         return -1;
-    }
-    int64_t size = st.st_size, pos = 0, end;
-    static const uint8_t want[4] = {0x1f, 0x8b, 8, 0};
-    size_t head = size < 4 ? (size_t)size : 4;        /* a shorter file: a cut-short start */
-    if (head && (pread_full(fd, magic, head, 0) != 0 || memcmp(magic, want, head) != 0)) {
-        set_err(err, "not an archive mc wrote (not gzip, or gzip with options mc does not write)");
-        return -1;
-    }
-    while (pos < size && (end = member_end_fd(fd, size, pos)) > 0)
+    while (pos < size && (end = member_end(buf, size, pos, NULL)) > 0)
         pos = end;
+    free(buf);
+    if (end == -1) {        /* damage is kept as it is: never cut off, never appended to */
+        set_err(err, "not an archive mc wrote (not gzip, gzip with options mc does not write), or damaged at byte %lld",
+                (long long)pos);
+        return -1;
+    }
     return pos;
 }
 
@@ -195,8 +147,7 @@ int archive_read(const char *path, char **out, size_t *len, char **err)
             b.s[b.len] = '\0';
             /* a whole member with a wrong CRC, or no gzip at all, is damage;
              * a member cut short at the end is a crash's leftover: skipped */
-            int not_gzip = size - pos >= 2 && (buf[pos] != 0x1f || buf[pos + 1] != 0x8b);
-            if (not_gzip || member_end(buf, size, pos, NULL) >= 0) {
+            if (end == -1) {
                 set_err(err, "%s: not an archive mc wrote, or damaged at byte %lld", path, (long long)pos);
                 free(buf);
                 buf_free(&b);
@@ -212,9 +163,30 @@ int archive_read(const char *path, char **out, size_t *len, char **err)
     return 0;
 }
 
+/* The files one archive run has appended to, and where its last member
+ * ended: a file still that long needs no new walk through the inflater
+ * (which would make a long run's appends quadratic). */
+typedef struct Written {
+    char *path[24];
+    int64_t end[24];
+    int n;
+} Written;
+
+static int64_t *written_end(Written *w, const char *path)
+{
+    for (int i = 0; i < w->n; i++)
+        if (strcmp(w->path[i], path) == 0)
+            return &w->end[i];
+    if (w->n == (int)MC_ARRAY_LEN(w->path))
+        return NULL;
+    w->path[w->n] = xstrdup(path);
+    w->end[w->n] = -1;
+    return &w->end[w->n++];
+}
+
 /* Appends one member holding data to path (created 0600), first cutting off
  * a member a crash left unfinished; fsynced (and its directory when new). */
-static int append_member(const char *dir, const char *path, const Buf *data, char **err)
+static int append_member(const char *dir, const char *path, const Buf *data, Written *w, char **err)
 {
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
     struct stat st;
@@ -224,9 +196,14 @@ static int append_member(const char *dir, const char *path, const Buf *data, cha
             close(fd);
         return -1;
     }
-    int64_t valid = archive_valid_length(fd, err);
+    int64_t *known = written_end(w, path);
+    int64_t valid = known && *known == st.st_size ? st.st_size : archive_valid_length(fd, err);
     if (valid < 0) {
-        set_err(err, "%s: not an archive mc wrote; not appended to", path);
+        char *why = err ? *err : NULL;
+        if (err)
+            *err = NULL;
+        set_err(err, "%s: %s; not appended to", path, why ? why : "not an archive mc wrote");
+        free(why);
         close(fd);
         return -1;
     }
@@ -246,6 +223,8 @@ static int append_member(const char *dir, const char *path, const Buf *data, cha
         rc = -1;
     if (rc != 0)
         set_err(err, "%s: %s", path, strerror(errno));
+    if (known)
+        *known = rc == 0 ? valid + (int64_t)m.len : -1;
     buf_free(&m);
     close(fd);
     if (rc == 0 && st.st_size == 0) {
@@ -311,7 +290,7 @@ static int delete_rows(Cache *c, const Dataset *ds, const int64_t *ids, int n, c
 
 /* One chunk: select, archive by month, delete. Rows archived, or -1. */
 static int archive_chunk(Cache *c, const Dataset *ds, const Retention *r, const char *sql,
-                         const char *iso, char **err)
+                         const char *iso, Written *w, char **err)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -342,7 +321,7 @@ static int archive_chunk(Cache *c, const Dataset *ds, const Retention *r, const 
     }
     for (int i = 0; i < nm; i++) {
         char *path = xasprintf("%s/%s-%s.ndjson.gz", r->archive_dir, ds->name, months[i].name);
-        if (n > 0 && append_member(r->archive_dir, path, &months[i].rows, err) != 0)
+        if (n > 0 && append_member(r->archive_dir, path, &months[i].rows, w, err) != 0)
             n = -1;              /* nothing deleted: the rows stay for the next run */
         free(path);
         buf_free(&months[i].rows);
@@ -365,6 +344,7 @@ int64_t archive_expired(Cache *c, const Dataset *ds, const Retention *r, int64_t
     for (int i = 0; i < ds->npublic; i++)
         buf_printf(&cols, ", %s", ds->fields[i].name);
     int64_t total = 0;
+    Written w = {0};
     for (int phase = 0; phase < 2; phase++) {
         char iso[40];
         char *sql = NULL;
@@ -377,18 +357,21 @@ int64_t archive_expired(Cache *c, const Dataset *ds, const Retention *r, int64_t
                             ds->order_by, ARCHIVE_CHUNK, (long long)r->max_rows);
         }
         for (int guard = 0; sql && guard < 100000; guard++) {
-            int n = archive_chunk(c, ds, r, sql, phase == 0 ? iso : NULL, err);
+            int n = archive_chunk(c, ds, r, sql, phase == 0 ? iso : NULL, &w, err);
             if (n < 0) {
-                free(sql);
-                buf_free(&cols);
-                return -1;
+                total = -1;
+                break;
             }
             if (n == 0)
                 break;
             total += n;
         }
         free(sql);
+        if (total < 0)
+            break;
     }
+    for (int i = 0; i < w.n; i++)
+        free(w.path[i]);
     buf_free(&cols);
     return total;
 }

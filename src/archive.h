@@ -2,8 +2,8 @@
  * `age` are first appended to DIR/DATASET-YYYY-MM.ndjson.gz (one NDJSON
  * object per row, the fields of `mc snapshot --json`, the month from the
  * row's time field) and only then deleted. gzip is written by hand (zlib is
- * not a dependency): each append is one gzip member of stored (uncompressed)
- * deflate blocks with its CRC-32, which gzip, zcat and Python read; it is
+ * not a dependency): each append is one gzip member compressed by deflate.c
+ * (LZ77, fixed Huffman) with its CRC-32, which gzip, zcat and Python read; it is
  * fsynced before the rows it holds are deleted, in chunks whose delete
  * transactions stay short. A member cut short by a crash is cut off the
  * file's end before the next append, so a kill -9 loses no row: each is
@@ -18,11 +18,12 @@
 
 /* CRC-32 (IEEE 802.3, as gzip), continued from crc (0 to start). */
 uint32_t archive_crc32(uint32_t crc, const void *data, size_t n);
-/* Appends to out one gzip member holding data (stored deflate blocks). */
+/* Appends to out one gzip member holding data (compressed, fixed Huffman). */
 void archive_gzip_member(Buf *out, const void *data, size_t n);
-/* The length of the file's prefix made of whole gzip members of stored
- * blocks (what archive_gzip_member writes); -1 with *err when the file is
- * not such a file at all (another gzip, not gzip). */
+/* The length of the file's prefix made of whole gzip members without
+ * header options (what archive_gzip_member writes now, or stored blocks as
+ * older builds wrote); -1 with *err when the file is not such a file at all
+ * (another gzip, not gzip). */
 int64_t archive_valid_length(int fd, char **err);
 /* Reads a file archive_gzip_member wrote back into *out (NUL-terminated,
  * caller frees; a cut-short last member is ignored). 0 or -1 with *err. */

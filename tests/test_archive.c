@@ -1,8 +1,10 @@
 /* test_archive.c — the hand-written gzip of retention's archive: CRC-32
- * check value, members of stored blocks read back (empty, one block, many
- * blocks past 65,535 bytes, several members), a member cut short at the end
- * skipped by the reader and cut off by archive_valid_length, a flipped data
- * byte refused by the CRC, and a file that is not ours refused. */
+ * check value, compressed members read back (empty, short, 200 KB, several
+ * members), a member of stored blocks as older builds wrote still read, a
+ * member cut short at the end skipped by the reader and cut off by
+ * archive_valid_length, a flipped data byte refused, damage before the end
+ * refused by archive_valid_length (never cut off), and a file that is not
+ * ours refused. */
 #include "thelp.h"
 
 #include <fcntl.h>
@@ -54,7 +56,7 @@ static void test_roundtrip(void)
     archive_gzip_member(&torn, "one\n", 4);
     size_t good = torn.len;
     archive_gzip_member(&torn, data, 1000);
-    torn.len -= 300;
+    torn.len = good + (torn.len - good) / 2;
     p = write_file("torn.ndjson.gz", &torn);
     CHECK_INT(archive_read(p, &out, &len, &err), 0);
     CHECK_INT(len, 4);
@@ -70,6 +72,34 @@ static void test_roundtrip(void)
     CHECK_INT(archive_read(p, &out, &len, &err), -1);
     CHECK_CONTAINS(err, "damaged");
     free(p);
+
+    /* damage in a member before the last: never cut off, not appended to */
+    Buf mid = {0};
+    archive_gzip_member(&mid, "{\"a\": 1}\n", 9);
+    size_t first = mid.len;
+    archive_gzip_member(&mid, "{\"b\": 2}\n", 9);
+    mid.s[first - 1] ^= 0x40;            /* the first member's ISIZE */
+    p = write_file("mid.ndjson.gz", &mid);
+    fd = open(p, O_RDONLY);
+    CHECK_INT(archive_valid_length(fd, &err), -1);
+    CHECK_CONTAINS(err, "damaged");
+    close(fd);
+    free(p);
+    buf_free(&mid);
+
+    /* a member of stored blocks, as builds before the compressor wrote */
+    static const unsigned char stored[] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 4, 0, 0xfb, 0xff,
+                                           'o', 'n', 'e', '\n', 0x9f, 0xa8, 0x17, 0xf8, 4, 0, 0, 0};
+    Buf old = {0};
+    buf_append(&old, stored, sizeof stored);
+    archive_gzip_member(&old, "two\n", 4);
+    p = write_file("old.ndjson.gz", &old);
+    CHECK_INT(archive_read(p, &out, &len, &err), 0);
+    CHECK_INT(len, 8);
+    CHECK(out && memcmp(out, "one\ntwo\n", 8) == 0);
+    free(out);
+    free(p);
+    buf_free(&old);
 
     /* not gzip at all */
     Buf text = {0};
