@@ -15,13 +15,13 @@
 #define MAX_MATCH 258
 #define GOOD_ENOUGH 64   /* a match this long is not re-tried one byte later */
 
-static const uint16_t len_base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
+const uint16_t deflate_len_base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
                                       31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
-static const uint8_t len_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+const uint8_t deflate_len_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
                                       2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-static const uint16_t dist_base[30] = {1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,    65,    97,    129,
+const uint16_t deflate_dist_base[30] = {1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,    65,    97,    129,
                                        193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
-static const uint8_t dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6,
+const uint8_t deflate_dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6,
                                        6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
 
 typedef struct BitWriter {
@@ -67,15 +67,15 @@ static void put_symbol(BitWriter *w, unsigned sym)
 static void put_match(BitWriter *w, unsigned len, unsigned dist)
 {
     int i = 28;
-    while (len_base[i] > len)
+    while (deflate_len_base[i] > len)
         i--;
     put_symbol(w, 257 + (unsigned)i);
-    put_bits(w, len - len_base[i], len_extra[i]);
+    put_bits(w, len - deflate_len_base[i], deflate_len_extra[i]);
     int d = 29;
-    while (dist_base[d] > dist)
+    while (deflate_dist_base[d] > dist)
         d--;
     put_code(w, (uint32_t)d, 5);
-    put_bits(w, dist - dist_base[d], dist_extra[d]);
+    put_bits(w, dist - deflate_dist_base[d], deflate_dist_extra[d]);
 }
 
 typedef struct Matcher {

@@ -11,6 +11,13 @@
 #include <stdint.h>
 #include "util.h"
 
+/* RFC 1951's length and distance codes: base value and extra bits of
+ * length codes 257..285 and distance codes 0..29 (one table for both ends). */
+extern const uint16_t deflate_len_base[29];
+extern const uint8_t deflate_len_extra[29];
+extern const uint16_t deflate_dist_base[30];
+extern const uint8_t deflate_dist_extra[30];
+
 /* Appends to out a raw deflate stream (one final fixed-Huffman block) of data. */
 void deflate_compress(Buf *out, const void *data, size_t n);
 

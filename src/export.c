@@ -117,17 +117,27 @@ static char *build_query(const ExportSpec *spec, const int *fields, int nf, cons
     return buf_steal(&q);
 }
 
+/* The fields to write: --fields, or every public field (at most 32, in
+ * `all`). Returns their count and points *fields at them. */
+static int export_fields(const ExportSpec *spec, int all[32], const int **fields)
+{
+    if (spec->nfields > 0) {
+        *fields = spec->fields;
+        return spec->nfields;
+    }
+    int nf = spec->ds->npublic < 32 ? spec->ds->npublic : 32;
+    for (int i = 0; i < nf; i++)
+        all[i] = i;
+    *fields = all;
+    return nf;
+}
+
 int64_t export_run(Cache *c, const ExportSpec *spec, FILE *out, char **err)
 {
     const Dataset *ds = spec->ds;
-    int all[32], nf = spec->nfields;
-    const int *fields = spec->fields;
-    if (nf == 0) {
-        nf = ds->npublic < 32 ? ds->npublic : 32;
-        for (int i = 0; i < nf; i++)
-            all[i] = i;
-        fields = all;
-    }
+    int all[32];
+    const int *fields;
+    int nf = export_fields(spec, all, &fields);
     const char *tf = export_time_field(ds);
     if ((spec->since || spec->until) && !tf) {
         set_err(err, "dataset '%s' has no time field: --since and --until do not apply", ds->name);
@@ -245,14 +255,9 @@ static void json_cell(Buf *b, const cJSON *v, int csv)
 int64_t export_ndjson(const ExportSpec *spec, const char *text, FILE *out, char **err)
 {
     const Dataset *ds = spec->ds;
-    int all[32], nf = spec->nfields;
-    const int *fields = spec->fields;
-    if (nf == 0) {
-        nf = ds->npublic < 32 ? ds->npublic : 32;
-        for (int i = 0; i < nf; i++)
-            all[i] = i;
-        fields = all;
-    }
+    int all[32];
+    const int *fields;
+    int nf = export_fields(spec, all, &fields);
     const char *tf = export_time_field(ds);
     int csv = spec->format == EXPORT_CSV;
     Buf b = {0};

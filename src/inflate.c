@@ -11,15 +11,6 @@
 #define TRIM_AT (1u << 20)   /* keep 0: out is cut back to the window past this */
 #define WINDOW 32768u
 
-static const uint16_t len_base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
-                                      31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
-static const uint8_t len_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
-                                      2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-static const uint16_t dist_base[30] = {1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,    65,    97,    129,
-                                       193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
-static const uint8_t dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6,
-                                       6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
-
 typedef struct Inflate {
     const uint8_t *in;
     size_t n, pos;
@@ -150,14 +141,14 @@ static int codes(Inflate *s, const Huffman *lencode, const Huffman *distcode)
         sym -= 257;
         if (sym >= 29)
             return -1;
-        int extra = get_bits(s, len_extra[sym]);
+        int extra = get_bits(s, deflate_len_extra[sym]);
         int dsym = decode(s, distcode);
         if (extra < 0 || dsym < 0 || dsym >= 30)
             return -1;
-        int dextra = get_bits(s, dist_extra[dsym]);
+        int dextra = get_bits(s, deflate_dist_extra[dsym]);
         if (dextra < 0)
             return -1;
-        size_t len = len_base[sym] + (size_t)extra, dist = dist_base[dsym] + (size_t)dextra;
+        size_t len = deflate_len_base[sym] + (size_t)extra, dist = deflate_dist_base[dsym] + (size_t)dextra;
         if (dist > s->out->len - s->start)
             return -1;            /* reaches before the stream's start */
         while (len--)
