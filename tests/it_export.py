@@ -149,24 +149,10 @@ def main():
     check("-o into a missing directory fails with exit 1", p.returncode == 1 and b"x.csv" in p.stderr, p.stderr)
 
     # progress: a line on stderr when it is a terminal (rows to a file), nothing otherwise
-    import pty
-    master, slave = pty.openpty()
+    from itlib import stderr_on_pty
     with open(os.path.join(TMP, "tty.csv"), "wb") as outf:
-        pr = subprocess.Popen([MC, "-c", CFG, "export", "--dataset", "activity"], env=ENV, stdout=outf,
-                              stderr=slave)
-    os.close(slave)
-    said = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        said += chunk
-    pr.wait()
-    os.close(master)
-    check("stderr a terminal: a progress line", pr.returncode == 0 and b"mc export: 3000 rows, done" in said, said)
+        rc, said = stderr_on_pty([MC, "-c", CFG, "export", "--dataset", "activity"], ENV, stdout=outf)
+    check("stderr a terminal: a progress line", rc == 0 and b"mc export: 3000 rows, done" in said, said)
     p = mc("export", "--dataset", "activity", "-o", os.path.join(TMP, "quiet.csv"))
     check("stderr not a terminal: no progress line", p.returncode == 0 and p.stderr == b"", p.stderr)
 

@@ -5,10 +5,9 @@ return, when stderr is a terminal (a pty here); nothing of it when stderr is
 a pipe. A refused restore ends the progress line before its error."""
 import json
 import os
-import pty
 import shutil
 import subprocess
-from itlib import FAILS, MC, check, temp_home, write_mc_yaml, exit_report
+from itlib import FAILS, MC, check, temp_home, write_mc_yaml, exit_report, stderr_on_pty
 
 T, ENV = temp_home("mc-progress-")
 N = 6
@@ -28,22 +27,7 @@ CFG = T + "/mc.yaml"
 
 def on_pty(*args):
     """Runs mc ARGS with stderr on a pty (stdout a pipe): (exit code, stderr bytes)."""
-    master, slave = pty.openpty()
-    p = subprocess.Popen([MC, "-c", CFG] + list(args), env=ENV, stdout=subprocess.PIPE, stderr=slave)
-    os.close(slave)
-    said = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        said += chunk
-    p.stdout.read()
-    p.wait()
-    os.close(master)
-    return p.returncode, said
+    return stderr_on_pty([MC, "-c", CFG] + list(args), ENV)
 
 
 def piped(*args):

@@ -1,7 +1,8 @@
 """itlib.py — what the Python integration tests (it_*.py) share. Imported,
 not run (meson runs only it_*.py): the mc binary, a private temp HOME, the
 check() that counts failures, an mc.yaml writer, a JSON-answering fake server handler, and the
-`mc serve` helpers of it_serve.py and it_serve_options.py."""
+`mc serve` helpers of it_serve.py and it_serve_options.py, and a runner
+with stderr on a pty (progress lines)."""
 import json, os, re, shutil, subprocess, sys, tempfile
 from http.server import BaseHTTPRequestHandler
 
@@ -109,3 +110,26 @@ def exit_report(t):
     """Says how it went and exits 1 if a check failed, else 0."""
     print("all passed" if not FAILS else "%d failed: %s" % (len(FAILS), t))
     sys.exit(1 if FAILS else 0)
+
+
+def stderr_on_pty(argv, env, stdout=subprocess.PIPE):
+    """Runs argv with stderr on a pty (a terminal) and stdout to `stdout`:
+    (exit code, the bytes it wrote to the terminal)."""
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen(argv, env=env, stdout=stdout, stderr=slave)
+    os.close(slave)
+    said = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        said += chunk
+    if p.stdout:
+        p.stdout.read()
+    p.wait()
+    os.close(master)
+    return p.returncode, said
