@@ -305,7 +305,12 @@ try:
     check("the daemon delivered it: the markdown box is ticked, the other one is not",
           "- [x] ship the deck" in md and "- [ ] sign the lease" in md)
     db = sqlite3.connect(T + "/cache.db")
-    row = db.execute("SELECT state FROM outbox WHERE id = ?", (j.get("id", -1),)).fetchone()
+    end = time.time() + 10      # the row is marked delivered just after the file is written
+    while True:
+        row = db.execute("SELECT state FROM outbox WHERE id = ?", (j.get("id", -1),)).fetchone()
+        if (row is not None and row[0] == "delivered") or time.time() >= end:
+            break
+        time.sleep(0.05)
     check("the outbox row is delivered", row is not None and row[0] == "delivered")
     who = [u for (u,) in db.execute("SELECT user FROM audit WHERE action = 'api_resolve'")]
     check("audited with the token's name", who == ["api:writer"])
