@@ -44,6 +44,7 @@ static const char schema_extra[] =
     "CREATE INDEX IF NOT EXISTS system_ts ON system(ts DESC);\n"
     "CREATE INDEX IF NOT EXISTS usage_date ON usage(date DESC);\n"
     "CREATE INDEX IF NOT EXISTS audit_ts ON audit(ts DESC);\n"
+    "CREATE INDEX IF NOT EXISTS alerts_state ON alerts(state, last_seen DESC);\n"
     "CREATE TABLE IF NOT EXISTS source_state (source TEXT PRIMARY KEY,"
     " last_attempt INTEGER DEFAULT 0, last_success INTEGER DEFAULT 0, last_error TEXT,"
     " consecutive_failures INTEGER DEFAULT 0, next_due INTEGER DEFAULT 0,"

@@ -17,7 +17,7 @@
 
 /* 1: first release; 2: index outbox(source, key) for the blockers pane;
  * 3: blockers.for_owner and blockers.read_as, outbox.read_as */
-#define CACHE_SCHEMA_VERSION 3
+#define CACHE_SCHEMA_VERSION 4
 
 typedef struct Cache Cache;
 

@@ -97,6 +97,7 @@ static void set_defaults(Config *c)
     c->retention[DS_SYSTEM] = (Retention){2000, 7LL * 24 * 3600 * 1000, NULL};
     c->retention[DS_REVENUE] = (Retention){5000, 0, NULL};
     c->retention[DS_AUDIT] = (Retention){100000, 365LL * 24 * 3600 * 1000, NULL};
+    c->retention[DS_ALERTS] = (Retention){10000, 90LL * 24 * 3600 * 1000, NULL};  /* by cleared_at */
 }
 
 /* serve: {listen, token_file, write_token_file, cors_origins, tls: {cert_file,
@@ -265,6 +266,11 @@ static int parse_common(SourceConfig *sc, const YNode *m, char **err)
         if (!sc->feeds)
             ynode_error(ynode_get(m, "feeds"), err, "unknown dataset '%.60s' in 'feeds' (known: %s)", feeds,
                         dataset_names());
+        else if (dataset_mc_owned(sc->feeds)) {
+            ynode_error(ynode_get(m, "feeds"), err, "'feeds: %s': that dataset is written by mc itself",
+                        sc->feeds->name);
+            sc->feeds = NULL;
+        }
         free(feeds);
         if (!sc->feeds)
             return -1;

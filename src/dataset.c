@@ -53,6 +53,14 @@ static const Field audit_f[] = {
     SK, {"ts", F_TIME}, {"user", F_TEXT}, {"action", F_TEXT}, {"target", F_TEXT},
     {"note", F_TEXT}, {"result", F_TEXT},
 };
+/* One alert per condition: key is stable per condition ("stale:handoffs"),
+ * source the source it is about ("" for none). The internal fields are the
+ * engine's own bookkeeping (transition count, snooze, notification times). */
+static const Field alerts_f[] = {
+    SK, {"rule", F_TEXT}, {"severity", F_TEXT}, {"title", F_TEXT}, {"detail", F_TEXT},
+    {"first_seen", F_TIME}, {"last_seen", F_TIME}, {"state", F_TEXT}, {"acked_by", F_TEXT},
+    {"cleared_at", F_TIME},
+};
 
 /* ninternal: how many of the last fields are the cache's own (not printed) */
 #define DSX(id, name, f, order, tf, ninternal) \
@@ -68,6 +76,7 @@ static const Dataset datasets[DS__COUNT] = {
     DS(DS_CRON, "cron", cron_f, "job_id", NULL),
     DS(DS_PROJECTS, "projects", projects_f, "name", NULL),
     DS(DS_AUDIT, "audit", audit_f, "ts DESC", "ts"),
+    DS(DS_ALERTS, "alerts", alerts_f, "last_seen DESC", "cleared_at"),
 };
 
 const Dataset *dataset_get(DatasetId id)
@@ -93,7 +102,12 @@ int dataset_field(const Dataset *ds, const char *name)
 
 const char *dataset_names(void)
 {
-    return "blockers, activity, revenue, system, agents, usage, cron, projects, audit";
+    return "blockers, activity, revenue, system, agents, usage, cron, projects, audit, alerts";
+}
+
+int dataset_mc_owned(const Dataset *ds)
+{
+    return ds && (ds->id == DS_AUDIT || ds->id == DS_ALERTS);
 }
 
 Rows *rows_new(const Dataset *ds)

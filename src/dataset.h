@@ -34,6 +34,7 @@ typedef enum {
     DS_CRON,
     DS_PROJECTS,
     DS_AUDIT,      /* resolves, undos, snoozes and delivery results */
+    DS_ALERTS,     /* conditions the engine raised from the other datasets */
     DS__COUNT
 } DatasetId;
 
@@ -54,6 +55,8 @@ const Dataset *dataset_get(DatasetId id);
 const Dataset *dataset_find(const char *name);
 /* Index of a field in ds->fields, or -1. */
 int dataset_field(const Dataset *ds, const char *name);
+/* 1 for the datasets mc writes itself (audit, alerts): no source feeds them. */
+int dataset_mc_owned(const Dataset *ds);
 /* Comma-separated names of all datasets, for error messages. */
 const char *dataset_names(void);
 

@@ -351,7 +351,7 @@ static void test_migration_v3(void)
     cache_close(c);
     char *err = NULL, *warn = NULL;
     CHECK_INT(cache_open(path, &c, &warn, &err), 0);
-    CHECK_INT(q_int(c, "PRAGMA user_version"), 3);
+    CHECK_INT(q_int(c, "PRAGMA user_version"), CACHE_SCHEMA_VERSION);
     CHECK_STR(q_text(c, "SELECT description || ' ' || for_owner || ' ' || coalesce(read_as, '-')"
                         " FROM blockers"), "kept 1 -");
     CHECK_INT(q_int(c, "SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'read_as'"), 1);

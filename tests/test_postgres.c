@@ -177,7 +177,7 @@ static void test_config(void)
                  " at most 63, not starting with a digit)");
     config_fails("    conninfo: host=/x\n    queries: {blokers: \"select 1\"}\n",
                  "t.yaml:7:15: queries: unknown dataset 'blokers' (known: blockers, activity,"
-                 " revenue, system, agents, usage, cron, projects, audit)");
+                 " revenue, system, agents, usage, cron, projects, audit, alerts)");
     config_fails("    conninfo: host=/x\n    queries: {audit: \"select 1\"}\n",
                  "t.yaml:7:15: queries: the audit dataset is written by mc itself");
     config_fails("    conninfo: host=/x\n    queries: {blockers: \"  \"}\n",

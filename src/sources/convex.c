@@ -129,7 +129,7 @@ static void default_pairs(const Dataset *ds, TeamPairs *p)
 static int parse_query(CvxQuery *q, const YNode *k, const YNode *v, char **err)
 {
     q->ds = dataset_find(k->scalar);
-    if (!q->ds || q->ds->id == DS_AUDIT)
+    if (!q->ds || dataset_mc_owned(q->ds))
         return ynode_error(k, err, "queries: unknown dataset '%.60s' (known: %s)", k->scalar,
                            "blockers, activity, revenue, system, agents, usage, cron, projects");
     if (v->type == YN_SCALAR) {

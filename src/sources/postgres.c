@@ -110,8 +110,8 @@ static int read_queries(PgCfg *k, const YNode *map, char **err)
         if (!ds)
             return ynode_error(key, err, "queries: unknown dataset '%.60s' (known: %s)",
                                key->scalar, dataset_names());
-        if (ds->id == DS_AUDIT)
-            return ynode_error(key, err, "queries: the audit dataset is written by mc itself");
+        if (dataset_mc_owned(ds))
+            return ynode_error(key, err, "queries: the %s dataset is written by mc itself", ds->name);
         if (v->type != YN_SCALAR || !v->scalar[strspn(v->scalar, " \t\r\n")])
             return ynode_error(v, err, "queries.%s: expected an SQL query", ds->name);
         for (int j = 0; j < k->nq; j++)

@@ -191,7 +191,7 @@ static int parse_table(PostgrestCfg *c, PgTable *t, const YNode *k, const YNode 
     t->limit = -1;
     t->page_size = PG_DEFAULT_PAGE;
     t->max_pages = PG_DEFAULT_MAX_PAGES;
-    if (!t->ds || t->ds->id == DS_AUDIT)
+    if (!t->ds || dataset_mc_owned(t->ds))
         return ynode_error(k, err, "tables: unknown dataset '%.60s' (known: %s)", k->scalar,
                            "blockers, activity, revenue, system, agents, usage, cron, projects");
     int agents = 1;

@@ -34,7 +34,7 @@ static void scan_sources_with_rows(Ui *ui)
 {
     sqlite3 *db = cache_db(ui->cache);
     for (int d = 0; d < DS__COUNT; d++) {
-        if (d == DS_AUDIT)
+        if (dataset_mc_owned(dataset_get((DatasetId)d)))
             continue;
         char *sql = xasprintf("SELECT source FROM %s WHERE source > ?1 ORDER BY source LIMIT 1",
                               dataset_get((DatasetId)d)->name);
@@ -194,7 +194,7 @@ int pane_update_info(Ui *ui, Pane *p, int64_t now)
 
 int pane_unfed(const Ui *ui, const Pane *p, char *why, size_t n)
 {
-    uint32_t reads = p->cls->datasets & ~BIT(DS_AUDIT);   /* mc writes the audit itself */
+    uint32_t reads = p->cls->datasets & ~(BIT(DS_AUDIT) | BIT(DS_ALERTS)); /* mc writes these itself */
     if (!reads || (reads & ui->fed))
         return 0;
     if (why) {
