@@ -22,7 +22,8 @@
 
 static const char *const top_keys[] = {
     "owner", "user", "cache", "log", "layout", "layouts_dir", "theme", "workers", "snooze",
-    "stale_after", "retention", "sources", "widgets", "keys", "prices", "serve", "backup", NULL,
+    "stale_after", "retention", "sources", "widgets", "keys", "prices", "serve", "backup",
+    "year_start", NULL,
 };
 static const char *const themes[] = {"auto", "256", "8", "mono", NULL};
 static const char *const price_keys[] = {"input", "output", "cache_read", "cache_write", NULL};
@@ -93,6 +94,8 @@ static void set_defaults(Config *c)
     c->backup.dir = xdg_path("XDG_STATE_HOME", ".local/state", "backups");
     c->backup.keep = 7;
     c->backup.at_min = -1;
+    c->year_start_month = 1;
+    c->year_start_day = 1;
     c->retention[DS_ACTIVITY] = (Retention){100000, 90LL * 24 * 3600 * 1000, NULL};
     c->retention[DS_SYSTEM] = (Retention){2000, 7LL * 24 * 3600 * 1000, NULL};
     c->retention[DS_REVENUE] = (Retention){5000, 0, NULL};
@@ -150,6 +153,28 @@ static int parse_backup(BackupConfig *b, const YNode *m, char **err)
     return 0;
 }
 
+/* year_start: "MM-DD" (default 01-01): where the revenue year begins. */
+static int parse_year_start(Config *c, const YNode *doc, char **err)
+{
+    char *v = NULL;
+    if (ynode_str(doc, "year_start", &v, err) < 0)
+        return -1;
+    if (!v)
+        return 0;
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int ok = strlen(v) == 5 && v[2] == '-';
+    for (int i = 0; ok && i < 5; i++)
+        ok = i == 2 || (v[i] >= '0' && v[i] <= '9');
+    int m = ok ? (v[0] - '0') * 10 + v[1] - '0' : 0, d = ok ? (v[3] - '0') * 10 + v[4] - '0' : 0;
+    free(v);
+    if (!ok || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return ynode_error(ynode_get(doc, "year_start"), err,
+                           "'year_start' must be a month and day \"MM-DD\", e.g. \"01-01\" or \"07-01\"");
+    c->year_start_month = m;
+    c->year_start_day = d;
+    return 0;
+}
+
 /* The plain settings: owner, user, paths, theme, workers, durations. */
 static int parse_settings(Config *c, const YNode *doc, char **err)
 {
@@ -165,7 +190,8 @@ static int parse_settings(Config *c, const YNode *doc, char **err)
         ynode_str(doc, "theme", &c->theme, err) < 0 ||
         ynode_long(doc, "workers", 1, 16, &workers, err) < 0 ||
         get_interval(doc, "snooze", 1000, &c->snooze_ms, err) < 0 ||
-        get_interval(doc, "stale_after", 1000, &c->stale_ms, err) < 0)
+        get_interval(doc, "stale_after", 1000, &c->stale_ms, err) < 0 ||
+        parse_year_start(c, doc, err) < 0)
         return -1;
     c->workers = (int)workers;
     for (int i = 0; themes[i]; i++)
@@ -416,6 +442,71 @@ char *config_default_path(const char *cli_path)
     if (env && *env)
         return xstrdup(env);
     return xdg_path("XDG_CONFIG_HOME", ".config", "mc.yaml");
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil); month and day may run past their range. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y += (m - 1) / 12;
+    m = (m - 1) % 12 + 1;
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void config_civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int is_leap(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* The start of year y: 02-29 falls back to 02-28 in a common year. */
+static int64_t year_start_in(int month, int day, int64_t y)
+{
+    if (month == 2 && day == 29 && !is_leap(y))
+        day = 28;
+    return days_from_civil(y, month, day);
+}
+
+void config_year_span(const Config *c, int64_t now_ms, int64_t *start_day, int64_t *end_day)
+{
+    int m = c ? c->year_start_month : 1, d = c ? c->year_start_day : 1;
+    if (m < 1 || m > 12 || d < 1)
+        m = 1, d = 1;
+    int64_t today = now_ms >= 0 ? now_ms / 86400000 : (now_ms - 86399999) / 86400000;
+    int y, mm, dd;
+    config_civil_from_days(today, &y, &mm, &dd);
+    int64_t s = year_start_in(m, d, y);
+    if (s > today)
+        s = year_start_in(m, d, y - 1), y--;
+    *start_day = s;
+    if (end_day)
+        *end_day = year_start_in(m, d, (int64_t)y + 1);
+}
+
+void config_year_start(const Config *c, int64_t now_ms, char out[11])
+{
+    int64_t s;
+    int y, m, d;
+    config_year_span(c, now_ms, &s, NULL);
+    config_civil_from_days(s, &y, &m, &d);
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
 }
 
 const SourceConfig *config_source(const Config *c, const char *id)

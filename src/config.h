@@ -77,6 +77,8 @@ typedef struct Config {
     const YNode *prices;               /* map model -> {input, output, cache_read, cache_write} */
     ServeConfig serve;
     BackupConfig backup;
+    int year_start_month;              /* year_start: "MM-DD" (default 01-01): */
+    int year_start_day;                /* where the revenue year begins */
 } Config;
 
 /* Loads and validates a config file. On success returns 0 with *out (caller
@@ -92,5 +94,15 @@ void config_free(Config *c);
 char *config_default_path(const char *cli_path);
 
 const SourceConfig *config_source(const Config *c, const char *id);
+
+/* The revenue year (top-level `year_start:`, default 01-01) that holds the
+ * UTC day of now_ms, as days since 1970-01-01: [*start_day, *end_day) (the
+ * next year's start; end_day may be NULL). A 02-29 start is 02-28 in a
+ * common year. c may be NULL (01-01). */
+void config_year_span(const Config *c, int64_t now_ms, int64_t *start_day, int64_t *end_day);
+/* The current year's start as "YYYY-MM-DD" (for `{{year_start}}`). */
+void config_year_start(const Config *c, int64_t now_ms, char out[11]);
+/* Days since 1970-01-01 -> year, month (1-12), day. */
+void config_civil_from_days(int64_t days, int *y, int *m, int *d);
 
 #endif
