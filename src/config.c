@@ -23,7 +23,7 @@
 static const char *const top_keys[] = {
     "owner", "user", "cache", "log", "layout", "layouts_dir", "theme", "workers", "snooze",
     "stale_after", "retention", "sources", "widgets", "keys", "prices", "serve", "backup",
-    "year_start", NULL,
+    "year_start", "alerts", "brief", NULL,
 };
 static const char *const themes[] = {"auto", "256", "8", "mono", NULL};
 static const char *const price_keys[] = {"input", "output", "cache_read", "cache_write", NULL};
@@ -101,6 +101,8 @@ static void set_defaults(Config *c)
     c->retention[DS_REVENUE] = (Retention){5000, 0, NULL};
     c->retention[DS_AUDIT] = (Retention){100000, 365LL * 24 * 3600 * 1000, NULL};
     c->retention[DS_ALERTS] = (Retention){10000, 90LL * 24 * 3600 * 1000, NULL};  /* by cleared_at */
+    alerts_config_defaults(&c->alerts);
+    brief_config_defaults(&c->brief);
 }
 
 /* serve: {listen, token_file, write_token_file, cors_origins, tls: {cert_file,
@@ -353,6 +355,8 @@ static int parse_doc(Config *c, char **err)
         get_container(doc, "backup", YN_MAP, "a map of {dir, keep, at}", &backup, err) < 0 ||
         parse_backup(&c->backup, backup, err) < 0 ||
         check_prices(c->prices, err) < 0 ||
+        alerts_config_parse(&c->alerts, ynode_get(doc, "alerts"), err) < 0 ||
+        brief_config_parse(&c->brief, ynode_get(doc, "brief"), err) < 0 ||
         get_container(doc, "sources", YN_SEQ, "a list of sources (- id: ...)", &sources, err) < 0)
         return -1;
     if (!sources)
@@ -421,6 +425,8 @@ void config_free(Config *c)
     free(c->layouts_dir);
     free(c->theme);
     free(c->backup.dir);
+    alerts_config_free(&c->alerts);
+    brief_config_free(&c->brief);
     for (int i = 0; i < DS__COUNT; i++)
         free(c->retention[i].archive_dir);
     free(c->serve.listen);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "dataset.h"
 #include "ynode.h"
+#include "alerts/alerts.h"
 
 struct SourceClass;
 
@@ -77,6 +78,8 @@ typedef struct Config {
     const YNode *prices;               /* map model -> {input, output, cache_read, cache_write} */
     ServeConfig serve;
     BackupConfig backup;
+    AlertsConfig alerts;               /* alerts: rules, notify targets, bell (alerts/alerts.h) */
+    BriefConfig brief;                 /* brief: the daily brief (at, tz, notify) */
     int year_start_month;              /* year_start: "MM-DD" (default 01-01): */
     int year_start_day;                /* where the revenue year begins */
 } Config;
