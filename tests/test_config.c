@@ -202,7 +202,8 @@ static void test_file_errors(void)
     char *feeds = xasprintf("4:12: unknown dataset 'money' in 'feeds' (known: %s)", dataset_names());
     expect_file_error("bad_unknown_top.yaml",
                       "2:1: unknown key 'colour' (known: owner, user, cache, log, layout, layouts_dir, theme, "
-                      "workers, snooze, stale_after, retention, sources, widgets, keys, prices, serve, backup)");
+                      "workers, snooze, stale_after, retention, sources, widgets, keys, prices, serve, backup, "
+                      "year_start, alerts, brief)");
     Config *c = NULL;
     char *err = NULL;
     const char *p = fixture("bad_unknown_source_key.yaml");

@@ -22,6 +22,8 @@
 #include "../net/jsonpath.h"
 #include "../net/mapping.h"
 #include "../net/template.h"
+#include "aggregate.h"
+#include "http_windows.h"
 
 typedef enum { PAGE_NONE, PAGE_LINK, PAGE_FIELD, PAGE_OFFSET } PageMode;
 
@@ -52,11 +54,14 @@ typedef struct HttpJsonCfg {
     Mapping map;
     Paginate page;
     ResolveCfg resolve;
+    HttpWindows win;          /* windows: date windows over the revenue year */
+    AggregateCfg agg;         /* aggregate: items summed into one revenue row */
 } HttpJsonCfg;
 
 static const char *const http_json_keys[] = {
     "url", "method", "headers", "body", "auth", "insecure", "compressed", "follow_redirects",
-    "max_bytes", "connect_timeout", "items", "fields", "set", "scale", "paginate", "resolve", NULL,
+    "max_bytes", "connect_timeout", "items", "fields", "set", "scale", "paginate", "resolve",
+    "windows", "aggregate", NULL,
 };
 static const char *const page_keys[] = {
     "next", "param", "offset_param", "limit_param", "page_size", "has_more", "max_pages", NULL,
@@ -77,6 +82,8 @@ static void http_json_free(void *p)
     free(c->page.limit_param), free(c->page.has_more);
     free(c->resolve.method), free(c->resolve.url), free(c->resolve.body);
     http_headers_free(&c->resolve.headers);
+    http_windows_free(&c->win);
+    aggregate_cfg_free(&c->agg);
     free(c);
 }
 
@@ -225,8 +232,16 @@ static int parse_resolve(ResolveCfg *r, const YNode *map, char **err)
 static int http_json_configure(SourceConfig *sc, const YNode *map, char **err)
 {
     HttpJsonCfg *c = xcalloc(1, sizeof *c);
-    if (source_check_keys(map, http_json_keys, err) < 0)
+    if (source_check_keys(map, http_json_keys, err) < 0 || aggregate_configure(&c->agg, map, sc->id, err) < 0
+        || http_windows_configure(&c->win, map, err) < 0)
         goto fail;
+    if (c->agg.enabled && !sc->feeds)
+        sc->feeds = dataset_get(DS_REVENUE);
+    if (c->agg.enabled && sc->feeds->id != DS_REVENUE) {
+        ynode_error(ynode_get(map, "aggregate"), err, "aggregate: writes the revenue dataset, not %s (drop feeds:)",
+                    sc->feeds->name);
+        goto fail;
+    }
     if (!sc->feeds) {
         ynode_error(map, err, "http_json source '%s' needs 'feeds:' (one of: %s)", sc->id, dataset_names());
         goto fail;
@@ -327,11 +342,11 @@ static int next_page(const HttpJsonCfg *c, const char *cur, const HttpResponse *
 }
 
 /* The first URL: the configured one, with offset/limit for offset paging. */
-static char *first_url(const HttpJsonCfg *c)
+static char *first_url(const HttpJsonCfg *c, const char *url)
 {
     if (c->page.mode != PAGE_OFFSET)
-        return xstrdup(c->url);
-    char *u = http_url_set_param(c->url, c->page.offset_param, "0");
+        return xstrdup(url);
+    char *u = http_url_set_param(url, c->page.offset_param, "0");
     if (c->page.limit_param) {
         char num[32];
         snprintf(num, sizeof num, "%ld", c->page.page_size);
@@ -347,11 +362,14 @@ typedef struct PageRun {
     const HttpJsonCfg *c;
     HttpHeaders headers;
     Rows *rows;
+    Aggregate *agg;           /* aggregate: items summed here instead of rows */
     int conditional;          /* validators were sent */
 } PageRun;
 
-/* Fetches one page into run->rows. Returns 1 when 304, 0 ok, -1 error. */
-static int fetch_page(PageRun *run, const char *url, int first, HttpResponse *resp, cJSON **doc)
+/* Fetches one page into run->rows (or run->agg), *nitems = its items.
+ * Returns 1 when 304, 0 ok, -1 error. */
+static int fetch_page(PageRun *run, const char *url, int first, HttpResponse *resp, cJSON **doc,
+                      int *nitems)
 {
     FetchCtx *ctx = run->ctx;
     HttpRequest rq;
@@ -379,7 +397,12 @@ static int fetch_page(PageRun *run, const char *url, int first, HttpResponse *re
         return -1;
     }
     char *merr = NULL;
-    if (mapping_apply(&run->c->map, *doc, run->rows, &merr) < 0) {
+    int before = run->rows->nrows;
+    *nitems = run->agg ? aggregate_apply(run->agg, run->c->map.items, *doc, &merr)
+                       : mapping_apply(&run->c->map, *doc, run->rows, &merr);
+    if (!run->agg && *nitems >= 0)
+        *nitems = run->rows->nrows - before;
+    if (*nitems < 0) {
         set_err(&ctx->err, "response from %s: %s", resp->host, merr);
         free(merr);
         return -1;
@@ -395,25 +418,27 @@ static void keep_validators(FetchCtx *ctx, const HttpResponse *r, int single_pag
     ctx->state->last_modified = single_page ? xstrdup(r->last_modified) : NULL;
 }
 
-static int run_pages(PageRun *run)
+/* The pages starting at start_url (one date window, or the whole source). */
+static int run_pages(PageRun *run, const char *start_url)
 {
     FetchCtx *ctx = run->ctx;
-    char *url = first_url(run->c);
+    char *url = first_url(run->c, start_url);
     int rc = 0;
+    int64_t seen = 0;
     for (long page = 0; url && page < run->c->page.max_pages; page++) {
         HttpResponse resp;
         cJSON *doc = NULL;
-        int before = run->rows->nrows;
-        rc = fetch_page(run, url, page == 0, &resp, &doc);
+        int nitems = 0;
+        rc = fetch_page(run, url, page == 0, &resp, &doc, &nitems);
         if (rc == 1) {
             ctx->not_modified = 1;
         } else if (rc == 0) {
             if (page == 0)
                 keep_validators(ctx, &resp, run->c->page.mode == PAGE_NONE);
             char *next = NULL;
+            seen += nitems;
             if (run->c->page.mode != PAGE_NONE
-                && next_page(run->c, url, &resp, doc, run->rows->nrows - before, run->rows->nrows,
-                             &next, &ctx->err) < 0)
+                && next_page(run->c, url, &resp, doc, nitems, seen, &next, &ctx->err) < 0)
                 rc = -1;
             free(url);
             url = next;
@@ -427,6 +452,33 @@ static int run_pages(PageRun *run)
     return rc;
 }
 
+/* Every date window in order (or the URL once); a failed window fails the
+ * whole fetch, so no partial sum is ever written as a total. */
+static int fetch_windows(PageRun *run)
+{
+    const HttpJsonCfg *c = run->c;
+    if (!c->win.enabled)
+        return run_pages(run, c->url);
+    int64_t first, today;
+    int n = http_windows_span(&c->win, run->ctx->config, run->ctx->now_ms, &first, &today);
+    for (int i = 0; i < n; i++) {
+        int64_t from = first + (int64_t)i * c->win.days, to = from + c->win.days - 1;
+        char *url = http_windows_url(&c->win, c->url, from, to < today ? to : today);
+        int rc = run_pages(run, url);
+        free(url);
+        if (rc != 0) {
+            if (rc < 0 && n > 1) {
+                char *e = run->ctx->err;
+                run->ctx->err = NULL;
+                set_err(&run->ctx->err, "window %d of %d: %s", i + 1, n, e ? e : "failed");
+                free(e);
+            }
+            return rc < 0 ? -1 : 0;
+        }
+    }
+    return 0;
+}
+
 static int http_json_fetch(void *self, FetchCtx *ctx)
 {
     const HttpJsonCfg *c = ctx->src->kcfg;
@@ -436,14 +488,24 @@ static int http_json_fetch(void *self, FetchCtx *ctx)
         return -1;
     }
     run.rows = rows_new(c->map.ds);
-    run.conditional = c->page.mode == PAGE_NONE
+    run.conditional = c->page.mode == PAGE_NONE && !c->win.enabled && !c->agg.enabled
                       && (ctx->state->etag || ctx->state->last_modified)
                       && cache_count(ctx->cache, c->map.ds, ctx->src->id) > 0;
-    int rc = run_pages(&run);
-    if (rc == 0)
+    Aggregate agg;
+    if (c->agg.enabled) {
+        aggregate_begin(&agg, &c->agg, ctx->config, ctx->now_ms);
+        run.agg = &agg;
+    }
+    int rc = fetch_windows(&run);
+    if (rc == 0 && run.agg) {
+        aggregate_row(run.agg, run.rows);      /* today's row; earlier days' rows stay */
+        rc = fetch_commit(ctx, &run.rows, 1, CACHE_MERGE);
+    } else if (rc == 0)
         rc = fetch_commit(ctx, &run.rows, 1, CACHE_REPLACE);
     else if (rc == 1)
         rc = 0;
+    if (run.agg)
+        aggregate_end(run.agg);
     rows_free(run.rows);
     http_headers_free(&run.headers);
     return rc;
