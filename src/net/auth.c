@@ -14,7 +14,7 @@
 
 static const char *const auth_keys[] = {
     "bearer_env", "bearer_file", "scheme", "basic", "basic_user", "basic_user_env",
-    "basic_user_file", "basic_password_env", "basic_password_file", "header", NULL,
+    "basic_user_file", "basic_password_env", "basic_password_file", "header", "oauth2", NULL,
 };
 static const char *const basic_keys[] = {
     "user", "user_env", "user_file", "password_env", "password_file", NULL,
@@ -106,11 +106,19 @@ int http_auth_configure(HttpAuth *a, const YNode *node, char **err)
         || ynode_str(node, "scheme", &a->scheme, err) < 0
         || parse_basic(a, node, err) < 0 || parse_header(a, node, err) < 0)
         goto fail;
+    const YNode *o2 = ynode_get(node, "oauth2");
+    if (o2 && !(a->oauth2 = oauth2_configure(o2, err)))
+        goto fail;
     if (a->bearer_env && a->bearer_file) {
         ynode_error(node, err, "auth: bearer_env and bearer_file both given; keep one");
         goto fail;
     }
     int bearer = a->bearer_env || a->bearer_file;
+    if (a->oauth2 && (bearer || a->basic)) {
+        ynode_error(o2, err, "auth: oauth2 sets the Authorization header (Bearer); drop bearer/basic");
+        goto fail;
+    }
+    bearer |= a->oauth2 != NULL;
     if (bearer && a->basic) {
         ynode_error(node, err, "auth: bearer and basic both set the Authorization header; keep one");
         goto fail;
@@ -142,11 +150,13 @@ void http_auth_free(HttpAuth *a)
         *all[i] = NULL;
     }
     a->basic = 0;
+    oauth2_free(a->oauth2);
+    a->oauth2 = NULL;
 }
 
 int http_auth_any(const HttpAuth *a)
 {
-    return a && (a->bearer_env || a->bearer_file || a->basic || a->header_name);
+    return a && (a->bearer_env || a->bearer_file || a->basic || a->header_name || a->oauth2);
 }
 
 /* One secret through the secret reader, its message prefixed "auth: ". */
@@ -194,6 +204,15 @@ int http_auth_headers(const HttpAuth *a, HttpHeaders *h, char **err)
     }
     if (a->basic && basic_header(a, h, err) < 0)
         return -1;
+    if (a->oauth2) {
+        char *tok = oauth2_token(a->oauth2, err);
+        if (!tok)
+            return -1;
+        char *val = xasprintf("Bearer %s", tok);
+        http_headers_set(h, "Authorization", val, 1);
+        secret_free(tok);
+        secret_free(val);
+    }
     if (a->header_name) {
         char *v = read_secret(a->header_env, a->header_file, 0, err);
         if (!v)
@@ -204,6 +223,15 @@ int http_auth_headers(const HttpAuth *a, HttpHeaders *h, char **err)
         secret_free(val);
     }
     return 0;
+}
+
+int http_auth_retry_401(const HttpAuth *a, const HttpHeaders *h)
+{
+    if (!a || !a->oauth2)
+        return 0;
+    const char *sent = h ? http_headers_get(h, "Authorization") : NULL;
+    oauth2_invalidate(a->oauth2, sent && !strncmp(sent, "Bearer ", 7) ? sent + 7 : NULL);
+    return 1;
 }
 
 char *http_base64(const void *data, size_t n)

@@ -7,6 +7,12 @@
  *         (or flat: basic_user, basic_user_env, basic_user_file,
  *          basic_password_env, basic_password_file)      Authorization: Basic ...
  *   auth: {header: {name: X-Api-Key, value_env | value_file, prefix: "..."}}
+ *   auth: {oauth2: {token_url, client_id | client_id_file | client_id_env,
+ *          client_secret_file | client_secret_env, scope, send_as: basic|form}}
+ *         (OAuth2 client credentials, oauth2.h)        Authorization: Bearer <token>
+ *
+ * Basic with an API key as the user and an empty password: basic: {user_file: KEY};
+ * "sid:token": basic: {user: SID (or user_file/user_env), password_file: TOKEN}.
  *
  * A header may be combined with bearer or basic (PostgREST wants both).
  * Secrets are read on every request (a rotated token file is picked up at
@@ -17,6 +23,7 @@
 
 #include "../ynode.h"
 #include "http.h"
+#include "oauth2.h"
 
 typedef struct HttpAuth {
     char *bearer_env, *bearer_file;
@@ -25,6 +32,7 @@ typedef struct HttpAuth {
     char *user, *user_env, *user_file;
     char *password_env, *password_file;  /* neither: empty password */
     char *header_name, *header_env, *header_file, *header_prefix;
+    OAuth2 *oauth2;                      /* oauth2: client credentials, or NULL */
 } HttpAuth;
 
 /* Parses an `auth:` node (NULL: no auth). Returns 0, or -1 with *err at the
@@ -37,6 +45,11 @@ int http_auth_any(const HttpAuth *a);
  * Returns 0, or -1 with *err ("auth: environment variable X is not set",
  * "auth: cannot read PATH: why"). */
 int http_auth_headers(const HttpAuth *a, HttpHeaders *h, char **err);
+
+/* After a 401 from the resource: when the auth is OAuth2, forgets the token
+ * the request carried (in h) and returns 1 — build the headers again and
+ * retry once; else 0 (a 401 is final). */
+int http_auth_retry_401(const HttpAuth *a, const HttpHeaders *h);
 
 /* Standard base64 of n bytes. Returns a new string. */
 char *http_base64(const void *data, size_t n);

@@ -364,6 +364,7 @@ typedef struct PageRun {
     Rows *rows;
     Aggregate *agg;           /* aggregate: items summed here instead of rows */
     int conditional;          /* validators were sent */
+    int reauthed;             /* a 401 already fetched a new OAuth2 token */
 } PageRun;
 
 /* Fetches one page into run->rows (or run->agg), *nitems = its items.
@@ -384,6 +385,16 @@ static int fetch_page(PageRun *run, const char *url, int first, HttpResponse *re
     ctx->requests++;
     if (http_perform(&rq, resp, &ctx->err) < 0)
         return -1;
+    if (resp->status == 401 && !run->reauthed && http_auth_retry_401(&run->c->auth, &run->headers)) {
+        run->reauthed = 1;              /* OAuth2: a new token, once per fetch */
+        http_response_free(resp);
+        memset(resp, 0, sizeof *resp);
+        if (http_auth_headers(&run->c->auth, &run->headers, &ctx->err) < 0)
+            return -1;
+        ctx->requests++;
+        if (http_perform(&rq, resp, &ctx->err) < 0)
+            return -1;
+    }
     if (resp->status == 304 && first && run->conditional)
         return 1;
     if (http_check_status(resp, &ctx->err) < 0) {
