@@ -6,6 +6,9 @@
  * cursor field, or offset/limit) are all collected before one CACHE_REPLACE
  * write, so a failure half-way keeps the old rows. The JSON is mapped to the
  * `feeds:` dataset with items/fields/set/scale (net/mapping.h).
+ * `windows:` repeats all that per date window of the revenue year
+ * (http_windows.h); `aggregate:` sums the items into one revenue row for
+ * today instead (aggregate.h), merged so earlier days' rows stay.
  *
  * resolve: the `resolve:` request template (method, URL, body, headers with
  * {key}, {note}, {by}, {idempotency_key}, {action}), delivered by the outbox;
