@@ -70,6 +70,7 @@ static const struct {
     const char *table, *column, *type;
 } added_columns[] = {
     {"outbox", "read_as", "TEXT"},          /* v3: what the user saw, for write-back's check */
+    {"source_state", "auth_since", "INTEGER DEFAULT 0"}, /* 401/403 since (auth_blocker.c) */
 };
 
 static int has_column(sqlite3 *db, const char *table, const char *column)

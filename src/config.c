@@ -274,7 +274,9 @@ static int parse_common(SourceConfig *sc, const YNode *m, char **err)
     sc->backoff_max_ms = 10 * 60000;
     sc->breaker_open_ms = 5 * 60000;
     sc->enabled = 1;
-    if (get_interval(m, "every", MIN_INTERVAL_MS, &sc->every_ms, err) < 0 ||
+    sc->auth_blocker_after_ms = 3600 * 1000;
+    if (get_interval(m, "auth_blocker_after", 0, &sc->auth_blocker_after_ms, err) < 0 ||
+        get_interval(m, "every", MIN_INTERVAL_MS, &sc->every_ms, err) < 0 ||
         get_interval(m, "timeout", MIN_INTERVAL_MS, &sc->timeout_ms, err) < 0 ||
         ynode_double(m, "jitter", &sc->jitter, err) < 0 ||
         get_interval(m, "backoff_max", MIN_INTERVAL_MS, &sc->backoff_max_ms, err) < 0 ||

@@ -37,6 +37,7 @@ typedef struct SourceConfig {
     int rate_per_min, rate_per_hour;   /* request budget (0 = none) */
     const Dataset *feeds;              /* `feeds:` (NULL when the kind decides) */
     int enabled;                       /* `enabled: false` keeps it configured but idle */
+    int64_t auth_blocker_after_ms;     /* 401/403 this long -> a blocker (default 1h; auth_blocker.h) */
     void *kcfg;                        /* the kind's parsed config (cls->configure) */
 } SourceConfig;
 

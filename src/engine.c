@@ -20,6 +20,7 @@
 #include <sys/inotify.h>
 #include <time.h>
 #include <unistd.h>
+#include "auth_blocker.h"
 #include "cache.h"
 #include "log.h"
 #include "net/scrub.h"
@@ -138,6 +139,7 @@ static void record(Engine *e, Cache *c, SrcRun *s, FetchCtx *ctx, int ok, int64_
         log_error("%s: cannot record status: %s", s->sc->id, err);
         free(err);
     }
+    auth_blocker_note(c, s->sc, ok, st.last_error, now);   /* 401/403 for long -> a blocker */
     free(s->report);
     if (ok)
         s->report = xasprintf("%s: ok (%lld rows%s, %.*f ms)", s->sc->id, (long long)ctx->rows,

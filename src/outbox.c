@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "auth_blocker.h"
 #include "log.h"
 #include "net/scrub.h"
 #include "source.h"
@@ -76,7 +77,7 @@ int64_t outbox_enqueue(Cache *c, const Config *cfg, const char *source, const ch
         set_err(err, "no source '%s' in %s", source, cfg->path);
         return -1;
     }
-    if (!source_supports(sc, action)) {
+    if (!auth_blocker_is(c, source, key) && !source_supports(sc, action)) {
         if (!sc->cls->resolve || !source_supports(sc, "resolve"))
             set_err(err, "source '%s' (%s) has no write-back configured", source, sc->cls->kind);
         else
@@ -277,7 +278,9 @@ int64_t outbox_deliver_due(Cache *c, const Config *cfg, atomic_int *cancel)
         ResolveOut out = {0};
         ResolveResult rr;
         const SourceConfig *sc = config_source(cfg, j.source);
-        if (!sc || !sc->cls->resolve) {
+        if (sc && auth_blocker_is(c, j.source, j.key)) {
+            rr = auth_blocker_deliver(c, j.source, j.action, &out);   /* "fixed, try now" */
+        } else if (!sc || !sc->cls->resolve) {
             rr = RESOLVE_FAIL;
             set_err(&out.message, sc ? "source '%s' cannot write back" : "no source '%s' in the config",
                     j.source);

@@ -27,7 +27,7 @@ const SourceClass *const source_classes[] = {
 /* Keys config.c reads for every source, whatever its kind. */
 const char *const source_common_keys[] = {
     "id", "kind", "every", "timeout", "jitter", "backoff_max", "breaker_after",
-    "breaker_open", "rate_per_min", "rate_per_hour", "feeds", "enabled", NULL,
+    "breaker_open", "rate_per_min", "rate_per_hour", "feeds", "enabled", "auth_blocker_after", NULL,
 };
 
 int source_supports(const SourceConfig *sc, const char *action)
