@@ -60,6 +60,10 @@ static const Field alerts_f[] = {
     SK, {"rule", F_TEXT}, {"severity", F_TEXT}, {"title", F_TEXT}, {"detail", F_TEXT},
     {"first_seen", F_TIME}, {"last_seen", F_TIME}, {"state", F_TEXT}, {"acked_by", F_TEXT},
     {"cleared_at", F_TIME},
+    /* internal (not printed): the transition number (1 for the first raise,
+     * +1 per re-raise after a clear), the snooze end (wall ms, 0 = none) and
+     * when a notification was last queued (wall ms), for `renotify` */
+    {"transition", F_INT}, {"snoozed_until_ms", F_INT}, {"notified_ms", F_INT},
 };
 
 /* ninternal: how many of the last fields are the cache's own (not printed) */
@@ -76,7 +80,7 @@ static const Dataset datasets[DS__COUNT] = {
     DS(DS_CRON, "cron", cron_f, "job_id", NULL),
     DS(DS_PROJECTS, "projects", projects_f, "name", NULL),
     DS(DS_AUDIT, "audit", audit_f, "ts DESC", "ts"),
-    DS(DS_ALERTS, "alerts", alerts_f, "last_seen DESC", "cleared_at"),
+    DSX(DS_ALERTS, "alerts", alerts_f, "last_seen DESC", "cleared_at", 3),
 };
 
 const Dataset *dataset_get(DatasetId id)

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "net/scrub.h"
 #include "outbox.h"
+#include "alerts/alerts.h"
 #include "schedule.h"
 #include "source.h"
 #include "util.h"
@@ -152,6 +153,20 @@ static void record(Engine *e, Cache *c, SrcRun *s, FetchCtx *ctx, int ok, int64_
     cache_state_clear(&st);
 }
 
+/* Evaluates the alert rules that depend on `what` on this thread's
+ * connection (alerts/alerts.h); new transitions may have queued
+ * notifications, so the outbox thread is kicked when anything changed. */
+static void evaluate_alerts(Engine *e, Cache *c, unsigned what)
+{
+    char *err = NULL;
+    int n = alerts_evaluate(c, e->cfg, what, now_ms(), &err);
+    if (n < 0)
+        log_warn("alerts: %s", err ? err : "evaluation failed");
+    free(err);
+    if (n > 0)
+        engine_kick_outbox(e);
+}
+
 /* Runs one source on this worker's connection. */
 static void run_source(Engine *e, Cache *c, SrcRun *s, int force)
 {
@@ -202,6 +217,7 @@ static void run_source(Engine *e, Cache *c, SrcRun *s, int force)
     rate_note(&s->rate, now_ms(), ctx.requests ? (int)ctx.requests : 1);
     pthread_mutex_unlock(&e->lock);
     record(e, c, s, &ctx, ok, start, mono_us() - u0);
+    evaluate_alerts(e, c, ALERTS_ON_SOURCES | (ok ? source_datasets(sc) : 0));
     s->ok = ok;
     free(ctx.err);
     cache_state_clear(&st);
@@ -267,6 +283,7 @@ static void *sched_main(void *arg)
     Engine *e = arg;
     Cache *c = NULL;
     int64_t next_retention = now_ms() + 60000;
+    int64_t next_alerts = now_ms() + 1000;       /* time-based alert rules */
     pthread_mutex_lock(&e->lock);
     while (!e->stop) {
         int64_t now = now_ms();
@@ -288,6 +305,20 @@ static void *sched_main(void *arg)
             else if (due < wake)
                 wake = due;
         }
+        if (now >= next_alerts) {
+            next_alerts = now + 15000;
+            pthread_mutex_unlock(&e->lock);
+            char *err = NULL;
+            if (!c && cache_open(e->cfg->cache_path, &c, NULL, &err) != 0)
+                c = NULL;
+            free(err);
+            if (c)
+                evaluate_alerts(e, c, ALERTS_ON_TIMER);
+            pthread_mutex_lock(&e->lock);
+            continue;
+        }
+        if (next_alerts < wake)
+            wake = next_alerts;
         if (now >= next_retention) {
             next_retention = now + 10 * 60000;
             pthread_mutex_unlock(&e->lock);
@@ -536,6 +567,7 @@ int engine_run_once(Engine *e, FILE *report, int respect_lease, char **err)
     char *e2 = NULL;
     if (cache_open(e->cfg->cache_path, &c, NULL, &e2) == 0) {
         cache_apply_retention(c, e->cfg->retention, now_ms(), NULL);
+        evaluate_alerts(e, c, ALERTS_ON_TIMER);
         outbox_deliver_due(c, e->cfg, &e->stop);
         cache_close(c);
     }

@@ -18,6 +18,7 @@
 #include "net/scrub.h"
 #include "source.h"
 #include "util.h"
+#include "alerts/notify.h"
 
 #define OUTBOX_BACKOFF_MAX_MS (5 * 60 * 1000)
 
@@ -249,7 +250,9 @@ static void settle(Cache *c, const Job *j, ResolveResult rr, const ResolveOut *o
         sqlite3_step(st);
         sqlite3_finalize(st);
     }
-    if (rr == RESOLVE_OK)
+    if (strcmp(j->action, NOTIFY_ACTION) == 0)
+        ;                             /* a notification: no blocker to update */
+    else if (rr == RESOLVE_OK)
         cache_blocker_set_resolved(c, j->source, j->key, resolve, j->by, ts,
                                    *j->note ? j->note : NULL, NULL);
     else if (rr != RESOLVE_RETRY && resolve)
@@ -280,6 +283,12 @@ int64_t outbox_deliver_due(Cache *c, const Config *cfg, atomic_int *cancel)
         const SourceConfig *sc = config_source(cfg, j.source);
         if (sc && auth_blocker_is(c, j.source, j.key)) {
             rr = auth_blocker_deliver(c, j.source, j.action, &out);   /* "fixed, try now" */
+        } else if (strcmp(j.action, NOTIFY_ACTION) == 0) {
+            /* an alert notification (alerts/notify.h): by_user names the target */
+            int status = 0;
+            int nr = notify_deliver(cfg, j.by, j.note, j.idem, &out.retry_after_ms, &status, &out.message);
+            out.http_status = status;
+            rr = nr == 0 ? RESOLVE_OK : nr == 1 ? RESOLVE_RETRY : RESOLVE_FAIL;
         } else if (!sc || !sc->cls->resolve) {
             rr = RESOLVE_FAIL;
             set_err(&out.message, sc ? "source '%s' cannot write back" : "no source '%s' in the config",

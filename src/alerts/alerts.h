@@ -86,6 +86,7 @@ void brief_config_free(BriefConfig *b);
  * ALERTS_ON_SOURCES for source_state and ALERTS_ON_TIMER for time-based). */
 #define ALERTS_ON_SOURCES (1u << 30)
 #define ALERTS_ON_TIMER   (1u << 29)
+#define ALERTS_ON_OUTBOX  (1u << 28)
 #define ALERTS_ALL        0xffffffffu
 
 /* Evaluates the rules that depend on `what` against the cache at now_ms and

@@ -75,12 +75,11 @@ int cli_snapshot(CliGlobal *g, int argc, char **argv);
 int cli_check(CliGlobal *g, int argc, char **argv);
 int cli_resolve(CliGlobal *g, int argc, char **argv);
 int cli_outbox(CliGlobal *g, int argc, char **argv);
+int cli_alerts(CliGlobal *g, int argc, char **argv);
 int cli_serve(CliGlobal *g, int argc, char **argv);
 int cli_export(CliGlobal *g, int argc, char **argv);
 int cli_backup(CliGlobal *g, int argc, char **argv);
 int cli_restore(CliGlobal *g, int argc, char **argv);
 int cli_help(CliGlobal *g, int argc, char **argv);
-int cli_presets(CliGlobal *g, int argc, char **argv);
-int cli_brief(CliGlobal *g, int argc, char **argv);
 
 #endif

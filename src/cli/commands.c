@@ -37,6 +37,13 @@ const CliCommand cli_commands[] = {
      "  each says what it did; exit 1 for an unknown or finished row, 3 when a\n"
      "  retried row is still queued\n",
      cli_outbox},
+    {"alerts", "[--json] [--all] | ack KEY [--by NAME]", "the alerts the engine raised (open ones by default)",
+     "  --json       the rows as JSON (the fields of the alerts dataset, as GET /api/alerts)\n"
+     "  --all        also acked and cleared alerts (default: open, not snoozed)\n"
+     "  ack KEY      acknowledge an open alert: it leaves the open list until it clears\n"
+     "  --by NAME    who acked it (default user:)\n"
+     "  exit 1 when there is no open alert KEY\n",
+     cli_alerts},
     {"serve", "[--listen ADDR:PORT] [--fetch]", "serve the cache as an HTTP API with live events",
      "  --listen ADDR:PORT  where to listen (default serve.listen, 127.0.0.1:8765;\n"
      "                      port 0 picks a free one); a non-loopback address needs\n"
@@ -69,17 +76,6 @@ const CliCommand cli_commands[] = {
      "  refuses a damaged or mismatched FILE (exit 1, cache untouched); keeps the\n"
      "  current cache as CACHE.before-restore-TIME; running mc processes need no restart\n",
      cli_restore},
-    {"brief", "[--format text|markdown|json] [--since DUR]",
-     "the morning brief, from the cache only (for cron and mail)",
-     "  --format FMT  text (default; 80 columns), markdown (for chat) or json\n"
-     "  --since DUR   the window of jobs and activity (default 24h)\n"
-     "  blockers for the owner, revenue against goal and pace, failed jobs, the\n"
-     "  agents' cost yesterday, system health, open alerts, notable activity\n",
-     cli_brief},
-    {"presets", "[NAME]", "the shipped vendor presets, or one expanded for copying",
-     "  NAME   print the preset's documentation, its keys with their defaults and\n"
-     "         the source entry it expands to (a config that loads as it is)\n",
-     cli_presets},
     {"help", "[COMMAND]", "this help, or one command's", NULL, cli_help},
     {NULL, NULL, NULL, NULL, NULL},
 };
