@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "presets.h"
 #include "source.h"
 #include "util.h"
 
@@ -310,7 +311,7 @@ static int parse_common(SourceConfig *sc, const YNode *m, char **err)
 
 /* One entry of `sources:`. On failure whatever configure left in sc->kcfg is
  * freed by config_free with the class's free_config. */
-static int parse_source(Config *c, int i, const YNode *m, char **err)
+static int parse_kind(Config *c, int i, const YNode *m, char **err)
 {
     SourceConfig *sc = &c->sources[i];
     char *kind = NULL, *kerr = NULL;
@@ -337,6 +338,29 @@ static int parse_source(Config *c, int i, const YNode *m, char **err)
     else
         ynode_error(m, err, "source '%s': invalid %s settings", sc->id, sc->cls->kind);
     free(kerr);
+    return -1;
+}
+
+/* A source entry; one with `preset:` is first replaced in the document by
+ * its expansion (presets.h), and its errors name the preset. */
+static int parse_source(Config *c, int i, YNode *list, char **err)
+{
+    YNode *m = list->items[i];
+    const YNode *pn = m->type == YN_MAP ? ynode_get(m, "preset") : NULL;
+    if (!pn)
+        return parse_kind(c, i, m, err);
+    char ys[11];
+    config_year_start(c, now_ms(), ys);
+    YNode *x = preset_expand(m, ys, err);
+    if (!x)
+        return -1;
+    c->sources[i].preset = xstrdup(pn->scalar);
+    list->items[i] = x;
+    ynode_free_node(m);
+    if (parse_kind(c, i, x, err) == 0)
+        return 0;
+    const YNode *idn = ynode_get(x, "id");
+    preset_name_error(err, idn && idn->type == YN_SCALAR ? idn->scalar : "", c->sources[i].preset);
     return -1;
 }
 
@@ -417,6 +441,7 @@ void config_free(Config *c)
         if (sc->kcfg && sc->cls && sc->cls->free_config)
             sc->cls->free_config(sc->kcfg);
         free(sc->id);
+        free(sc->preset);
     }
     free(c->sources);
     free(c->owner);

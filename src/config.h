@@ -26,6 +26,7 @@ typedef struct Retention {
 
 typedef struct SourceConfig {
     char *id;                          /* unique */
+    char *preset;                      /* `preset:` it was expanded from, or NULL */
     const struct SourceClass *cls;     /* from `kind:` */
     const YNode *node;                 /* the source's map (owned by Config.doc) */
     int64_t every_ms;                  /* refresh interval (default 30s) */

@@ -554,3 +554,31 @@ YNode *ynode_parse_file(const char *file, char **err)
     free(text);
     return root;
 }
+
+/* ---- building trees by hand (presets.c) ---- */
+
+YNode *ynode_new(YNodeType type, const char *file, int line, int col, const char *scalar)
+{
+    YNode *n = xcalloc(1, sizeof *n);
+    n->type = type;
+    n->file = file;
+    n->line = line;
+    n->col = col;
+    n->scalar = type == YN_SCALAR ? xstrdup(scalar ? scalar : "") : NULL;
+    return n;
+}
+
+void ynode_push(YNode *parent, YNode *key, YNode *item)
+{
+    node_push(parent, key, item);
+}
+
+YNode *ynode_copy(const YNode *src)
+{
+    return node_copy(src);
+}
+
+void ynode_free_node(YNode *n)
+{
+    node_free_rec(n);
+}

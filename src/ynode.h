@@ -65,6 +65,24 @@ int ynode_strv(const YNode *map, const char *key, char ***out, char **err);
 void strv_free(char **v);
 int strv_len(char *const *v);
 
+/* Building trees (preset expansion). `file` is borrowed: it must outlive
+ * the tree (the root document's file). ynode_new copies `scalar` (may be
+ * NULL for maps and sequences); ynode_push appends (key is NULL for a
+ * sequence) and takes both; ynode_copy is deep and shares `file`;
+ * ynode_free_node frees a subtree that is not a root (its file stays). */
+YNode *ynode_new(YNodeType type, const char *file, int line, int col, const char *scalar);
+void ynode_push(YNode *parent, YNode *key, YNode *item);
+YNode *ynode_copy(const YNode *src);
+void ynode_free_node(YNode *n);
+
+/* Back to YAML text (ynode_emit.c): a map or list in block style at
+ * indentation ind (a short list of single values as [a, b]); first_inline:
+ * the first line's indentation is already written (after "- "). inline: a
+ * single value or a short list on one line ("[...]" for anything bigger). */
+struct Buf;
+void ynode_emit(struct Buf *b, const YNode *n, int ind, int first_inline);
+void ynode_emit_inline(struct Buf *b, const YNode *n);
+
 /* Scalar conversions of one node (error at the node). */
 int ynode_as_long(const YNode *n, long min, long max, long *out, char **err);
 int ynode_as_bool(const YNode *n, int *out, char **err);

@@ -81,5 +81,7 @@ int cli_export(CliGlobal *g, int argc, char **argv);
 int cli_backup(CliGlobal *g, int argc, char **argv);
 int cli_restore(CliGlobal *g, int argc, char **argv);
 int cli_help(CliGlobal *g, int argc, char **argv);
+int cli_presets(CliGlobal *g, int argc, char **argv);
+int cli_brief(CliGlobal *g, int argc, char **argv);
 
 #endif

@@ -70,6 +70,9 @@ static void print_table(const Config *cfg, Cache *c, int failed)
                      (long long)st.duration_ms, sc->cls->resolve ? ", can resolve" : "");
         }
         printf("%-16s %-15s %-7s %-6s %s\n", cli_safe(sc->id), sc->cls->kind, every, res, text);
+        if (sc->preset)   /* the preset behind it, in the words its config errors use */
+            printf("  source '%s' (preset %s): %s\n", cli_safe(sc->id), cli_safe(sc->preset),
+                   !sc->enabled ? "off" : st.last_error ? "FAIL" : "ok");
         print_bad_lines(&st);
         cache_state_clear(&st);
     }

@@ -76,6 +76,17 @@ const CliCommand cli_commands[] = {
      "  refuses a damaged or mismatched FILE (exit 1, cache untouched); keeps the\n"
      "  current cache as CACHE.before-restore-TIME; running mc processes need no restart\n",
      cli_restore},
+    {"brief", "[--format text|markdown|json] [--since DUR]",
+     "the morning brief, from the cache only (for cron and mail)",
+     "  --format FMT  text (default; 80 columns), markdown (for chat) or json\n"
+     "  --since DUR   the window of jobs and activity (default 24h)\n"
+     "  blockers for the owner, revenue against goal and pace, failed jobs, the\n"
+     "  agents' cost yesterday, system health, open alerts, notable activity\n",
+     cli_brief},
+    {"presets", "[NAME]", "the shipped vendor presets, or one expanded for copying",
+     "  NAME   print the preset's documentation, its keys with their defaults and\n"
+     "         the source entry it expands to (a config that loads as it is)\n",
+     cli_presets},
     {"help", "[COMMAND]", "this help, or one command's", NULL, cli_help},
     {NULL, NULL, NULL, NULL, NULL},
 };
