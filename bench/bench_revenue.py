@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Revenue presets against the local fakes (issue 9): a Close account with
+10,000 won opportunities (100 pages of 100) into one revenue row, and a
+365-day report behind OAuth2 client credentials (12 windows of at most 31
+days), each the whole `mc fetch --once` (process start to exit), median of 3;
+the YTD is checked to the cent. Usage: bench_revenue.py BUILD [TMPDIR]"""
+import datetime, json, os, statistics, subprocess, sys, tempfile, time, urllib.request
+
+BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
+TMP = sys.argv[2] if len(sys.argv) > 2 else tempfile.mkdtemp(prefix="mc-bench-rev-")
+MC = os.path.abspath(os.path.join(BUILD, "mc"))
+TESTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests")
+HOME = TMP + "/revhome"
+ENV = dict(os.environ, HOME=HOME, XDG_CONFIG_HOME=HOME + "/cfg", XDG_CACHE_HOME=HOME + "/cache",
+           XDG_STATE_HOME=HOME + "/state")
+os.makedirs(HOME, exist_ok=True)
+TODAY = datetime.datetime.now(datetime.timezone.utc).date()
+
+
+def line(name, value, unit, target, ok):
+    print(f"  {name:<58} {value:>12.2f} {unit:<8} target {target:<12} {'ok' if ok else 'MISSED'}", flush=True)
+
+
+def start(script, *args):
+    p = subprocess.Popen([sys.executable, os.path.join(TESTS, script), *args],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    return p, int(p.stdout.readline())
+
+
+def stats(port):
+    with urllib.request.urlopen("http://127.0.0.1:%d/_stats" % port, timeout=5) as r:
+        return json.load(r)
+
+
+def run(name, src, extra=""):
+    cfg = os.path.join(HOME, name + ".yaml")
+    with open(cfg, "w") as f:
+        f.write(f"cache: {HOME}/{name}.db\nlog: {HOME}/mc.log\n{extra}sources:\n{src}")
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        r = subprocess.run([MC, "-c", cfg, "fetch", "--once"], env=ENV, capture_output=True, text=True)
+        times.append(time.perf_counter() - t0)
+        if r.returncode:
+            raise SystemExit(f"{name}: fetch failed: {r.stderr}")
+    snap = json.loads(subprocess.run([MC, "-c", cfg, "snapshot", "--json", "--dataset", "revenue"], env=ENV,
+                                     capture_output=True, text=True).stdout)
+    rows = snap.get("revenue", []) if isinstance(snap, dict) else snap
+    return statistics.median(times), rows[0]["total_ytd_usd"] if rows else None
+
+
+def main():
+    if not os.path.exists(MC):
+        raise SystemExit(f"{MC} not built")
+    ys = TODAY.replace(month=1, day=1).isoformat()
+    p, port = start("fake_close.py", "--key", "bench-key", "--year-start", ys, "--won", "10000")
+    try:
+        with open(HOME + "/close_key", "w") as f:
+            f.write("bench-key\n")
+        s, ytd = run("close", f"  - {{id: close, preset: close, api_key_file: {HOME}/close_key, "
+                              f"base_url: \"http://127.0.0.1:{port}\"}}\n")
+        st = stats(port)
+        pages = sum(1 for r in st["requests"] if "_skip=" in r) // 3
+        ok = ytd is not None and round(ytd * 100) == st["expected_ytd_cents"]
+        line("Close: 10,000 won opportunities (%d pages) -> 1 revenue row" % pages, s, "s", "< 2", s < 2 and ok)
+        if not ok:
+            print(f"    YTD {ytd} != {st['expected_ytd_cents'] / 100}")
+    finally:
+        p.stdin.close()
+        p.wait()
+    # a year of 365 days: it started 364 days before today
+    start_day = TODAY - datetime.timedelta(days=364)
+    p, port = start("fake_report.py", "--client-id", "bench-id", "--client-secret", "bench-secret",
+                    "--year-start", start_day.isoformat())
+    try:
+        with open(HOME + "/rv_secret", "w") as f:
+            f.write("bench-secret\n")
+        s, ytd = run("report", f"""  - id: rv
+    preset: oauth2_report
+    token_url: "http://127.0.0.1:{port}/oauth/token"
+    client_id: bench-id
+    client_secret_file: {HOME}/rv_secret
+    report_url: "http://127.0.0.1:{port}/v1/report"
+""", extra='year_start: "%s"\n' % start_day.strftime("%m-%d"))
+        st = stats(port)
+        n = len(st["windows"]) // 3
+        ok = ytd is not None and round(ytd * 100) == st["expected_ytd_cents"] and st["refused"] == 0
+        line("OAuth2 report: 365 days in %d windows (token + windows)" % n, s, "s", "< 1", s < 1 and ok)
+        if not ok:
+            print(f"    YTD {ytd} != {st['expected_ytd_cents'] / 100} or refused {st['refused']}")
+    finally:
+        p.stdin.close()
+        p.wait()
+    subprocess.run(["rm", "-rf", HOME])
+
+
+if __name__ == "__main__":
+    main()
