@@ -166,7 +166,7 @@ try:
           h.get("content-type", "").startswith("application/json"))
 
     # ---- auth ----
-    for path in ("/api/overview", "/api/sources", "/api/datasets/blockers", "/api/events"):
+    for path in ("/api/overview", "/api/sources", "/api/alerts", "/api/datasets/blockers", "/api/events"):
         st, h, data = req(port, "GET", path)
         check("%s without a token: 401 + JSON + WWW-Authenticate" % path,
               st == 401 and is_json_error(data, 401) and h.get("www-authenticate") == "Bearer")
@@ -221,6 +221,15 @@ try:
     check("sources: 200 and the same ids and states as mc snapshot --json",
           st == 200 and [s["id"] for s in got] == [s["id"] for s in snapall["sources"]] and
           [s["ok"] for s in got] == [True, True])
+
+    # ---- alerts: the open ones, as mc alerts --json prints them ----
+    st, h, data = req(port, "GET", "/api/alerts", token=READ_TOKEN)
+    cli = json.loads(mc("alerts", "--json").stdout)
+    got = json.loads(data)
+    check("alerts: 200, a JSON list equal to mc alerts --json, no-store",
+          st == 200 and isinstance(got, list) and got == cli and h.get("cache-control") == "no-store")
+    check("alerts: every row open, with the dataset's fields",
+          all(a["state"] == "open" and {"key", "rule", "severity", "title", "source"} <= set(a) for a in got))
 
     # ---- 404 / 405 ----
     st, h, data = req(port, "GET", "/api/nosuch", token=READ_TOKEN)

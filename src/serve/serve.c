@@ -118,11 +118,13 @@ static enum MHD_Result route(Server *s, struct MHD_Connection *c, Req *r, const 
     if (strcmp(url, "/api/health") == 0)
         return get ? api_health(s, c, r) : serve_error(s, c, r, 405, "use GET");
     /* which route, before auth: an unknown one is 404 to everyone */
-    enum { R_NONE, R_OVERVIEW, R_DATASET, R_SOURCES, R_EVENTS, R_RESOLVE } which = R_NONE;
+    enum { R_NONE, R_OVERVIEW, R_DATASET, R_SOURCES, R_EVENTS, R_RESOLVE, R_ALERTS } which = R_NONE;
     const char *rest = NULL;
     char source[256] = "", key[1024] = "";
     if (strcmp(url, "/api/overview") == 0)
         which = R_OVERVIEW;
+    else if (strcmp(url, "/api/alerts") == 0)
+        which = R_ALERTS;
     else if (strcmp(url, "/api/sources") == 0)
         which = R_SOURCES;
     else if (strcmp(url, "/api/events") == 0)
@@ -167,6 +169,8 @@ static enum MHD_Result route(Server *s, struct MHD_Connection *c, Req *r, const 
         return api_overview(s, c, r);
     case R_SOURCES:
         return api_sources(s, c, r);
+    case R_ALERTS:
+        return api_alerts(s, c, r);
     case R_EVENTS:
         return api_events(s, c, r);
     default:

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
+#include "../alerts/alerts.h"
 #include "../outbox.h"
 #include "../stats_cards.h"
 
@@ -98,6 +99,28 @@ enum MHD_Result api_overview(Server *s, struct MHD_Connection *c, Req *r)
     buf_json_string(&b, s->cfg->owner, 1);
     buf_printf(&b, ", \"generated_at\": \"%s\"}\n", iso);
     return serve_reply(s, c, r, 200, buf_steal(&b), "application/json");
+}
+
+enum MHD_Result api_alerts(Server *s, struct MHD_Connection *c, Req *r)
+{
+    char *err = NULL;
+    Cache *cache = serve_cache(s, &err);
+    if (!cache) {
+        enum MHD_Result rc = serve_error(s, c, r, 503, "%s", err);
+        free(err);
+        return rc;
+    }
+    cJSON *arr = alerts_list_json(cache, 0, now_ms(), &err);
+    if (!arr) {
+        enum MHD_Result rc = serve_error(s, c, r, 500, "%s", err);
+        free(err);
+        return rc;
+    }
+    char *json = cJSON_PrintUnformatted(arr);
+    cJSON_Delete(arr);
+    char *body = xasprintf("%s\n", json ? json : "[]");
+    cJSON_free(json);
+    return serve_reply(s, c, r, 200, body, "application/json");
 }
 
 /* Runs a dump into memory: the body (with a newline, as `mc snapshot`

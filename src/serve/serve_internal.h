@@ -75,6 +75,8 @@ enum MHD_Result api_health(Server *s, struct MHD_Connection *c, Req *r);
 enum MHD_Result api_overview(Server *s, struct MHD_Connection *c, Req *r);
 enum MHD_Result api_dataset(Server *s, struct MHD_Connection *c, Req *r, const char *name);
 enum MHD_Result api_sources(Server *s, struct MHD_Connection *c, Req *r);
+/* GET /api/alerts: the open alerts, as `mc alerts --json` prints them. */
+enum MHD_Result api_alerts(Server *s, struct MHD_Connection *c, Req *r);
 enum MHD_Result api_resolve(Server *s, struct MHD_Connection *c, Req *r, const char *source,
                             const char *key, const char *token_name);
 
