@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""fake_close.py - Close CRM's opportunity list, as ../shared/contracts/apis.md
+"""fake_close.py - Close CRM's opportunity list, as Close's API reference
 documents it, for the close preset's tests and bench.
 
 GET /api/v1/opportunity/?status_type=won&date_won__gte=YYYY-MM-DD&_order_by=-date_won

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """fake_impact.py - impact.com's partner API report, as
-../shared/contracts/apis.md documents it, for the impact preset's tests.
+impact.com's API reference documents it, for the impact preset's tests.
 
 GET /Mediapartners/{SID}/Reports/{ReportId}?START_DATE=YYYY-MM-DD&END_DATE=YYYY-MM-DD[&Page=N]
   HTTP Basic SID:token (--sid, --token), and Accept: application/json

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """fake_report.py - a reporting API behind OAuth2 client credentials (the RV
-media network's, ../shared/contracts/apis.md), for the oauth2_report
+media network's, as its API documents it), for the oauth2_report
 preset's tests and bench.
 
 POST /oauth/token  form grant_type=client_credentials[&scope=...]; the client
