@@ -23,7 +23,7 @@ done
 "$MC" --help >"$T/help"; rc=$?
 check "--help exits 0" [ $rc -eq 0 ]
 grep '^  mc ' "$T/help" | sed 's/^  //' >"$T/lines"
-check "--help lists 11 commands" [ "$(wc -l <"$T/lines")" -eq 11 ]
+check "--help lists 14 commands" [ "$(wc -l <"$T/lines")" -eq 14 ]
 while IFS= read -r line; do
     grep -qF -- "$line" "$SRC/README.md" || { echo "FAIL: README lacks '$line'" >&2; touch "$T/failed2"; }
 done <"$T/lines"

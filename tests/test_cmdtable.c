@@ -28,7 +28,7 @@ static void check_rows(void)
         for (const CliCommand *d = c + 1; d->name; d++)
             CHECK(strcmp(c->name, d->name) != 0);
     }
-    CHECK_INT(n, 11);
+    CHECK_INT(n, 14);
     CHECK(cli_command_find("nosuch") == NULL);
     CHECK(strstr(cli_command_find("resolve")->usage, "--undo") != NULL);
 }

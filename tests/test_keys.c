@@ -54,14 +54,18 @@ static void defaults(void)
     CHECK_INT(keymap_lookup(&km, 'R'), UA_REFRESH);
     CHECK_INT(keymap_lookup(&km, 27), UA_CLOSE);
     /* no default is Ctrl-A or Ctrl-B (the screen and tmux prefixes), and no
-     * key is bound twice */
+     * key is bound twice, but for ack's a: the pane's first (the alerts pane
+     * acks), add's otherwise */
     for (int a = 1; a < UA__COUNT; a++)
         for (int i = 0; i < KEYS_MAX_PER_ACTION; i++) {
             int k = km.keys[a][i];
             CHECK(k != 1 && k != 2);
-            if (k)
+            if (k && a != UA_ACK)
                 CHECK_INT(keymap_lookup(&km, k), a);
         }
+    CHECK_INT(keymap_lookup(&km, 'a'), UA_ADD);
+    CHECK(keymap_has(&km, UA_ACK, 'a'));
+    CHECK(!keymap_has(&km, UA_ACK, 'A'));
     char buf[64];
     keys_of(&km, UA_PANE_LEFT, buf, sizeof buf);
     CHECK_STR(buf, "h/Left");
@@ -101,6 +105,18 @@ static void overrides(void)
     char buf[32];
     keys_of(&km, UA_RESOLVE, buf, sizeof buf);
     CHECK_STR(buf, "");
+    ynode_free(doc);
+
+    /* ack moved to A: a is add's alone; or add moved: a is ack's alone */
+    k = keys_node("keys:\n  ack: A\n", &doc);
+    CHECK(keymap_build(&km, k, &err) == 0);
+    CHECK_INT(keymap_lookup(&km, 'A'), UA_ACK);
+    CHECK(!keymap_has(&km, UA_ACK, 'a'));
+    CHECK_INT(keymap_lookup(&km, 'a'), UA_ADD);
+    ynode_free(doc);
+    k = keys_node("keys:\n  add: C-p\n", &doc);
+    CHECK(keymap_build(&km, k, &err) == 0);
+    CHECK_INT(keymap_lookup(&km, 'a'), UA_ACK);
     ynode_free(doc);
     free(err);
 }

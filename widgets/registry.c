@@ -6,7 +6,7 @@
 #include "../src/ui/widget.h"
 
 extern const WidgetClass revenue_widget, blockers_widget, agents_widget, cron_widget,
-    health_widget, activity_widget, projects_widget, stats_widget;
+    health_widget, activity_widget, projects_widget, stats_widget, alerts_widget;
 
 const WidgetClass *const widget_classes[] = {
     &revenue_widget,
@@ -17,6 +17,7 @@ const WidgetClass *const widget_classes[] = {
     &activity_widget,
     &projects_widget,
     &stats_widget,
+    &alerts_widget,
     NULL,
 };
 

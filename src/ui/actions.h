@@ -41,6 +41,11 @@ int ui_action_snooze(Cache *c, const Config *cfg, const char *source, const char
 int ui_action_unsnooze(Cache *c, const Config *cfg, const char *source, const char *key,
                        char **msg);
 
+/* Acknowledges (ack 1) or snoozes for cfg->snooze_ms (ack 0) the alerts
+ * with these keys, each in one short transaction (actions_alerts.c). Returns
+ * how many failed; *msg says what happened. */
+int ui_action_alerts(Cache *c, const Config *cfg, int ack, int n, char *const *keys, char **msg);
+
 /* The outcome of this session's queued write-backs: returns 1 with *msg
  * ("resolved: <description>", or why it failed; *failed set) when one or
  * more finished since the last call, else 0. Cheap; call after a commit. */

@@ -25,6 +25,7 @@ static Action pane_action(UiAction a)
     case UA_SNOOZE: return ACT_SNOOZE;
     case UA_MARK: return ACT_MARK;
     case UA_COPY: return ACT_COPY;
+    case UA_ACK: return ACT_ACK;
     default: return ACT_NONE;
     }
 }
@@ -66,14 +67,16 @@ static void show_detail(Ui *ui, Pane *p)
     buf_free(&b);
 }
 
+/* What the loop does after a widget's key handler returned r. */
+static void widget_result(Ui *ui, Pane *p, HandlerResult r, Intent *inp);
+
 static void widget_action(Ui *ui, Pane *p, UiAction ua)
 {
     Intent in;
     memset(&in, 0, sizeof in);
     Action act = pane_action(ua);
     HandlerResult r = p->cls->key ? p->cls->key(p->self, act, &in) : HR_IGNORED;
-    switch (r) {
-    case HR_IGNORED:
+    if (r == HR_IGNORED) {
         intent_clear(&in);
         if (act == ACT_COPY) {          /* no copy of its own: copy the detail text */
             Buf b = {0};
@@ -85,23 +88,48 @@ static void widget_action(Ui *ui, Pane *p, UiAction ua)
         } else if (act >= ACT_RESOLVE) {
             ui_set_msg(ui, 0, "%s: not available in %s", keys_action_name(ua), p->title);
         }
-        break;
-    case HR_HANDLED:
+        return;
+    }
+    widget_result(ui, p, r, &in);
+}
+
+/* A key that is ack's and another action's (a: ack in the alerts pane, add
+ * elsewhere): the focused pane gets it first. 1 when the pane took it. */
+static int pane_first(Ui *ui, Pane *p, UiAction a, int key)
+{
+    if (a == UA_ACK || !p->cls->key || !keymap_has(&ui->km, UA_ACK, key))
+        return 0;
+    Intent in;
+    memset(&in, 0, sizeof in);
+    HandlerResult r = p->cls->key(p->self, ACT_ACK, &in);
+    if (r == HR_IGNORED) {
         intent_clear(&in);
+        return 0;
+    }
+    widget_result(ui, p, r, &in);
+    return 1;
+}
+
+static void widget_result(Ui *ui, Pane *p, HandlerResult r, Intent *inp)
+{
+    switch (r) {
+    case HR_IGNORED:
+    case HR_HANDLED:
+        intent_clear(inp);
         break;
     case HR_RELOAD:
         p->need_load = 1;
         /* fall through */
     case HR_REDRAW:
         p->need_draw = 1;
-        intent_clear(&in);
+        intent_clear(inp);
         break;
     case HR_INTENT:
         p->need_draw = 1;
-        ui_intent(ui, &in);
+        ui_intent(ui, inp);
         break;
     case HR_QUIT:
-        intent_clear(&in);
+        intent_clear(inp);
         ui->quit = 1;
         break;
     }
@@ -130,6 +158,8 @@ void ui_key(Ui *ui, int key)
         return;
     if (ui->msg && ui->msg_until == 0)
         ui_clear_msg(ui);                /* a sticky message goes with the next key */
+    if (pane_first(ui, p, a, key))
+        return;
     switch (a) {
     case UA_NONE:
         break;

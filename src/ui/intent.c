@@ -157,12 +157,17 @@ void ui_copy(Ui *ui, const char *raw, int full)
     free(text);
 }
 
-/* Rows of blocker panes change after an action: reload them now. */
-static void reload_blockers(Ui *ui)
+/* Rows of the panes reading ds change after an action: reload them now. */
+static void reload_panes(Ui *ui, DatasetId ds)
 {
     for (int i = 0; i < ui->npanes; i++)
-        if (ui->panes[i]->cls->datasets & (1u << DS_BLOCKERS))
+        if (ui->panes[i]->cls->datasets & (1u << ds))
             ui->panes[i]->need_load = 1;
+}
+
+static void reload_blockers(Ui *ui)
+{
+    reload_panes(ui, DS_BLOCKERS);
 }
 
 void ui_intent(Ui *ui, Intent *in)
@@ -195,6 +200,13 @@ void ui_intent(Ui *ui, Intent *in)
         failed = ui_action_snooze_items(ui->cache, ui->cfg, in->n, in->sources, in->keys, &msg);
         ui_set_msg(ui, failed > 0, "%s", msg ? msg : "snoozed");
         reload_blockers(ui);
+        break;
+    case INTENT_ALERT_ACK:
+    case INTENT_ALERT_SNOOZE:
+        failed = ui_action_alerts(ui->cache, ui->cfg, in->kind == INTENT_ALERT_ACK, in->n, in->keys,
+                                  &msg);
+        ui_set_msg(ui, failed > 0, "%s", msg ? msg : "done");
+        reload_panes(ui, DS_ALERTS);
         break;
     default:
         break;

@@ -67,6 +67,8 @@ static const ActionInfo actions[UA__COUNT] = {
     [UA_MARK] = {"mark", "mark the row (for several at once)", {"Space"}},
     [UA_COPY] = {"copy", "copy the row to the clipboard", {"y"}},
     [UA_FILTER] = {"filter", "filter the pane", {"/"}},
+    [UA_ACK] = {"ack", "acknowledge the selected alert (alerts pane; a elsewhere adds a pane)",
+                {"a"}},
 };
 
 static const struct {
@@ -263,6 +265,14 @@ UiAction keymap_lookup(const Keymap *km, int key)
             if (km->keys[a][i] == key)
                 return (UiAction)a;
     return UA_NONE;
+}
+
+int keymap_has(const Keymap *km, UiAction a, int key)
+{
+    for (int i = 0; key && a > UA_NONE && a < UA__COUNT && i < KEYS_MAX_PER_ACTION; i++)
+        if (km->keys[a][i] == key)
+            return 1;
+    return 0;
 }
 
 void keys_of(const Keymap *km, UiAction a, char *out, size_t n)

@@ -20,6 +20,7 @@ typedef enum {
     UA_MOVE_LEFT, UA_MOVE_DOWN, UA_MOVE_UP, UA_MOVE_RIGHT,
     UA_GROW, UA_SHRINK, UA_HIDE, UA_ADD, UA_SAVE,
     UA_RESOLVE, UA_RESOLVE_NOTE, UA_UNDO, UA_SNOOZE, UA_MARK, UA_COPY, UA_FILTER,
+    UA_ACK,         /* shares its default key (a) with add: the focused pane takes it first */
     UA__COUNT
 } UiAction;
 
@@ -37,6 +38,8 @@ typedef struct Keymap {
 int keymap_build(Keymap *km, const YNode *keys, char **err);
 /* The action bound to a key, or UA_NONE. */
 UiAction keymap_lookup(const Keymap *km, int key);
+/* Is key one of action a's keys? (ack's key is also add's: a pane-first key) */
+int keymap_has(const Keymap *km, UiAction a, int key);
 
 /* A key from get_wch (rc is its return value), normalized: Enter is '\n',
  * Backspace is KEYS_FN|KEY_BACKSPACE. */

@@ -40,6 +40,7 @@ typedef enum {
     ACT_MARK,               /* Space */
     ACT_COPY,               /* y */
     ACT_FILTER,             /* / (the loop prompts; text arrives via set_filter; not sent to key()) */
+    ACT_ACK,                /* a in the alerts pane (elsewhere a is add: HR_IGNORED passes it on) */
     ACT__COUNT
 } Action;
 
@@ -48,7 +49,9 @@ typedef enum {
     INTENT_RESOLVE,         /* resolve every item in keys[] (note from the prompt) */
     INTENT_UNDO,            /* undo the last resolve */
     INTENT_SNOOZE,          /* snooze items */
-    INTENT_COPY             /* copy text to the clipboard (OSC 52) */
+    INTENT_COPY,            /* copy text to the clipboard (OSC 52) */
+    INTENT_ALERT_ACK,       /* acknowledge alerts (keys[]: the alerts' keys) */
+    INTENT_ALERT_SNOOZE     /* snooze alerts for the configured snooze period */
 } IntentKind;
 
 #define INTENT_MAX_ITEMS 256
