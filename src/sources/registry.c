@@ -6,7 +6,8 @@
 #include "../util.h"
 
 extern const SourceClass src_system_class, src_jsonl_class, src_markdown_tasks_class,
-    src_json_file_class, src_cron_logs_class, src_command_class, src_http_json_class;
+    src_json_file_class, src_cron_logs_class, src_command_class, src_http_json_class,
+    src_revenue_manual_class;
 extern const SourceClass src_postgres_class;
 extern const SourceClass src_convex_class, src_postgrest_class;
 
@@ -18,6 +19,7 @@ const SourceClass *const source_classes[] = {
     &src_cron_logs_class,
     &src_command_class,
     &src_http_json_class,
+    &src_revenue_manual_class,
     &src_convex_class,
     &src_postgrest_class,
     &src_postgres_class,
