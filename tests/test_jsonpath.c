@@ -96,8 +96,36 @@ static void test_bad_paths(void)
     CHECK(jsonpath_get("$..x", NULL) == NULL);
 }
 
+/* "a || b": b's match when a has none or is null (GitHub's conclusion is
+ * null while a run is in progress: `conclusion || status`). */
+static void test_alternatives(void)
+{
+    cJSON *d = cJSON_Parse("{\"runs\":[{\"status\":\"in_progress\",\"conclusion\":null},"
+                           "{\"status\":\"completed\",\"conclusion\":\"failure\"}],\"x||y\":1}");
+    const cJSON *r0 = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "runs"), 0);
+    const cJSON *r1 = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "runs"), 1);
+    char *err = NULL;
+    CHECK_INT(jsonpath_validate("conclusion || status", &err), 0);
+    CHECK_INT(jsonpath_validate("a||b||c", &err), 0);
+    CHECK_STR(str_at("conclusion || status", r0), "in_progress");
+    CHECK_STR(str_at("conclusion || status", r1), "failure");
+    CHECK_STR(str_at("$.nope||$.runs[1].status", d), "completed");
+    CHECK(jsonpath_get("$['x||y']", d) != NULL);            /* quoted: not an alternative */
+    CHECK(jsonpath_get("$.nope || $.nada", d) == NULL);
+    CHECK_INT(jsonpath_validate("a || $[", &err), -1);
+    CHECK_CONTAINS(err, "bad JSON path");
+    free(err);
+    err = NULL;
+    const cJSON **out = NULL;
+    int n = 0;
+    CHECK_INT(jsonpath_eval("$.none[*] || $.runs[*]", d, &out, &n, &err), 2);
+    free((void *)out);
+    cJSON_Delete(d);
+}
+
 int main(void)
 {
+    RUN(test_alternatives);
     RUN(test_basic_paths);
     RUN(test_missing);
     RUN(test_wildcards);

@@ -157,7 +157,7 @@ fail:
     return -1;
 }
 
-int jsonpath_validate(const char *path, char **err)
+static int one_validate(const char *path, char **err)
 {
     Path p;
     if (path_parse(path, &p, err) < 0)
@@ -215,7 +215,7 @@ static void walk(const Path *p, int i, const cJSON *node, Collect *c)
     }
 }
 
-int jsonpath_eval(const char *path, const cJSON *root, const cJSON ***out, int *n, char **err)
+static int one_eval(const char *path, const cJSON *root, const cJSON ***out, int *n, char **err)
 {
     Path p;
     if (path_parse(path, &p, err) < 0)
@@ -227,7 +227,7 @@ int jsonpath_eval(const char *path, const cJSON *root, const cJSON ***out, int *
     return c.added;
 }
 
-const cJSON *jsonpath_get(const char *path, const cJSON *root)
+static const cJSON *one_get(const char *path, const cJSON *root)
 {
     Path p;
     char *err = NULL;
@@ -243,5 +243,80 @@ const cJSON *jsonpath_get(const char *path, const cJSON *root)
     path_clear(&p);
     const cJSON *r = n ? out[0] : NULL;
     free((void *)out);
+    return r;
+}
+
+/* ---- alternatives: "a || b" is a's match, else b's ------------------- */
+
+/* The alternatives of path (split on "||" outside quotes and brackets),
+ * trimmed, as new strings in *alts (at most 8). Returns their count. */
+static int split_alts(const char *path, char *alts[8])
+{
+    int n = 0, depth = 0;
+    char q = 0;
+    const char *start = path;
+    for (const char *p = path;; p++) {
+        if (*p && q) {
+            if (*p == q)
+                q = 0;
+            continue;
+        }
+        if (*p == '\'' || *p == '"')
+            q = *p;
+        else if (*p == '[')
+            depth++;
+        else if (*p == ']' && depth)
+            depth--;
+        if (!*p || (!depth && p[0] == '|' && p[1] == '|' && n < 7)) {
+            const char *a = start, *b = p;
+            while (a < b && (*a == ' ' || *a == '\t'))
+                a++;
+            while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+                b--;
+            alts[n++] = xstrndup(a, (size_t)(b - a));
+            if (!*p)
+                break;
+            start = ++p + 1;
+        }
+    }
+    return n;
+}
+
+static void free_alts(char *alts[8], int n)
+{
+    for (int i = 0; i < n; i++)
+        free(alts[i]);
+}
+
+int jsonpath_validate(const char *path, char **err)
+{
+    char *alts[8];
+    int n = split_alts(path, alts), rc = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = one_validate(alts[i], err);
+    free_alts(alts, n);
+    return rc;
+}
+
+int jsonpath_eval(const char *path, const cJSON *root, const cJSON ***out, int *n, char **err)
+{
+    char *alts[8];
+    int na = split_alts(path, alts), rc = 0;
+    for (int i = 0; i < na && rc == 0; i++)
+        rc = one_eval(alts[i], root, out, n, err);
+    free_alts(alts, na);
+    return rc;
+}
+
+const cJSON *jsonpath_get(const char *path, const cJSON *root)
+{
+    if (!strstr(path, "||"))
+        return one_get(path, root);
+    char *alts[8];
+    int n = split_alts(path, alts);
+    const cJSON *r = NULL;
+    for (int i = 0; i < n && (!r || cJSON_IsNull(r)); i++)
+        r = one_get(alts[i], root);
+    free_alts(alts, n);
     return r;
 }

@@ -1,6 +1,7 @@
 /* jsonpath.h — the small JSON path dialect of `items:` and `fields:`:
  * `$`, `.key`, `['key with space']`, `[3]`, `[-1]`, `[*]` and bare `key.sub`
- * (a leading `$.` is optional). Used to map API responses and JSON files into
+ * (a leading `$.` is optional), and alternatives `a || b` (b's match when a
+ * has none or is null: `conclusion || status`). Used to map API responses and JSON files into
  * dataset rows. */
 #ifndef MC_JSONPATH_H
 #define MC_JSONPATH_H

@@ -21,6 +21,7 @@
 #include "../util.h"
 #include "../net/auth.h"
 #include "../net/http.h"
+#include "../net/ratelimit.h"
 #include "../net/scrub.h"
 #include "../net/jsonpath.h"
 #include "../net/mapping.h"
@@ -368,7 +369,53 @@ typedef struct PageRun {
     Aggregate *agg;           /* aggregate: items summed here instead of rows */
     int conditional;          /* validators were sent */
     int reauthed;             /* a 401 already fetched a new OAuth2 token */
+    int64_t pace_ms;          /* the API asked for this wait before the next request */
 } PageRun;
+
+/* One request of a page: paced by the vendor's rate limit (net/ratelimit.h:
+ * short waits are slept on the cancel flag, long ones fail the fetch with
+ * "rate limited by HOST until 14:05" and move the next attempt past it),
+ * and retried once with a new OAuth2 token after a 401. 0, or -1 with ctx->err. */
+static int perform_page(PageRun *run, HttpRequest *rq, HttpResponse *resp)
+{
+    FetchCtx *ctx = run->ctx;
+    for (int tries = 0;; tries++) {
+        if (run->pace_ms > 0) {
+            int64_t wait = run->pace_ms;
+            run->pace_ms = 0;
+            if (wait > RATELIMIT_INLINE_MAX_MS || tries > 3
+                || ratelimit_sleep(wait, ctx->deadline_ms, ctx->cancel) < 0) {
+                char *host = http_url_host(rq->url);
+                char *m = ratelimit_message(host, now_ms() + wait);
+                set_err(&ctx->err, "%s", m);
+                free(m), free(host);
+                ctx->retry_after_ms = wait;
+                return -1;
+            }
+        }
+        ctx->requests++;
+        if (http_perform(rq, resp, &ctx->err) < 0)
+            return -1;
+        if (resp->status == 401 && !run->reauthed && http_auth_retry_401(&run->c->auth, &run->headers)) {
+            run->reauthed = 1;          /* OAuth2: a new token, once per fetch */
+            http_response_free(resp);
+            memset(resp, 0, sizeof *resp);
+            if (http_auth_headers(&run->c->auth, &run->headers, &ctx->err) < 0)
+                return -1;
+            ctx->requests++;
+            if (http_perform(rq, resp, &ctx->err) < 0)
+                return -1;
+        }
+        int limited = 0;
+        run->pace_ms = ratelimit_wait_ms(resp, now_ms(), &limited);
+        if (!limited)
+            return 0;
+        http_response_free(resp);       /* refused for the rate: wait, then the same request */
+        memset(resp, 0, sizeof *resp);
+        if (run->pace_ms <= 0)
+            run->pace_ms = 1000;
+    }
+}
 
 /* Fetches one page into run->rows (or run->agg), *nitems = its items.
  * Returns 1 when 304, 0 ok, -1 error. */
@@ -385,19 +432,8 @@ static int fetch_page(PageRun *run, const char *url, int first, HttpResponse *re
         rq.if_none_match = ctx->state->etag;
         rq.if_modified_since = ctx->state->last_modified;
     }
-    ctx->requests++;
-    if (http_perform(&rq, resp, &ctx->err) < 0)
+    if (perform_page(run, &rq, resp) < 0)
         return -1;
-    if (resp->status == 401 && !run->reauthed && http_auth_retry_401(&run->c->auth, &run->headers)) {
-        run->reauthed = 1;              /* OAuth2: a new token, once per fetch */
-        http_response_free(resp);
-        memset(resp, 0, sizeof *resp);
-        if (http_auth_headers(&run->c->auth, &run->headers, &ctx->err) < 0)
-            return -1;
-        ctx->requests++;
-        if (http_perform(&rq, resp, &ctx->err) < 0)
-            return -1;
-    }
     if (resp->status == 304 && first && run->conditional)
         return 1;
     if (http_check_status(resp, &ctx->err) < 0) {
