@@ -16,8 +16,11 @@ shapes (fake_close.py, fake_impact.py, fake_report.py):
   fails the whole fetch and writes no partial total; `year_start:` moves the
   first window.
 * stream_field: splits the total into streams.
-The presets (close, impact, oauth2_report) run the same checks when the
-preset loader is built in (`mc presets` lists them)."""
+* The presets close, impact and oauth2_report give the same totals; Close
+  answers one page 429 with only {"error": {"rate_reset": ...}} and the
+  fetch still succeeds (it waits); oauth2_report takes one token for all its
+  windows; the API key, auth token and client secret appear in no cache file,
+  log or output."""
 import datetime, json, os, sqlite3, subprocess, sys, urllib.request
 from itlib import MC, FAILS, check, temp_home
 
@@ -28,6 +31,7 @@ YS = TODAY.replace(month=1, day=1).isoformat()
 PROCS = []
 CLOSE_KEY = "close-api-KEY-5f6e7d"
 IMPACT_SID, IMPACT_TOKEN = "IRsid4242", "impact-TOKEN-8a9b"
+REPORT_SECRET = "rv-SECRET-c0ffee"
 
 
 def start(script, *args):
@@ -58,7 +62,9 @@ log: {T}/mc.log
 
 
 def mc(cfg, *args):
-    return subprocess.run([MC, "-c", cfg, *args], env=ENV, capture_output=True, text=True, timeout=60)
+    r = subprocess.run([MC, "-c", cfg, *args], env=ENV, capture_output=True, text=True, timeout=60)
+    OUTPUTS.extend([r.stdout, r.stderr])
+    return r
 
 
 def revenue(cfg, source):
@@ -95,12 +101,20 @@ def fetch_ok(what, cfg):
     return r
 
 
-def presets_built():
-    r = subprocess.run([MC, "presets"], env=ENV, capture_output=True, text=True)
-    return r.returncode == 0 and "close" in r.stdout and "oauth2_report" in r.stdout and "impact" in r.stdout
+OUTPUTS = []    # stdout and stderr of every mc run, for the secrets check
 
 
-def close_tests(port, presets):
+def secrets_nowhere(secrets):
+    blobs = list(OUTPUTS)
+    for f in os.listdir(T):
+        if f.endswith((".db", ".db-wal", ".log")) or f == "mc.log":
+            with open(os.path.join(T, f), "rb") as fh:
+                blobs.append(fh.read().decode("latin-1"))
+    for name, val in secrets:
+        check("the %s appears in no cache file, log or output" % name, not any(val in b for b in blobs))
+
+
+def close_tests(port, port429):
     write("close_key", CLOSE_KEY + "\n")
     plain = f"""  - id: close
     kind: http_json
@@ -140,15 +154,19 @@ def close_tests(port, presets):
           [r["snapshot_date"] for r in rows] == [y, TODAY.isoformat()])
     check_row("close again", rows, st["expected_ytd_cents"], "Sponsorships")
 
-    if presets:
-        cfg = config("close_p.yaml", f"""  - {{id: close, preset: close, api_key_file: {T}/close_key, stream: Sponsorships,
-      base_url: "http://127.0.0.1:{port}"}}
+    cfg = config("close_p.yaml", f"""  - {{id: close, preset: close, api_key_file: {T}/close_key, stream: Sponsorships,
+      base_url: "http://127.0.0.1:{port429}"}}
 """, cache="close_p.db")
-        fetch_ok("close preset", cfg)
-        check_row("close preset", revenue(cfg, "close"), stats(port)["expected_ytd_cents"], "Sponsorships")
+    fetch_ok("close preset (one 429 with rate_reset)", cfg)
+    st = stats(port429)
+    check_row("close preset", revenue(cfg, "close"), st["expected_ytd_cents"], "Sponsorships")
+    skips = [p.split("_skip=")[1].split("&")[0] for p in st["requests"] if "_skip=" in p]
+    check("close preset: date_won__gte is the year's start", all("date_won__gte=" + YS in p for p in st["requests"]))
+    check("close preset: the 429'd page asked again (_skip 0,100,100,200; got %s)" % skips,
+          skips == ["0", "100", "100", "200"])
 
 
-def impact_tests(port, presets):
+def impact_tests(port):
     write("impact_token", IMPACT_TOKEN + "\n")
     base = f"http://127.0.0.1:{port}/Mediapartners/{IMPACT_SID}"
     plain = f"""  - id: impact
@@ -170,19 +188,18 @@ def impact_tests(port, presets):
           len(reqs) == 3 and "Page=2" in reqs[1] and "Page=3" in reqs[2])
     check("impact: START_DATE is the year's start, END_DATE today",
           "START_DATE=%s" % YS in reqs[0] and "END_DATE=%s" % TODAY.isoformat() in reqs[0])
-    if presets:
-        cfg = config("impact_p.yaml", f"""  - id: impact
+    cfg = config("impact_p.yaml", f"""  - id: impact
     preset: impact
     account_sid: {IMPACT_SID}
     auth_token_file: {T}/impact_token
     stream: Affiliate
     base_url: "http://127.0.0.1:{port}"
 """, cache="impact_p.db")
-        fetch_ok("impact preset", cfg)
-        check_row("impact preset", revenue(cfg, "impact"), stats(port)["expected_ytd_cents"], "Affiliate")
+    fetch_ok("impact preset", cfg)
+    check_row("impact preset", revenue(cfg, "impact"), stats(port)["expected_ytd_cents"], "Affiliate")
 
 
-def report_tests(port, presets):
+def report_tests(port):
     write("report_token", "static-tok-77\n")
     src = lambda days, sid="rv", extra="": f"""  - id: {sid}
     kind: http_json
@@ -222,8 +239,7 @@ def report_tests(port, presets):
     check("report: year_start: %s starts the first window there" % TODAY.replace(day=1),
           len(w) == 1 and w[0] == [TODAY.replace(day=1).isoformat(), TODAY.isoformat()])
 
-    if presets:
-        cfg = config("report_p.yaml", f"""  - id: rv
+    cfg = config("report_p.yaml", f"""  - id: rv
     preset: oauth2_report
     token_url: "http://127.0.0.1:{port}/oauth/token"
     client_id: rv-client
@@ -231,24 +247,27 @@ def report_tests(port, presets):
     report_url: "http://127.0.0.1:{port}/v1/report"
     stream: RedVentures
 """, cache="report_p.db")
-        write("report_secret", "rv-SECRET-c0ffee\n")
-        t0 = stats(port)["tokens"]
-        fetch_ok("oauth2_report preset", cfg)
-        st = stats(port)
-        check_row("oauth2_report preset", revenue(cfg, "rv"), st["expected_ytd_cents"], "RedVentures")
-        check("oauth2_report preset: one token for all windows", st["tokens"] - t0 == 1)
-        check("oauth2_report preset: no window refused", st["refused"] == 1)   # the 40-day one above
+    write("report_secret", REPORT_SECRET + "\n")
+    t0, n0 = stats(port)["tokens"], len(stats(port)["windows"])
+    fetch_ok("oauth2_report preset", cfg)
+    st = stats(port)
+    check_row("oauth2_report preset", revenue(cfg, "rv"), st["expected_ytd_cents"], "RedVentures")
+    check("oauth2_report preset: one token for all %d windows" % (len(st["windows"]) - n0),
+          st["tokens"] - t0 == 1 and len(st["windows"]) - n0 > 1)
+    check("oauth2_report preset: no window refused", st["refused"] == 1)   # the 40-day one above
 
 
 def main():
     try:
-        presets = presets_built()
-        print("presets built in: %s" % presets)
-        close_tests(start("fake_close.py", "--key", CLOSE_KEY, "--year-start", YS, "--won", "250"), presets)
+        close_tests(start("fake_close.py", "--key", CLOSE_KEY, "--year-start", YS, "--won", "250"),
+                    start("fake_close.py", "--key", CLOSE_KEY, "--year-start", YS, "--won", "250",
+                          "--rate-limit-once"))
         impact_tests(start("fake_impact.py", "--sid", IMPACT_SID, "--token", IMPACT_TOKEN,
-                           "--year-start", YS, "--pages", "3"), presets)
+                           "--year-start", YS, "--pages", "3"))
         report_tests(start("fake_report.py", "--static-token", "static-tok-77", "--client-id", "rv-client",
-                           "--client-secret", "rv-SECRET-c0ffee", "--year-start", YS), presets)
+                           "--client-secret", REPORT_SECRET, "--year-start", YS))
+        secrets_nowhere([("Close API key", CLOSE_KEY), ("impact.com auth token", IMPACT_TOKEN),
+                         ("client secret", REPORT_SECRET)])
     finally:
         for p in PROCS:
             p.stdin.close()
