@@ -63,14 +63,18 @@ int64_t ratelimit_wait_ms(const HttpResponse *r, int64_t now_ms, int *limited)
             wait = max64(wait, 3600000 - now_ms % 3600000);     /* the next full hour */
     }
     int refused = r->status == 429 || ((r->status == 403 || r->status == 503) && exhausted);
+    int vendor = exhausted;
     if (refused || r->status == 503) {
         if (r->retry_after_ms >= 0)
             wait = max64(wait, r->retry_after_ms);
-        if (r->status == 429)
-            wait = max64(wait, body_rate_reset(r));
+        int64_t body = r->status == 429 ? body_rate_reset(r) : -1;
+        if (body >= 0) {
+            vendor = 1;
+            wait = max64(wait, body);
+        }
     }
     if (limited)
-        *limited = refused;
+        *limited = !refused ? 0 : vendor ? RATELIMIT_VENDOR : RATELIMIT_RETRY_AFTER;
     if (refused && wait <= 0)
         wait = 1000;                    /* refused without saying how long */
     return wait > RATELIMIT_MAX_MS ? RATELIMIT_MAX_MS : wait < 0 ? 0 : wait;

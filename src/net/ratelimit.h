@@ -24,10 +24,14 @@
 #define RATELIMIT_INLINE_MAX_MS ((int64_t)10000)
 #define RATELIMIT_MAX_MS ((int64_t)3600 * 1000)
 
+#define RATELIMIT_RETRY_AFTER 1     /* refused; only Retry-After (or nothing) says how long */
+#define RATELIMIT_VENDOR 2          /* refused; the vendor's own signal says how long */
+
 /* How long the server asks us to wait before the next request, in ms from
  * now_ms (wall clock), at most RATELIMIT_MAX_MS; 0 when it asks for
- * nothing. *limited (may be NULL): 1 when this response itself was refused
- * for the rate (429, or 403/429 with a remaining count of 0). */
+ * nothing. *limited (may be NULL): 0 when this response was not refused for
+ * the rate, else RATELIMIT_RETRY_AFTER or RATELIMIT_VENDOR (429 with a
+ * rate_reset body or a remaining count of 0; 403 with a remaining count of 0). */
 int64_t ratelimit_wait_ms(const HttpResponse *r, int64_t now_ms, int *limited);
 /* Sleeps ms unless *cancel becomes non-zero or mono deadline passes (0:
  * none). Returns 0 when the whole wait was slept, -1 when cut short. */

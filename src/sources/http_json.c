@@ -370,12 +370,18 @@ typedef struct PageRun {
     int conditional;          /* validators were sent */
     int reauthed;             /* a 401 already fetched a new OAuth2 token */
     int64_t pace_ms;          /* the API asked for this wait before the next request */
+    int pages_ok;             /* answers not refused for the rate, this fetch */
 } PageRun;
 
-/* One request of a page: paced by the vendor's rate limit (net/ratelimit.h:
- * short waits are slept on the cancel flag, long ones fail the fetch with
- * "rate limited by HOST until 14:05" and move the next attempt past it),
- * and retried once with a new OAuth2 token after a 401. 0, or -1 with ctx->err. */
+/* One request of a page: paced by the vendor's rate limit (net/ratelimit.h),
+ * and retried once with a new OAuth2 token after a 401. Refused for the
+ * rate after pages were read: waits of up to RATELIMIT_INLINE_MAX_MS are
+ * slept on the cancel flag (within the deadline) and the request repeated,
+ * so the pages so far are not thrown away. Otherwise the fetch fails and
+ * the engine moves the next attempt past the wait: with the vendor's own
+ * signal (rate_reset, x-ratelimit-*) as "rate limited by HOST until
+ * 14:05:00"; with only Retry-After, http_check_status's message.
+ * 0 (resp filled, any status), or -1 with ctx->err. */
 static int perform_page(PageRun *run, HttpRequest *rq, HttpResponse *resp)
 {
     FetchCtx *ctx = run->ctx;
@@ -383,8 +389,7 @@ static int perform_page(PageRun *run, HttpRequest *rq, HttpResponse *resp)
         if (run->pace_ms > 0) {
             int64_t wait = run->pace_ms;
             run->pace_ms = 0;
-            if (wait > RATELIMIT_INLINE_MAX_MS || tries > 3
-                || ratelimit_sleep(wait, ctx->deadline_ms, ctx->cancel) < 0) {
+            if (wait > RATELIMIT_INLINE_MAX_MS || ratelimit_sleep(wait, ctx->deadline_ms, ctx->cancel) < 0) {
                 char *host = http_url_host(rq->url);
                 char *m = ratelimit_message(host, now_ms() + wait);
                 set_err(&ctx->err, "%s", m);
@@ -407,13 +412,26 @@ static int perform_page(PageRun *run, HttpRequest *rq, HttpResponse *resp)
                 return -1;
         }
         int limited = 0;
-        run->pace_ms = ratelimit_wait_ms(resp, now_ms(), &limited);
-        if (!limited)
+        int64_t wait = ratelimit_wait_ms(resp, now_ms(), &limited);
+        if (!limited) {
+            run->pace_ms = wait;        /* 0 left: the next page waits for the reset */
+            run->pages_ok++;
             return 0;
-        http_response_free(resp);       /* refused for the rate: wait, then the same request */
+        }
+        int inline_ok = run->pages_ok > 0 && tries < 3 && wait <= RATELIMIT_INLINE_MAX_MS;
+        if (!inline_ok && limited == RATELIMIT_RETRY_AFTER)
+            return 0;                   /* the standard "HTTP 429 ... (retry after 2s)" */
+        http_response_free(resp);
         memset(resp, 0, sizeof *resp);
-        if (run->pace_ms <= 0)
-            run->pace_ms = 1000;
+        run->pace_ms = inline_ok ? wait : RATELIMIT_INLINE_MAX_MS + wait;
+        if (!inline_ok) {
+            char *host = http_url_host(rq->url);
+            char *m = ratelimit_message(host, now_ms() + wait);
+            set_err(&ctx->err, "%s", m);
+            free(m), free(host);
+            ctx->retry_after_ms = wait;
+            return -1;
+        }
     }
 }
 
