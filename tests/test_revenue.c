@@ -264,6 +264,10 @@ static void test_http_json_keys(void)
     expect_error("sources:\n  - {id: r, kind: http_json, url: \"http://127.0.0.1:9/x\", feeds: activity,\n"
                  "     aggregate: {amount: a, date: d}}\n",
                  "t.yaml:3:17: aggregate: writes the revenue dataset, not activity (drop feeds:)");
+    expect_error("sources:\n  - {id: r, kind: http_json, url: \"http://127.0.0.1:9/x\",\n"
+                 "     aggregate: {amount: a, date: d}, scale: {total_ytd_usd: 0.01}}\n",
+                 "t.yaml:3:46: scale: maps rows, but aggregate: writes one row per day "
+                 "(aggregate takes amount, date, stream, scale)");
 }
 
 int main(void)

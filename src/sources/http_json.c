@@ -246,6 +246,13 @@ static int http_json_configure(SourceConfig *sc, const YNode *map, char **err)
                     sc->feeds->name);
         goto fail;
     }
+    static const char *const per_row[] = {"fields", "set", "scale", NULL};
+    for (int i = 0; c->agg.enabled && per_row[i]; i++)
+        if (ynode_get(map, per_row[i])) {
+            ynode_error(ynode_get(map, per_row[i]), err, "%s: maps rows, but aggregate: writes one row per day "
+                        "(aggregate takes amount, date, stream, scale)", per_row[i]);
+            goto fail;
+        }
     if (!sc->feeds) {
         ynode_error(map, err, "http_json source '%s' needs 'feeds:' (one of: %s)", sc->id, dataset_names());
         goto fail;
