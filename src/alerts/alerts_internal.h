@@ -21,6 +21,7 @@ typedef struct AlertEval {
     char **held;              /* sources failing or stale (NULL-terminated) */
     int nheld;
     int64_t now;
+    int queued;               /* notification rows queued by this evaluation */
 } AlertEval;
 
 /* Adds a finding (copies the strings; title and detail printf-style). */

@@ -13,6 +13,7 @@
 #include "alerts_internal.h"
 
 #include <cjson/cJSON.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,6 +365,7 @@ int alerts_store_apply(Cache *c, const Config *cfg, AlertEval *ev, char **err)
     int queued = 0;
     time_format_iso(ev->now, now_iso, sizeof now_iso);
     int changed = apply_active(c, cfg, ev, now_iso, err, &queued);
+    ev->queued = 0;
     if (changed < 0)
         return -1;
     for (int i = 0; i < ev->n; i++) {
@@ -374,6 +376,7 @@ int alerts_store_apply(Cache *c, const Config *cfg, AlertEval *ev, char **err)
             return -1;
         changed++;
     }
+    ev->queued = queued;
     return changed;
 }
 
@@ -385,6 +388,7 @@ int alerts_evaluate(Cache *c, const Config *cfg, unsigned what, int64_t now, cha
         return -1;
     alerts_rules_run(cache_db(c), cfg, what, &ev);
     int changed = alerts_store_apply(c, cfg, &ev, err);
+    int queued = ev.queued;
     alert_eval_free(&ev);
     if (changed < 0) {
         cache_rollback(c);
@@ -394,7 +398,15 @@ int alerts_evaluate(Cache *c, const Config *cfg, unsigned what, int64_t now, cha
         cache_rollback(c);             /* nothing written: no commit, no wake-up */
         return 0;
     }
-    return cache_commit(c, err) == 0 ? changed : -1;
+    if (cache_commit(c, err) != 0)
+        return -1;
+    /* test hook (like outbox.c's): MC_FAULT=after_alert_commit kills the
+     * process once a transition and its notifications are committed and
+     * before anything is delivered */
+    const char *f = getenv("MC_FAULT");
+    if (queued && f && strcmp(f, "after_alert_commit") == 0)
+        raise(SIGKILL);
+    return changed;
 }
 
 /* ack / snooze: one UPDATE-by-rewrite in its own short transaction. */

@@ -55,7 +55,7 @@ static int alerts_ack_cmd(CliGlobal *g, Cache *c, const Config *cfg, int argc, c
     };
     const char *by = cfg->user;
     int ch;
-    optind = 1;
+    optind = 0;                        /* a fresh scan of the sub-command's argv */
     while ((ch = getopt_long(argc, argv, "b:h", opts, NULL)) != -1) {
         if (ch == 'b')
             by = optarg;
