@@ -3,7 +3,10 @@
 10,000 won opportunities (100 pages of 100) into one revenue row, and a
 365-day report behind OAuth2 client credentials (12 windows of at most 31
 days), each the whole `mc fetch --once` (process start to exit), median of 3;
-the YTD is checked to the cent. Usage: bench_revenue.py BUILD [TMPDIR]"""
+the YTD is checked to the cent. Then the peak RSS of one `mc fetch --once`
+with the three revenue presets configured (close with the 10,000
+opportunities, impact, oauth2_report) against their fakes.
+Usage: bench_revenue.py BUILD [TMPDIR]"""
 import datetime, json, os, statistics, subprocess, sys, tempfile, time, urllib.request
 
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
@@ -49,6 +52,34 @@ def run(name, src, extra=""):
     return statistics.median(times), rows[0]["total_ytd_usd"] if rows else None
 
 
+def peak_rss(ports):
+    close, impact, report = ports
+    for name, val in (("close_key", "bench-key"), ("impact_token", "bench-token"), ("rv_secret", "bench-secret")):
+        with open(os.path.join(HOME, name), "w") as f:
+            f.write(val + "\n")
+    cfg = os.path.join(HOME, "all.yaml")
+    with open(cfg, "w") as f:
+        f.write(f"""cache: {HOME}/all.db
+log: {HOME}/mc.log
+sources:
+  - {{id: close, preset: close, api_key_file: {HOME}/close_key, base_url: "http://127.0.0.1:{close}"}}
+  - {{id: impact, preset: impact, account_sid: IRbench, auth_token_file: {HOME}/impact_token,
+     base_url: "http://127.0.0.1:{impact}"}}
+  - {{id: rv, preset: oauth2_report, token_url: "http://127.0.0.1:{report}/oauth/token", client_id: bench-id,
+     client_secret_file: {HOME}/rv_secret, report_url: "http://127.0.0.1:{report}/v1/report"}}
+""")
+    p = subprocess.Popen([MC, "-c", cfg, "fetch", "--once"], env=ENV, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+    _, status, ru = os.wait4(p.pid, 0)
+    err = p.stderr.read().decode()
+    p.stderr.close()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode:
+        print(f"    fetch failed: {err}")
+    mb = ru.ru_maxrss / 1024
+    line("peak RSS of fetch --once, the 3 revenue presets", mb, "MiB", "< 64", mb < 64 and p.returncode == 0)
+
+
 def main():
     if not os.path.exists(MC):
         raise SystemExit(f"{MC} not built")
@@ -65,6 +96,15 @@ def main():
         line("Close: 10,000 won opportunities (%d pages) -> 1 revenue row" % pages, s, "s", "< 2", s < 2 and ok)
         if not ok:
             print(f"    YTD {ytd} != {st['expected_ytd_cents'] / 100}")
+        pi, iport = start("fake_impact.py", "--sid", "IRbench", "--token", "bench-token", "--year-start", ys)
+        pr, rport = start("fake_report.py", "--client-id", "bench-id", "--client-secret", "bench-secret",
+                          "--year-start", ys)
+        try:
+            peak_rss((port, iport, rport))
+        finally:
+            for q in (pi, pr):
+                q.stdin.close()
+                q.wait()
     finally:
         p.stdin.close()
         p.wait()
