@@ -39,6 +39,7 @@ typedef struct Paginate {
     char *has_more;           /* optional path: stop when false */
     long page_size;
     long max_pages;
+    int conditional;          /* send page 1's ETag back; 304 there = nothing changed */
 } Paginate;
 
 typedef struct ResolveCfg {
@@ -65,10 +66,10 @@ typedef struct HttpJsonCfg {
 static const char *const http_json_keys[] = {
     "url", "method", "headers", "body", "auth", "insecure", "compressed", "follow_redirects",
     "max_bytes", "connect_timeout", "items", "fields", "set", "scale", "paginate", "resolve",
-    "windows", "aggregate", NULL,
+    "windows", "aggregate", "query", NULL,
 };
 static const char *const page_keys[] = {
-    "next", "param", "offset_param", "limit_param", "page_size", "has_more", "max_pages", NULL,
+    "next", "param", "offset_param", "limit_param", "page_size", "has_more", "max_pages", "conditional", NULL,
 };
 static const char *const resolve_keys[] = {"method", "url", "body", "headers", "ok", NULL};
 static const char *const placeholders[] = {"key", "note", "by", "idempotency_key", "action", NULL};
@@ -166,7 +167,8 @@ static int parse_paginate(Paginate *pg, const YNode *map, char **err)
         || ynode_str(n, "limit_param", &pg->limit_param, err) < 0
         || ynode_str(n, "has_more", &pg->has_more, err) < 0
         || ynode_long(n, "page_size", 1, 100000, &pg->page_size, err) < 0
-        || ynode_long(n, "max_pages", 1, 10000, &pg->max_pages, err) < 0)
+        || ynode_long(n, "max_pages", 1, 10000, &pg->max_pages, err) < 0
+        || ynode_bool(n, "conditional", &pg->conditional, err) < 0)
         return -1;
     if (pg->next_path && pg->offset_param)
         return ynode_error(n, err, "paginate: use next or offset_param, not both");
@@ -233,6 +235,31 @@ static int parse_resolve(ResolveCfg *r, const YNode *map, char **err)
     return 0;
 }
 
+/* `query: {name: value}`: parameters set on the URL (URL-encoded), so a
+ * preset's optional parameter (GitHub's branch, Vercel's teamId) can vanish
+ * with its key instead of leaving "&branch=" behind. */
+static int add_query(const YNode *map, char **url, char **err)
+{
+    const YNode *q = ynode_get(map, "query");
+    if (!q)
+        return 0;
+    if (q->type != YN_MAP)
+        return ynode_error(q, err, "query: expected a map of parameter: value");
+    for (int i = 0; i < q->n; i++) {
+        const YNode *k = q->keys[i], *v = q->items[i];
+        if (!*k->scalar)
+            return ynode_error(k, err, "query: empty parameter name");
+        if (v->type != YN_SCALAR)
+            return ynode_error(v, err, "query: the value of '%s' must be a single value", k->scalar);
+        char *u = http_url_set_param(*url, k->scalar, v->scalar);
+        if (!u)
+            return ynode_error(v, err, "query: cannot set '%s' on the URL", k->scalar);
+        free(*url);
+        *url = u;
+    }
+    return 0;
+}
+
 static int http_json_configure(SourceConfig *sc, const YNode *map, char **err)
 {
     HttpJsonCfg *c = xcalloc(1, sizeof *c);
@@ -268,7 +295,7 @@ static int http_json_configure(SourceConfig *sc, const YNode *map, char **err)
         ynode_error(map, err, "http_json source '%s': missing required key 'url'", sc->id);
         goto fail;
     }
-    if (check_url(map, "url", c->url, err) < 0)
+    if (check_url(map, "url", c->url, err) < 0 || add_query(map, &c->url, err) < 0)
         goto fail;
     scrub_register_url(c->url);         /* ?token=... or user:pass@ in the URL */
     sc->kcfg = c;
@@ -509,7 +536,7 @@ static int run_pages(PageRun *run, const char *start_url)
             ctx->not_modified = 1;
         } else if (rc == 0) {
             if (page == 0)
-                keep_validators(ctx, &resp, run->c->page.mode == PAGE_NONE);
+                keep_validators(ctx, &resp, run->c->page.mode == PAGE_NONE || run->c->page.conditional);
             char *next = NULL;
             seen += nitems;
             if (run->c->page.mode != PAGE_NONE
@@ -563,7 +590,7 @@ static int http_json_fetch(void *self, FetchCtx *ctx)
         return -1;
     }
     run.rows = rows_new(c->map.ds);
-    run.conditional = c->page.mode == PAGE_NONE && !c->win.enabled && !c->agg.enabled
+    run.conditional = (c->page.mode == PAGE_NONE || c->page.conditional) && !c->win.enabled && !c->agg.enabled
                       && (ctx->state->etag || ctx->state->last_modified)
                       && cache_count(ctx->cache, c->map.ds, ctx->src->id) > 0;
     Aggregate agg;
