@@ -135,7 +135,6 @@ static int parse_rule(AlertRules *r, const char *name, const YNode *m, char **er
 {
     static const char *const none[] = {NULL};
     static const char *const after_k[] = {"after", NULL};
-    static const char *const cron_k[] = {"hung", NULL};
     static const char *const for_k[] = {"for", NULL};
     static const char *const pace_k[] = {"behind_pct", "goal_usd", NULL};
     static const char *const cost_k[] = {"daily_usd", NULL};
@@ -148,8 +147,6 @@ static int parse_rule(AlertRules *r, const char *name, const YNode *m, char **er
         r->failing.after = (int)n;
         return 0;
     }
-    if (strcmp(name, "cron") == 0)
-        return keys_of(m, name, cron_k, err) < 0 ? -1 : ynode_duration(m, "hung", &r->cron.hung_ms, err);
     if (strcmp(name, "disk") == 0)
         return parse_threshold(m, name, &r->disk.warn, &r->disk.crit, &r->disk.for_ms, &r->disk.margin, err);
     if (strcmp(name, "mem") == 0)
