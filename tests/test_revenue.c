@@ -185,6 +185,14 @@ static void test_aggregate(void)
     free(t), free(want);
     cJSON_Delete(doc);
 
+    doc = cJSON_Parse("{\"data\": []}");                 /* an empty list adds nothing */
+    CHECK_INT(aggregate_apply(&a, "$.data[*]", doc, &err), 0);
+    cJSON_Delete(doc);
+    doc = cJSON_Parse("{\"error\": \"maintenance\"}");      /* no list at all: an error, not 0 */
+    CHECK_INT(aggregate_apply(&a, "$.data[*]", doc, &err), -1);
+    CHECK_STR(err, "no $.data[*] in the response (nothing summed)");
+    free(err), err = NULL;
+    cJSON_Delete(doc);
     doc = cJSON_Parse("[{\"value\": \"12.5x\", \"date_won\": \"2026-03-02\"}]");
     CHECK_INT(aggregate_apply(&a, NULL, doc, &err), -1);
     CHECK_STR(err, "item 1: value is not a number ('12.5x')");

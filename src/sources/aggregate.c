@@ -130,6 +130,22 @@ static int item_amount(const cJSON *v, long double *out)
     return 0;
 }
 
+/* For "PATH[*]": whether PATH itself is an array or object in doc (an empty
+ * list is fine; a missing one means the response is not what we expect). */
+static int items_container_present(const char *items, const cJSON *doc)
+{
+    size_t len = strlen(items);
+    if (len < 3 || strcmp(items + len - 3, "[*]"))
+        return 1;
+    if (len == 3 || (len == 4 && items[0] == '$'))
+        return cJSON_IsArray(doc) || cJSON_IsObject(doc);
+    char *parent = xstrdup(items);
+    parent[len - 3] = 0;
+    const cJSON *p = jsonpath_get(parent, doc);
+    free(parent);
+    return cJSON_IsArray(p) || cJSON_IsObject(p);
+}
+
 int aggregate_apply(Aggregate *a, const char *items, const cJSON *doc, char **err)
 {
     const cJSON **list = NULL;
@@ -138,6 +154,12 @@ int aggregate_apply(Aggregate *a, const char *items, const cJSON *doc, char **er
         items = cJSON_IsArray(doc) ? "$[*]" : "$";
     if (jsonpath_eval(items, doc, &list, &n, err) < 0)
         return -1;
+    if (n == 0 && !items_container_present(items, doc)) {
+        /* {"error": ...} with status 200 must not become a total of 0 */
+        set_err(err, "no %.60s in the response (nothing summed)", items);
+        free(list);
+        return -1;
+    }
     const AggregateCfg *c = a->cfg;
     for (int i = 0; i < n; i++) {
         const cJSON *it = list[i];
