@@ -7,13 +7,18 @@
 
 int fetch_commit(FetchCtx *ctx, Rows *const *sets, int nsets, int mode)
 {
+    return fetch_commit_modes(ctx, sets, NULL, nsets, mode);
+}
+
+int fetch_commit_modes(FetchCtx *ctx, Rows *const *sets, const int *modes, int nsets, int mode)
+{
     char *err = NULL;
     if (cache_begin(ctx->cache, &err) != 0)
         goto fail;
     for (int i = 0; i < nsets; i++) {
         if (!sets[i])
             continue;
-        if (cache_put_rows(ctx->cache, ctx->src->id, sets[i], mode, &err) != 0)
+        if (cache_put_rows(ctx->cache, ctx->src->id, sets[i], modes ? modes[i] : mode, &err) != 0)
             goto fail_tx;
         ctx->rows += sets[i]->nrows;
     }

@@ -461,10 +461,11 @@ YNode *preset_example(const PresetBuiltin *p, const char *year_start, char **par
             buf_printf(&b, "#   %s: required\n", k);
         else if (kind == P_OPTIONAL)
             buf_printf(&b, "#   %s: optional\n", k);
-        else if (spec->type == YN_SCALAR)
-            buf_printf(&b, "#   %s: default %s\n", k, spec->scalar);
-        else
-            buf_printf(&b, "#   %s: has a default\n", k);
+        else {
+            buf_printf(&b, "#   %s: default ", k);
+            ynode_emit_inline(&b, spec);
+            buf_putc(&b, '\n');
+        }
     }
     const YNode *groups = doc ? ynode_get(doc, "require_one_of") : NULL;
     for (int g = 0; groups && g < groups->n; g++) {

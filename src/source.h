@@ -35,6 +35,8 @@ typedef struct FetchCtx {
  * begin, cache_put_rows for each non-NULL set with `mode`, cache_cursor_put,
  * commit. Returns 0 or -1 with ctx->err set. */
 int fetch_commit(FetchCtx *ctx, Rows *const *sets, int nsets, int mode);
+/* The same with a mode per set (modes[i]; NULL: `mode` for all). */
+int fetch_commit_modes(FetchCtx *ctx, Rows *const *sets, const int *modes, int nsets, int mode);
 
 /* One write-back request, delivered by the outbox. */
 typedef struct ResolveReq {

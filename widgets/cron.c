@@ -4,6 +4,7 @@
  * with cronexpr, in UTC) says the job was due more than `grace` ago and no
  * run has started since. The cron table is small and read whole, capped. */
 #include <stdio.h>
+#include <string.h>
 #include "wkit.h"
 #include "../src/cronexpr.h"
 
@@ -90,8 +91,18 @@ static void classify(Job *j, int64_t now, int64_t grace)
 {
     CronExpr e;
     int have_expr = 0;
-    if (*j->schedule) {
-        if (cron_expr_parse(j->schedule, &e, NULL, &j->sched_err) == 0)
+    const char *expr = j->schedule;
+    int other_tz = 0;
+    if (!strncmp(expr, "CRON_TZ=", 8)) {   /* cronie's zone prefix (openclaw_cron writes it) */
+        const char *zone = expr + 8;
+        size_t zl = strcspn(zone, " \t");
+        other_tz = !((zl == 3 && !strncmp(zone, "UTC", 3)) || (zl == 7 && !strncmp(zone, "Etc/UTC", 7)));
+        expr = zone + zl;
+    }
+    /* an expression in another zone: this UTC evaluator cannot tell when it
+     * was due; the source's own next_run stands */
+    if (*expr && !other_tz) {
+        if (cron_expr_parse(expr, &e, NULL, &j->sched_err) == 0)
             have_expr = 1;
     }
     if (have_expr) {

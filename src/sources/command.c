@@ -12,7 +12,9 @@
  * signals by pid (checked against their start time so a recycled pid is never
  * hit). One that was already orphaned before the kill (its parent exited
  * first) has no link left to follow and is not found. The output is mapped like any JSON document (net/mapping.h) and
- * written with one CACHE_REPLACE. */
+ * written with one CACHE_REPLACE; with `outputs:` one document feeds several
+ * datasets, each with its own mapping, grouping and cost (outputs.h).
+ * `command:` is a command line, or a list (the argv, like `argv:`). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +32,7 @@
 #include "../util.h"
 #include "../net/http.h"
 #include "../net/mapping.h"
+#include "outputs.h"
 
 #define STDERR_KEEP 2048
 #define DEFAULT_MAX_BYTES ((int64_t)4 << 20)
@@ -44,10 +47,11 @@ typedef struct CommandCfg {
     int shell;
     int64_t max_bytes;
     Mapping map;
+    Outputs *outputs;         /* `outputs:` (several datasets), or NULL: `feeds:` + map */
 } CommandCfg;
 
 static const char *const command_keys[] = {
-    "command", "argv", "shell", "env", "cwd", "max_bytes", "items", "fields", "set", "scale", NULL,
+    "command", "argv", "shell", "env", "cwd", "max_bytes", "items", "fields", "set", "scale", "outputs", NULL,
 };
 
 static void command_free(void *p)
@@ -60,6 +64,7 @@ static void command_free(void *p)
     strv_free(c->pass);
     free(c->cwd);
     mapping_free(&c->map);
+    outputs_free(c->outputs);
     free(c);
 }
 
@@ -193,9 +198,16 @@ static int read_program(CommandCfg *c, const YNode *map, char **err)
             return -1;
         if (!c->argv || !c->argv[0] || !*c->argv[0])
             return ynode_error(argv, err, "argv: empty");
+    } else if (cmd->type == YN_SEQ) {     /* a list: the argv itself */
+        if (c->shell)
+            return ynode_error(cmd, err, "shell: true runs 'command' as a string, not a list");
+        if (ynode_strv(map, "command", &c->argv, err) < 0)
+            return -1;
+        if (!c->argv || !c->argv[0] || !*c->argv[0])
+            return ynode_error(cmd, err, "command: empty");
     } else {
         if (cmd->type != YN_SCALAR || !*cmd->scalar)
-            return ynode_error(cmd, err, "command: expected a non-empty string");
+            return ynode_error(cmd, err, "command: expected a command line or a list (the argv)");
         if (c->shell) {
             int n = 0;
             strv_push(&c->argv, &n, xstrdup("/bin/sh"));
@@ -222,16 +234,24 @@ static int command_configure(SourceConfig *sc, const YNode *map, char **err)
 {
     CommandCfg *c = xcalloc(1, sizeof *c);
     c->max_bytes = DEFAULT_MAX_BYTES;
-    if (source_check_keys(map, command_keys, err) < 0)
+    if (source_check_keys(map, command_keys, err) < 0 || outputs_configure(map, &c->outputs, err) < 0)
         goto fail;
-    if (!sc->feeds) {
+    if (c->outputs) {
+        const char *one[] = {"feeds", "items", "fields", "set", "scale"};
+        for (size_t i = 0; i < sizeof one / sizeof *one; i++)
+            if (ynode_get(map, one[i])) {
+                ynode_error(ynode_get(map, one[i]), err, "'%s' belongs inside an output when 'outputs' is given",
+                            one[i]);
+                goto fail;
+            }
+    } else if (!sc->feeds) {
         ynode_error(map, err, "command source '%s' needs 'feeds:' (one of: %s)", sc->id, dataset_names());
         goto fail;
     }
     if (ynode_bool(map, "shell", &c->shell, err) < 0 || read_program(c, map, err) < 0
         || read_env(c, map, err) < 0 || ynode_path(map, "cwd", &c->cwd, err) < 0
         || http_ynode_size(map, "max_bytes", (int64_t)1 << 30, &c->max_bytes, err) < 0
-        || mapping_configure(&c->map, sc->feeds, map, NULL, err) < 0)
+        || (!c->outputs && mapping_configure(&c->map, sc->feeds, map, NULL, err) < 0))
         goto fail;
     sc->kcfg = c;
     return 0;
@@ -742,6 +762,25 @@ static int map_output(Run *r, const CommandCfg *c, FetchCtx *ctx)
         free(name);
         return -1;
     }
+    if (c->outputs) {
+        Rows **sets = NULL;
+        int *modes = NULL, n = 0;   /* outputs_apply frees them itself on failure */
+        char *oerr = NULL;
+        int orc = outputs_apply(c->outputs, doc, ctx->config ? ctx->config->prices : NULL, ctx->now_ms, &sets,
+                                &modes, &n, &oerr);
+        if (orc < 0)
+            set_err(&ctx->err, "output of %s: %s", name, oerr);
+        else
+            orc = fetch_commit_modes(ctx, sets, modes, n, CACHE_REPLACE);
+        for (int i = 0; i < n; i++)
+            rows_free(sets[i]);
+        free(sets);
+        free(modes);
+        free(oerr);
+        free(name);
+        cJSON_Delete(doc);
+        return orc;
+    }
     Rows *rows = rows_new(c->map.ds);
     char *merr = NULL;
     int rc = mapping_apply(&c->map, doc, rows, &merr);
@@ -798,7 +837,8 @@ static int command_fetch(void *self, FetchCtx *ctx)
 const SourceClass src_command_class = {
     .kind = "command",
     .summary = "rows from the JSON a command prints (timeout, kill on overrun)",
-    .datasets = 0,                 /* what `feeds:` says (required) */
+    .datasets = 0,                 /* what `feeds:` says, or the keys of `outputs:` */
+    .datasets_map = "outputs",
     .configure = command_configure,
     .free_config = command_free,
     .fetch = command_fetch,
