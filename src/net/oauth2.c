@@ -169,7 +169,7 @@ static int take_token(OAuth2State *st, const HttpResponse *r, char **err)
             why = http_error_text(r->body, r->body_len, 160);
         }
         scrub_in_place(&why);
-        set_err(err, "auth: oauth2 token endpoint %s answered HTTP %ld%s%s", r->host, r->status,
+        set_err(err, "auth: oauth2 grant at %s answered HTTP %ld%s%s", r->host, r->status,
                 why && *why ? ": " : "", why ? why : "");
         free(why);
         cJSON_Delete(j);
@@ -179,7 +179,7 @@ static int take_token(OAuth2State *st, const HttpResponse *r, char **err)
     const cJSON *tok = cJSON_GetObjectItemCaseSensitive(j, "access_token");
     if (!cJSON_IsString(tok) || !tok->valuestring || !*tok->valuestring
         || strpbrk(tok->valuestring, " \r\n\t")) {
-        set_err(err, "auth: oauth2 token endpoint %s: %s", r->host,
+        set_err(err, "auth: oauth2 grant at %s: %s", r->host,
                 j ? "no usable access_token in the answer" : "the answer is not JSON");
         cJSON_Delete(j);
         return -1;
@@ -231,7 +231,7 @@ static int request_token(const OAuth2 *o, char **err)
     char *e = NULL;
     if (http_perform(&rq, &resp, &e) < 0) {
         scrub_in_place(&e);
-        set_err(err, "auth: oauth2 token endpoint: %s", e ? e : "request failed");
+        set_err(err, "auth: oauth2 grant: %s", e ? e : "request failed");
         free(e);
     } else {
         rc = take_token(o->st, &resp, err);

@@ -35,7 +35,7 @@ OAuth2 *oauth2_configure(const struct YNode *node, char **err);
 void oauth2_free(OAuth2 *o);
 /* The current access token (fetched when there is none or it is about to
  * expire). Returns a new string (secret_free it), or NULL with *err =
- * "auth: oauth2 token endpoint HOST: HTTP 401: invalid_client ...". */
+ * "auth: oauth2 grant at HOST answered HTTP 401: invalid_client (...)". */
 char *oauth2_token(const OAuth2 *o, char **err);
 /* Forgets the cached token if it is still `used` (a 401 said it is no good),
  * so the next oauth2_token fetches a new one. */
