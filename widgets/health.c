@@ -1,7 +1,10 @@
 /* health.c — the machine at a glance from the newest `system` row: CPU,
  * memory and disk gauges colored by the warn/crit thresholds (warn_pct,
  * crit_pct), load, the 0-100 health score, services up or down (the services
- * JSON array), and a CPU sparkline over the last samples of the same host. */
+ * JSON array), and a CPU sparkline over the last samples of the same host.
+ * Below the gauges, one line per build/deploy source (github_actions,
+ * vercel, ...): its newest `activity` row with event_type build or deploy,
+ * as "● ci  success  3m". */
 #include <math.h>
 #include <stdio.h>
 #include <cjson/cJSON.h>
@@ -9,6 +12,12 @@
 
 #define HISTORY 60
 #define MAX_SERVICES 64
+#define MAX_BUILDS 16
+
+typedef struct Build {
+    char *source, *status, *type;
+    int64_t ts;
+} Build;
 
 typedef struct Service {
     char *name, *detail;
@@ -26,6 +35,8 @@ typedef struct Health {
     int nservices, ndown;
     double cpu_hist[HISTORY];         /* oldest first */
     int nhist;
+    Build builds[MAX_BUILDS];         /* the newest build/deploy row of each source */
+    int nbuilds, nbuilds_bad;
 } Health;
 
 static void clear_row(Health *h)
@@ -34,6 +45,12 @@ static void clear_row(Health *h)
         free(h->services[i].name);
         free(h->services[i].detail);
     }
+    for (int i = 0; i < h->nbuilds; i++) {
+        free(h->builds[i].source);
+        free(h->builds[i].status);
+        free(h->builds[i].type);
+    }
+    h->nbuilds = h->nbuilds_bad = 0;
     h->nservices = h->ndown = h->nhist = 0;
     free(h->host);
     free(h->ts_s);
@@ -134,6 +151,29 @@ static int load_history(Health *h, sqlite3 *db, char **err)
     return wk_finish(db, st, rc, "health", err);
 }
 
+/* The newest build or deploy row of each source (SQLite takes the bare
+ * columns from the row holding the max). */
+static int load_builds(Health *h, sqlite3 *db, char **err)
+{
+    sqlite3_stmt *st = wk_prepare(db, "health",
+        "SELECT source, status, event_type, max(ts) FROM activity"
+        " WHERE event_type IN ('build', 'deploy') GROUP BY source ORDER BY source LIMIT 16", err);
+    if (!st)
+        return -1;
+    int rc;
+    while (h->nbuilds < MAX_BUILDS && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        Build *b = &h->builds[h->nbuilds++];
+        b->source = wk_dup(st, 0);
+        b->status = wk_dup(st, 1);
+        b->type = wk_dup(st, 2);
+        b->ts = wk_time(st, 3);
+        h->nbuilds_bad += wk_status_role(b->status) == ROLE_CRIT;
+    }
+    if (h->nbuilds == MAX_BUILDS)
+        rc = SQLITE_DONE;
+    return wk_finish(db, st, rc, "health", err);
+}
+
 static int health_load(void *self, const WidgetEnv *env, int rows, char **err)
 {
     Health *h = self;
@@ -163,7 +203,7 @@ static int health_load(void *self, const WidgetEnv *env, int rows, char **err)
         if (n > 0 && n < 256 * 1024)
             parse_services(h, wk_col(st, 7), (size_t)n);
     }
-    if (wk_finish(db, st, rc, "health", err) < 0)
+    if (wk_finish(db, st, rc, "health", err) < 0 || load_builds(h, db, err) < 0)
         return -1;
     return h->have ? load_history(h, db, err) : 0;
 }
@@ -245,12 +285,39 @@ static void draw_services(Health *h, WINDOW *w, int y, int ymax)
     }
 }
 
+/* "● ci        success  3m" per build/deploy source, on rows y..ymax-1;
+ * returns the next free row. */
+static int draw_builds(Health *h, WINDOW *w, int y, int ymax, int64_t now)
+{
+    int W = getmaxx(w);
+    for (int i = 0; i < h->nbuilds && y < ymax; i++, y++) {
+        const Build *b = &h->builds[i];
+        Role r = wk_status_role(b->status);
+        char age[24];
+        wk_age(now, b->ts, age, sizeof age);
+        int x = wk_text(w, y, 0, 2, r == ROLE_NORMAL ? ROLE_DIM : r, r == ROLE_CRIT ? wk_g("\u2715 ", "x ")
+                                                                                  : wk_g("\u25cf ", "+ "));
+        int namew = W / 3 > 16 ? 16 : W / 3;
+        wk_text(w, y, x, namew, ROLE_NORMAL, b->source);
+        x += namew + 1;
+        int aw = text_width(age);
+        wk_text(w, y, x, W - x - aw - 1, r, b->status && *b->status ? b->status : b->type);
+        wk_text_right(w, y, W, aw, ROLE_DIM, age);
+    }
+    return y;
+}
+
 static void health_draw(void *self, WINDOW *w, const WidgetEnv *env, const PaneInfo *pane)
 {
     Health *h = self;
     werase(w);
-    if (!h->have) {
+    if (!h->have && !h->nbuilds) {
         wk_empty(w, NULL);
+        return;
+    }
+    int64_t now = env ? env->now_ms : 0;
+    if (!h->have) {
+        draw_builds(h, w, 0, getmaxy(w), now);
         return;
     }
     int H = getmaxy(w), W = getmaxx(w);
@@ -265,6 +332,7 @@ static void health_draw(void *self, WINDOW *w, const WidgetEnv *env, const PaneI
     wk_gauge(w, y++, 0, W, "CPU ", h->cpu, h->warn, h->crit);
     wk_gauge(w, y++, 0, W, "MEM ", h->mem, h->warn, h->crit);
     wk_gauge(w, y++, 0, W, "DISK", h->disk, h->warn, h->crit);
+    y = draw_builds(h, w, y, H, now);
     if (h->nservices > 0 && y < H)
         draw_services(h, w, y, H - (H - y >= 3 && h->nhist > 1 ? 1 : 0));
     if (h->nhist > 1 && H - y >= (h->nservices ? 3 : 1)) {
@@ -276,7 +344,11 @@ static void health_draw(void *self, WINDOW *w, const WidgetEnv *env, const PaneI
 static void health_title_note(void *self, char *buf, size_t n)
 {
     Health *h = self;
-    if (h->ndown)
+    if (h->ndown && h->nbuilds_bad)
+        snprintf(buf, n, "%d down, %d failing", h->ndown, h->nbuilds_bad);
+    else if (h->nbuilds_bad)
+        snprintf(buf, n, "%d failing", h->nbuilds_bad);
+    else if (h->ndown)
         snprintf(buf, n, "%d down", h->ndown);
     else if (h->score >= 0)
         snprintf(buf, n, "score %d", h->score);
@@ -287,8 +359,20 @@ static void health_title_note(void *self, char *buf, size_t n)
 static int health_detail(void *self, Buf *out)
 {
     Health *h = self;
-    if (!h->have)
+    if (!h->have && !h->nbuilds)
         return -1;
+    if (h->nbuilds)
+        buf_puts(out, "builds and deploys (the newest of each source):\n");
+    for (int i = 0; i < h->nbuilds; i++) {
+        char iso[40];
+        time_format_iso(h->builds[i].ts, iso, sizeof iso);
+        buf_printf(out, "  %-16s %-7s %-12s %s\n", h->builds[i].source, h->builds[i].type,
+                   h->builds[i].status ? h->builds[i].status : "", iso);
+    }
+    if (!h->have)
+        return 0;
+    if (h->nbuilds)
+        buf_puts(out, "\n");
     buf_printf(out, "host:    %s\nsampled: %s\n", h->host, h->ts_s);
     buf_printf(out, "cpu:     %.1f%%\nmemory:  %.1f%%\ndisk:    %.1f%%\nload:    %.2f\n",
                h->cpu, h->mem, h->disk, h->load);
@@ -306,7 +390,7 @@ static int health_detail(void *self, Buf *out)
 const WidgetClass health_widget = {
     .name = "health",
     .title = "Health",
-    .datasets = 1u << DS_SYSTEM,
+    .datasets = 1u << DS_SYSTEM | 1u << DS_ACTIVITY,
     .create = health_create,
     .load = health_load,
     .draw = health_draw,
