@@ -351,7 +351,10 @@ void status_draw(Ui *ui, int force)
         keys_of(&ui->km, UA_QUIT, quit, sizeof quit);
         left = xasprintf("%s help  %s quit", help, quit);
     }
-    char *key = xasprintf("%d|%d|%s|%s", ui->cols, lrole, left, right);
+    char badge[64];
+    Role brole = ROLE_STATUS;
+    int has_badge = ui->mode != MODE_PROMPT && badge_text(ui, badge, sizeof badge, &brole);
+    char *key = xasprintf("%d|%d|%s|%s|%s", ui->cols, lrole, left, right, has_badge ? badge : "");
     if (!force && ui->status_drawn && strcmp(key, ui->status_drawn) == 0 && ui->mode != MODE_PROMPT) {
         free(key);
         free(left);
@@ -362,6 +365,11 @@ void status_draw(Ui *ui, int force)
     werase(ui->status);
     draw_fill(ui->status, 0, 0, ui->cols, ROLE_STATUS);
     int rw = text_width(right);
+    int bw = has_badge ? text_width(badge) : 0;
+    if (bw && ui->cols - rw - bw - 4 >= 12) {     /* the alerts badge, left of the layout name */
+        draw_text(ui->status, 0, ui->cols - 1 - rw - 2 - bw, bw, brole, badge);
+        rw += bw + 2;
+    }
     int lmax = ui->cols - rw - 3;
     int used = draw_text(ui->status, 0, 1, lmax > 0 ? lmax : 0, lrole, left);
     if (lmax > 0)

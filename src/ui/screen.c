@@ -186,6 +186,8 @@ static void tick(Ui *ui)
     for (int i = 0; i < ui->npanes; i++)
         if (pane_update_info(ui, ui->panes[i], now))
             ui->panes[i]->need_draw = 1;
+    if ((now / 1000) % 10 == 0)     /* snoozes that ran out */
+        badge_update(ui, 1);
     if ((now / 1000) % 10 == 0)     /* relative times inside widgets */
         for (int i = 0; i < ui->npanes; i++)
             ui->panes[i]->need_draw = 1;
@@ -422,6 +424,7 @@ static void teardown(Ui *ui, int demo_started)
     free(ui->layout_path);
     free(ui->layout_text);
     free(ui->status_drawn);
+    badge_free(ui);
     free(ui->msg);
     free(ui->cfg_error);
     free(ui->cfg_text);

@@ -122,6 +122,7 @@ void ui_check_data(Ui *ui, int force)
         return;
     ui->data_version = v;
     sources_refresh(ui);
+    badge_update(ui, 0);                /* the alerts' counts, when that dataset moved */
     char *msg = NULL;                   /* a queued resolve delivered or failed */
     int failed = 0;
     if (ui_actions_poll(ui->cache, &msg, &failed))

@@ -12,6 +12,7 @@
 #include "../cache.h"
 #include "../config.h"
 #include "../engine.h"
+#include "../draw/draw.h"
 #include "keys.h"
 #include "layout.h"
 #include "ui.h"
@@ -91,6 +92,11 @@ typedef struct Ui {
     uint32_t fed;               /* datasets some configured source writes (DS_BIT) */
     int64_t data_version, full_version, last_full_ms;
     int64_t ds_probe[DS__COUNT];
+    int alerts[3];              /* open alerts (not snoozed): info, warn, crit (badge.c) */
+    int alerts_counted;         /* alerts[] has been read once */
+    int64_t alerts_probe;       /* ds_probe[DS_ALERTS] when it was read */
+    char **crit_keys;           /* the open crit alerts then (a new one rings the bell) */
+    int ncrit;
 
     int ino;                    /* inotify fd (-1 when unavailable) */
     int wd[UI_MAX_WATCHES];
@@ -157,6 +163,11 @@ void prompt_key(Ui *ui, int key);
  * status-line message. */
 void pane_filter(Ui *ui, Pane *p, const char *text);
 void status_draw(Ui *ui, int force);
+
+/* badge.c: the status line's alert counts when no alerts pane is shown. */
+void badge_update(Ui *ui, int force);   /* after the probes moved; force: re-count */
+int badge_text(const Ui *ui, char *out, size_t n, Role *role);  /* 0: no badge */
+void badge_free(Ui *ui);
 
 /* arrange.c */
 void arrange_action(Ui *ui, UiAction a);
