@@ -305,6 +305,60 @@ static void test_notify_enqueue_api(void)
     config_free(cfg);
 }
 
+/* Command targets: JSON on stdin, the key in the environment, exit status,
+ * the timeout kill, and one that never reads a large body (no SIGPIPE death:
+ * this test runs it on the main thread, as mc fetch --once does). */
+static void test_command_delivery(void)
+{
+    char *text = xasprintf("alerts:\n  notify:\n"
+                           "    - {kind: command, name: save, argv: [sh, -c, 'cat > %s/in.json; echo \"$MC_IDEMPOTENCY_KEY\" > %s/key']}\n"
+                           "    - {kind: command, name: deaf, argv: [\"true\"]}\n"
+                           "    - {kind: command, name: slow, argv: [sleep, \"10\"], timeout: 200ms}\n"
+                           "    - {kind: command, name: bad, argv: [sh, -c, 'exit 3']}\n",
+                           t_tmpdir(), t_tmpdir());
+    Config *cfg = NULL;
+    char *err = NULL, *msg = NULL;
+    CHECK_INT(config_load_text("t.yaml", text, &cfg, &err), 0);
+    free(text);
+    if (!cfg)
+        return;
+    int64_t ra;
+    int st;
+    CHECK_INT(notify_deliver(cfg, "save", "{\"key\":\"disk:/\"}", "mc-alert-x-1-firing-save", &ra, &st, &msg), 0);
+    char path[600];
+    snprintf(path, sizeof path, "%s/in.json", t_tmpdir());
+    char *got = NULL;
+    size_t glen;
+    file_read_all(path, 1 << 20, &got, &glen, NULL);
+    CHECK_STR(got, "{\"key\":\"disk:/\"}");
+    free(got);
+    snprintf(path, sizeof path, "%s/key", t_tmpdir());
+    got = NULL;
+    file_read_all(path, 1 << 20, &got, &glen, NULL);
+    CHECK_STR(got, "mc-alert-x-1-firing-save\n");
+    free(got);
+    size_t big = 4 << 20;
+    char *body = xcalloc(1, big + 1);
+    memset(body, 'x', big);
+    CHECK_INT(notify_deliver(cfg, "deaf", body, "k", &ra, &st, &msg), 0);   /* still alive */
+    free(body);
+    int64_t t0 = mono_ms();
+    CHECK_INT(notify_deliver(cfg, "slow", "{}", "k", &ra, &st, &msg), 1);
+    CHECK(mono_ms() - t0 < 5000);
+    CHECK_CONTAINS(msg, "timed out");
+    free(msg);
+    msg = NULL;
+    CHECK_INT(notify_deliver(cfg, "bad", "{}", "k", &ra, &st, &msg), 1);
+    CHECK_CONTAINS(msg, "exited with status 3");
+    free(msg);
+    msg = NULL;
+    CHECK_INT(notify_deliver(cfg, "gone", "{}", "k", &ra, &st, &msg), 2);
+    CHECK_CONTAINS(msg, "no notify target 'gone'");
+    free(msg);
+    free(err);
+    config_free(cfg);
+}
+
 static void test_config_errors(void)
 {
     const char *bad[][2] = {
@@ -348,6 +402,7 @@ int main(void)
     RUN(test_inhibition_and_failing);
     RUN(test_data_rules);
     RUN(test_notify_enqueue_api);
+    RUN(test_command_delivery);
     RUN(test_config_errors);
     return t_done();
 }

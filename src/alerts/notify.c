@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@
 #include "../net/auth.h"
 #include "../net/http.h"
 #include "../net/scrub.h"
+
+extern char **environ;
 
 int notify_enqueue(Cache *c, const Config *cfg, const NotifyTarget *targets, int ntargets,
                    const char *idempotency_key, const char *title_text, const cJSON *payload,
@@ -161,7 +164,18 @@ static int deliver_command(const NotifyTarget *t, const char *body, const char *
         set_err(msg, "%s: pipe: %s", t->name, strerror(errno));
         return 1;
     }
+    /* the child's environment: ours plus MC_IDEMPOTENCY_KEY, built before
+     * fork (the child of a threaded process only execs) */
+    int nenv = 0;
+    while (environ[nenv])
+        nenv++;
+    char **envp = xcalloc((size_t)nenv + 2, sizeof *envp);
+    int k = 0;
+    for (int i = 0; i < nenv; i++)
+        if (strncmp(environ[i], "MC_IDEMPOTENCY_KEY=", 19) != 0)
+            envp[k++] = environ[i];
     char *idem_env = xasprintf("MC_IDEMPOTENCY_KEY=%s", idem);
+    envp[k] = idem_env;
     pid_t pid = fork();
     if (pid == 0) {
         setpgid(0, 0);
@@ -175,11 +189,11 @@ static int deliver_command(const NotifyTarget *t, const char *body, const char *
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         signal(SIGPIPE, SIG_DFL);
-        putenv(idem_env);
-        execvp(t->argv[0], t->argv);
+        execvpe(t->argv[0], t->argv, envp);
         _exit(127);
     }
     free(idem_env);
+    free(envp);
     close(in[0]);
     if (pid < 0) {
         close(in[1]);
@@ -189,17 +203,32 @@ static int deliver_command(const NotifyTarget *t, const char *body, const char *
     int64_t deadline = mono_ms() + t->timeout_ms;
     size_t len = strlen(body), off = 0;
     fcntl(in[1], F_SETFL, O_NONBLOCK);
+    /* a target that exits without reading its stdin must not kill mc with
+     * SIGPIPE: block it on this thread, and take back one we caused */
+    sigset_t pipe_set, old_mask, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
+    sigpending(&pending);
+    int was_pending = sigismember(&pending, SIGPIPE), epipe = 0;
     while (off < len && mono_ms() < deadline) {
         struct pollfd p = {in[1], POLLOUT, 0};
         if (poll(&p, 1, 50) <= 0)
             continue;
         ssize_t w = write(in[1], body + off, len - off);
-        if (w < 0 && errno != EAGAIN && errno != EINTR)
-            break;                     /* EPIPE: it did not read it all; its exit says */
+        if (w < 0 && errno != EAGAIN && errno != EINTR) {
+            epipe = errno == EPIPE;
+            break;                     /* it did not read it all; its exit says */
+        }
         if (w > 0)
             off += (size_t)w;
     }
     close(in[1]);
+    if (epipe && !was_pending) {
+        struct timespec zero = {0, 0};
+        sigtimedwait(&pipe_set, NULL, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     int status = 0;
     pid_t got = 0;
     while ((got = waitpid(pid, &status, WNOHANG)) == 0 && mono_ms() < deadline)
