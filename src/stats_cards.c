@@ -9,7 +9,7 @@
 #include "util.h"
 
 const char *const stats_card_names[STATS__COUNT] = {
-    "open_blockers", "ytd_revenue", "failing_jobs", "agents_online", "cost_today",
+    "open_blockers", "ytd_revenue", "failing_jobs", "agents_online", "cost_today", "open_alerts",
 };
 
 /* Ends a statement: 0 when rc is a row or done, else -1 with *err. */
@@ -136,11 +136,42 @@ static int cost(StatsCards *s, sqlite3 *db, int64_t now, char **err)
     return 0;
 }
 
+/* Open alerts (not snoozed at now), and how many are crit and warn. */
+static int alerts(StatsCards *s, sqlite3 *db, int64_t now, char **err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT count(*), coalesce(sum(severity = 'crit'), 0),"
+                           " coalesce(sum(severity = 'warn'), 0) FROM alerts WHERE state = 'open'"
+                           " AND coalesce(snoozed_until_ms, 0) <= ?1", -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return 0;           /* a cache from before alerts: no data */
+    }
+    sqlite3_bind_int64(st, 1, now);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 0) {
+        /* none open: 0 once the table has any row, else no data (a fresh cache) */
+        rc = finish(db, st, rc, err);
+        double any = 0;
+        if (rc < 0 || scalar(db, "SELECT EXISTS (SELECT 1 FROM alerts)", NULL, NULL, &any, err) < 0)
+            return -1;
+        if (any > 0)
+            s->open_alerts = s->alerts_crit = s->alerts_warn = 0;
+        return 0;
+    }
+    if (rc == SQLITE_ROW) {
+        s->open_alerts = sqlite3_column_double(st, 0);
+        s->alerts_crit = sqlite3_column_double(st, 1);
+        s->alerts_warn = sqlite3_column_double(st, 2);
+    }
+    return finish(db, st, rc, err);
+}
+
 int stats_cards_compute(sqlite3 *db, const Config *cfg, int64_t now, unsigned mask,
                         StatsCards *out, char **err)
 {
     *out = (StatsCards){.open_blockers = NAN, .ytd_revenue = NAN, .failing_jobs = NAN,
-                        .jobs = NAN, .agents_online = NAN, .agents = NAN, .cost_today = NAN};
+                        .jobs = NAN, .agents_online = NAN, .agents = NAN, .cost_today = NAN,
+                        .open_alerts = NAN, .alerts_crit = NAN, .alerts_warn = NAN};
     if (!db) {
         set_err(err, "stats: no cache");
         return -1;
@@ -156,6 +187,8 @@ int stats_cards_compute(sqlite3 *db, const Config *cfg, int64_t now, unsigned ma
     if ((mask & (1u << STATS_AGENTS)) && agents(out, db, cfg, now, err) < 0)
         return -1;
     if ((mask & (1u << STATS_COST)) && cost(out, db, now, err) < 0)
+        return -1;
+    if ((mask & (1u << STATS_ALERTS)) && alerts(out, db, now, err) < 0)
         return -1;
     return 0;
 }

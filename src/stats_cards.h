@@ -10,12 +10,13 @@
 #include "config.h"
 
 typedef enum {
-    STATS_BLOCKERS, STATS_REVENUE, STATS_FAILING, STATS_AGENTS, STATS_COST, STATS__COUNT
+    STATS_BLOCKERS, STATS_REVENUE, STATS_FAILING, STATS_AGENTS, STATS_COST, STATS_ALERTS,
+    STATS__COUNT
 } StatsCard;
 
 /* Each card's name: the widget's `cards:` option and the overview's JSON
  * field ("open_blockers", "ytd_revenue", "failing_jobs", "agents_online",
- * "cost_today"). */
+ * "cost_today", "open_alerts"). */
 extern const char *const stats_card_names[STATS__COUNT];
 
 /* Open blockers are counted up to this many (a bounded query). */
@@ -32,6 +33,8 @@ typedef struct StatsCards {
     double agents_online;      /* seen within cfg->stale_ms (15m); NAN when no agents */
     double agents;             /* agents (the first 500 rows) */
     double cost_today;         /* usage of the UTC day of now, else the agents' own figure */
+    double open_alerts;        /* open and not snoozed; NAN when the cache has no alerts table */
+    double alerts_crit, alerts_warn;  /* of them, crit and warn */
 } StatsCards;
 
 /* Computes the cards in mask (bits 1u << StatsCard; the others stay NAN)

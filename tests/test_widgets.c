@@ -986,6 +986,24 @@ static void test_stats(void)
     CHECK(strstr(t, "cost today") < strstr(t, "open blockers"));
     free(t);
     stats_widget.destroy(w);
+
+    /* open_alerts: no alert ever is no data; then open and not snoozed only */
+    CHECK(stats_cards_compute(cache_db(cache), &cfg, NOW, 1u << STATS_ALERTS, &n, NULL) == 0);
+    CHECK(isnan(n.open_alerts));
+    sqlf("INSERT INTO alerts (source, key, rule, severity, title, state, snoozed_until_ms) VALUES"
+         " ('s', 'a1', 'r', 'crit', 'one', 'open', 0), ('s', 'a2', 'r', 'warn', 'two', 'open', 0),"
+         " ('s', 'a3', 'r', 'warn', 'three', 'open', %lld), ('s', 'a4', 'r', 'crit', 'four', 'acked', 0),"
+         " ('s', 'a5', 'r', 'info', 'five', 'cleared', 0)", (long long)NOW + 60000);
+    CHECK(stats_cards_compute(cache_db(cache), &cfg, NOW, 1u << STATS_ALERTS, &n, NULL) == 0);
+    CHECK(n.open_alerts == 2 && n.alerts_crit == 1 && n.alerts_warn == 1);
+    CHECK_STR(stats_card_names[STATS_ALERTS], "open_alerts");
+    w = make(&stats_widget, "cards: [open_alerts]");
+    t = render(&stats_widget, w, 3, 60, 1);
+    CHECK_CONTAINS(t, "open alerts");
+    CHECK_CONTAINS(t, "1 crit");
+    free(t);
+    stats_widget.destroy(w);
+    sql("DELETE FROM alerts");
 }
 
 /* --ascii: no byte outside ASCII reaches the screen. */

@@ -1,5 +1,5 @@
 /* stats.c — a row of big-number cards: open blockers, YTD revenue, failing
- * jobs, agents online and cost today (which ones, and in what order, from
+ * jobs, agents online, cost today and open alerts (which ones, and in what order, from
  * the `cards:` option). The numbers come from src/stats_cards.c (the same
  * ones `mc serve` returns as /api/overview); this file formats and draws
  * them (blockers past the 1000 cap as "999+"). Numbers are drawn in a
@@ -11,7 +11,7 @@
 #include "../src/stats_cards.h"
 
 static const char *const card_labels[STATS__COUNT] = {
-    "open blockers", "YTD revenue", "failing jobs", "agents online", "cost today",
+    "open blockers", "YTD revenue", "failing jobs", "agents online", "cost today", "open alerts",
 };
 
 typedef struct Card {
@@ -38,7 +38,7 @@ static int parse_cards(const YNode *opts, Stats *s, char **err)
     }
     if (list->type != YN_SEQ)
         return ynode_error(list, err, "stats widget: cards must be a list of: open_blockers, "
-                           "ytd_revenue, failing_jobs, agents_online, cost_today");
+                           "ytd_revenue, failing_jobs, agents_online, cost_today, open_alerts");
     for (int i = 0; i < list->n; i++) {
         const YNode *it = list->items[i];
         int k = -1;
@@ -47,7 +47,8 @@ static int parse_cards(const YNode *opts, Stats *s, char **err)
                 k = j;
         if (k < 0)
             return ynode_error(it, err, "stats widget: unknown card '%s' (use open_blockers, "
-                               "ytd_revenue, failing_jobs, agents_online or cost_today)",
+                               "ytd_revenue, failing_jobs, agents_online, cost_today or "
+                               "open_alerts)",
                                it->type == YN_SCALAR ? it->scalar : "?");
         for (int j = 0; j < s->ncards; j++)
             if (s->cards[j].kind == (StatsCard)k)
@@ -112,6 +113,16 @@ static void card_format(Card *c, const StatsCards *n, const WidgetEnv *env)
         snprintf(c->value, sizeof c->value, "%.0f", n->agents_online);
         snprintf(c->sub, sizeof c->sub, "of %.0f", n->agents);
         c->role = n->agents_online > 0 ? ROLE_OK : ROLE_WARN;
+        return;
+    case STATS_ALERTS:
+        if (isnan(n->open_alerts))
+            return;
+        snprintf(c->value, sizeof c->value, "%.0f", n->open_alerts);
+        if (n->alerts_crit > 0)
+            snprintf(c->sub, sizeof c->sub, "%.0f crit", n->alerts_crit);
+        else if (n->alerts_warn > 0)
+            snprintf(c->sub, sizeof c->sub, "%.0f warn", n->alerts_warn);
+        c->role = n->alerts_crit > 0 ? ROLE_CRIT : n->alerts_warn > 0 ? ROLE_WARN : ROLE_OK;
         return;
     default:
         if (isnan(n->cost_today))

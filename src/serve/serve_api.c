@@ -95,6 +95,8 @@ enum MHD_Result api_overview(Server *s, struct MHD_Connection *c, Req *r)
     num(&b, stats_card_names[STATS_AGENTS], n.agents_online, 0);
     num(&b, "agents", n.agents, 0);
     num(&b, stats_card_names[STATS_COST], n.cost_today, 0);
+    num(&b, stats_card_names[STATS_ALERTS], n.open_alerts, 0);
+    num(&b, "alerts_crit", n.alerts_crit, 0);
     buf_puts(&b, ", \"owner\": ");
     buf_json_string(&b, s->cfg->owner, 1);
     buf_printf(&b, ", \"generated_at\": \"%s\"}\n", iso);
