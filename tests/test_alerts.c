@@ -277,6 +277,13 @@ static void test_data_rules(void)
     eval(c, cfg, ALERTS_ALL, T0 + MIN);
     CHECK_STR(t_cell(c, "alerts", "", "blocker_age", "state"), "cleared");
     CHECK_STR(t_cell(c, "alerts", "crons", "cron:backup", "state"), "cleared");
+    /* missed: next_run more than 5 minutes past, noticed by the timer */
+    sql(c, "UPDATE cron SET next_run = '2026-11-30T23:56:00Z'");
+    eval(c, cfg, ALERTS_ON_TIMER, T0);
+    CHECK_STR(t_cell(c, "alerts", "crons", "cron:backup", "state"), "cleared");   /* 4 min late: within grace */
+    eval(c, cfg, ALERTS_ON_TIMER, T0 + 2 * MIN);
+    CHECK_STR(t_cell(c, "alerts", "crons", "cron:backup", "state"), "open");
+    CHECK_CONTAINS(t_cell(c, "alerts", "crons", "cron:backup", "title"), "missed");
     CHECK_STR(t_cell(c, "alerts", "rev", "data_quality:revenue_down:rev", "state"), "cleared");
     CHECK_STR(t_cell(c, "alerts", "", "revenue_pace", "state"), "cleared");
     /* `off` disables a rule */

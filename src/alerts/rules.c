@@ -82,7 +82,7 @@ static void rule_sources(sqlite3 *db, const Config *cfg, unsigned what, AlertEva
             ev->held[ev->nheld++] = xstrdup(sc->id);
         if (!run)
             continue;
-        char title[300], detail[1200], age[32], key[120];
+        char title[300], detail[1200], key[120];
         if (failing) {
             snprintf(key, sizeof key, "failing:%s", sc->id);
             snprintf(title, sizeof title, "%s is failing (%d in a row%s)", sc->id, fails,
@@ -91,35 +91,38 @@ static void rule_sources(sqlite3 *db, const Config *cfg, unsigned what, AlertEva
             alert_found(ev, "failing", sc->id, key, breaker == 1 ? ALERT_CRIT : ALERT_WARN, title, detail);
         }
         if (stale) {
-            age_text(ev->now - success, age, sizeof age);
             snprintf(key, sizeof key, "stale:%s", sc->id);
-            snprintf(title, sizeof title, "%s is stale: no successful fetch for %s", sc->id, age);
             char last[40];
             time_format_iso(success, last, sizeof last);
             snprintf(detail, sizeof detail, "last success %s; last error: %s", last,
                      *q_text(st, 2) ? q_text(st, 2) : "none");
-            /* the title's age changes every tick: keep it coarse so the row is
-             * not rewritten at every evaluation */
-            snprintf(title, sizeof title, "%s is stale: no successful fetch for over %lldx its interval", sc->id,
-                     (long long)((ev->now - success) / (sc->every_ms ? sc->every_ms : 1)));
-            if ((ev->now - success) / (sc->every_ms ? sc->every_ms : 1) > 100)
-                snprintf(title, sizeof title, "%s is stale: no successful fetch since %s", sc->id, last);
+            /* a title that does not change every tick: the row is rewritten
+             * only when something visible changed */
+            snprintf(title, sizeof title, "%s is stale: no successful fetch since %s", sc->id, last);
             alert_found(ev, "stale", sc->id, key, ALERT_WARN, title, detail);
         }
     }
     sqlite3_finalize(st);
 }
 
-/* cron: a job whose last run failed or hangs. */
+#define CRON_GRACE_MS (5 * 60000)   /* a run later than next_run + this is missed */
+
+/* cron: a job whose last run failed or hangs, or whose next run is more
+ * than CRON_GRACE_MS overdue (missed; the timer notices it). */
 static void rule_cron(sqlite3 *db, const Config *cfg, AlertEval *ev)
 {
     sqlite3_stmt *st;
+    char cut[40];
     mark_ran(ev, "cron");
-    if (sqlite3_prepare_v2(db, "SELECT source, job_id, coalesce(name, job_id), last_status,"
-                               " coalesce(last_run, ''), consecutive_failures FROM cron"
-                               " WHERE last_status IN ('error', 'failed', 'failure', 'hung', 'missed')"
+    time_format_iso(ev->now - CRON_GRACE_MS, cut, sizeof cut);
+    if (sqlite3_prepare_v2(db, "SELECT source, job_id, coalesce(name, job_id), CASE WHEN last_status IN"
+                               " ('error', 'failed', 'failure', 'hung', 'missed') THEN last_status ELSE"
+                               " 'missed' END, coalesce(last_run, ''), consecutive_failures FROM cron"
+                               " WHERE (last_status IN ('error', 'failed', 'failure', 'hung', 'missed')"
+                               " OR (coalesce(next_run, '') <> '' AND next_run < ?1))"
                                " AND coalesce(enabled, 1) LIMIT 200", -1, &st, NULL) != SQLITE_OK)
         return;
+    sqlite3_bind_text(st, 1, cut, -1, SQLITE_STATIC);
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *src = q_text(st, 0), *job = q_text(st, 1), *status = q_text(st, 3);
         char key[300], title[400], detail[600];
@@ -491,7 +494,7 @@ void alerts_rules_run(sqlite3 *db, const Config *cfg, unsigned what, AlertEval *
     const AlertRules *r = &cfg->alerts.rules;
     int timer = (what & ALERTS_ON_TIMER) != 0;
     rule_sources(db, cfg, what, ev);
-    if (r->cron.enabled && (what & BIT(DS_CRON)))
+    if (r->cron.enabled && (what & BIT(DS_CRON) || timer))
         rule_cron(db, cfg, ev);
     if (what & BIT(DS_SYSTEM))
         rule_system(db, cfg, ev);
