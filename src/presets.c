@@ -119,6 +119,7 @@ typedef struct Expand {
     const YNode *entry;        /* the user's map */
     const char *id, *name;     /* the source id ("" when absent), the preset */
     const YNode *params;       /* the preset's params: map (may be NULL) */
+    const YNode *groups;       /* require_one_of (may be NULL) */
     const char *year_start;
     char year[16];
     int example;               /* `mc presets NAME`: required params as placeholders */
@@ -154,6 +155,17 @@ static void retarget(const Expand *x, YNode *n)
 
 typedef enum { PV_NODE, PV_TEXT, PV_ABSENT } PlaceKind;
 
+/* Whether name is the first of a require_one_of group. */
+static int first_of_group(const Expand *x, const char *name)
+{
+    for (int g = 0; x->groups && g < x->groups->n; g++) {
+        const YNode *grp = x->groups->items[g];
+        if (grp->n > 0 && grp->items[0]->type == YN_SCALAR && !strcmp(grp->items[0]->scalar, name))
+            return 1;
+    }
+    return 0;
+}
+
 /* What {{name}} stands for: a node (*node: the user's or the default,
  * *user says which), a text (*text: built-ins, placeholders), or nothing. */
 static int lookup(Expand *x, const YNode *at, const char *name, PlaceKind *kind, const YNode **node,
@@ -177,6 +189,8 @@ static int lookup(Expand *x, const YNode *at, const char *name, PlaceKind *kind,
         *kind = PV_NODE, *node = spec;
         return 0;
     case P_OPTIONAL:
+        if (x->example && first_of_group(x, name))
+            break;           /* the example shows one of each group */
         *kind = PV_ABSENT;
         return 0;
     case P_REQUIRED:
@@ -185,8 +199,11 @@ static int lookup(Expand *x, const YNode *at, const char *name, PlaceKind *kind,
     if (!x->example)
         return fail(x, x->entry, "missing required key '%s'", name, NULL);
     free(x->placeholder);
-    x->placeholder = xstrdup(name);
-    for (char *p = x->placeholder; *p; p++)
+    size_t len = strlen(name);
+    /* a URL key gets a URL, so the example still loads */
+    int url = len >= 3 && !strcmp(name + len - 3, "url");
+    x->placeholder = xasprintf("%s%s", url ? "https://example.invalid/" : "", name);
+    for (char *p = x->placeholder + (url ? 24 : 0); *p; p++)
         if (*p >= 'a' && *p <= 'z')
             *p = (char)(*p - 'a' + 'A');
     *kind = PV_TEXT, *text = x->placeholder;
@@ -389,6 +406,7 @@ static YNode *expand(const PresetBuiltin *p, const YNode *entry, const char *yea
         return NULL;
     }
     x.params = ynode_get(doc, "params");
+    x.groups = ynode_get(doc, "require_one_of");
     YNode *out = check_entry(&x, doc) < 0 ? NULL : build(&x, doc);
     free(x.placeholder);
     ynode_free(doc);

@@ -42,7 +42,9 @@ YNode *preset_expand(const YNode *entry, const char *year_start, char **err);
 
 /* For `mc presets NAME`: the preset's summary and its leading comment lines
  * (the documentation, "# " kept), and the example source map: the preset
- * expanded with id NAME, required params shown as UPPERCASE placeholders and
+ * expanded with id NAME, required params and the first of each
+ * require_one_of group shown as UPPERCASE placeholders (a
+ * *url param as https://example.invalid/NAME_URL, so it still loads) and
  * optional ones left out, and *params_note one "#   NAME: default X" line per
  * param. Strings are new; the map is a root (free with ynode_free); NULL on
  * error. */

@@ -22,6 +22,11 @@ check "the expanded entry: kind and the default argv" grep -q -F 'command: [open
 check "the printed entry loads back as a config" [ $rc -eq 0 ]
 [ $rc -eq 0 ] || cat "$T/loads.err"
 
+# every shipped preset's printed entry loads (placeholders included)
+for p in $(awk '{print $1}' "$T/list"); do
+  { echo "cache: $T/each.db"; echo "log: $T/each.log"; "$MC" presets "$p"; } >"$T/each.yaml"
+  "$MC" -c "$T/each.yaml" snapshot >/dev/null 2>"$T/each.err" || fail "mc presets $p does not load back: $(cat "$T/each.err")"
+done
 "$MC" presets openclaw_sesions >/dev/null 2>"$T/unknown.err"; rc=$?
 check "an unknown preset is a usage error" [ $rc -eq 2 ]
 check "with the closest name" grep -q "unknown preset 'openclaw_sesions', did you mean 'openclaw_sessions'" "$T/unknown.err"

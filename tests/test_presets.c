@@ -168,6 +168,8 @@ static void test_example_loads(void)
         buf_puts(&b, "sources:\n  - ");
         ynode_emit(&b, ex, 4, 1);
         CHECK_CONTAINS(b.s, "/v1/ACCOUNT/deals");
+        CHECK_CONTAINS(b.s, "user_file: \"API_KEY_FILE\"");     /* the first of its group */
+        CHECK(!strstr(b.s, "user_env"));
         Config *c = NULL;
         CHECK(config_load_text("example.yaml", b.s, &c, &err) == 0);
         if (c)
