@@ -17,7 +17,7 @@ from http.server import ThreadingHTTPServer
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import MC, check, temp_home, exit_report, JsonHandler
 
-T, ENV = temp_home("mc-alerts.")
+T, ENV = temp_home("mc-alerts.", HOOK_TOKEN="s3cret-hook-token")
 
 
 def free_port():
@@ -41,9 +41,9 @@ class Hook(JsonHandler):
             status = 503 if Hook.mode == "503once" else 200
             if Hook.mode == "503once":
                 Hook.mode = "up"
-            Hook.got.append((status, key, body.decode()))
+            Hook.got.append((status, key, body.decode(), time.monotonic(), dict(self.headers.items())))
         if status == 503:
-            self.reply(503, {"error": "busy"}, {"Retry-After": "1"})
+            self.reply(503, {"error": "busy"}, {"Retry-After": "2"})
         else:
             self.reply(200, {"ok": True})
 
@@ -98,7 +98,7 @@ alerts:
     mem: off
     cpu: off
   notify:
-    - {{kind: webhook, name: hook, url: "http://127.0.0.1:{port}/notify", min: warn, headers: {{X-Test: yes}}}}
+    - {{kind: webhook, name: hook, url: "http://127.0.0.1:{port}/notify", min: warn, headers: {{X-Test: yes}}, auth: {{bearer_env: HOOK_TOKEN}}}}
     - {{kind: command, name: file, argv: [sh, -c, "cat >> {T}/got.ndjson; echo >> {T}/got.ndjson"], min: info, timeout: 5s}}
 """)
     # 1. the daemon is killed (SIGKILL) right after the first transitions are
@@ -153,6 +153,13 @@ alerts:
           sorted(g[1] for g in delivered) == want)
     check("the 503'd key was retried with the same Idempotency-Key",
           Hook.got[0][1] in [g[1] for g in delivered])
+    again = [g for g in Hook.got[1:] if g[1] == Hook.got[0][1]]
+    check("its retry waited for Retry-After: 2", again and again[0][3] - Hook.got[0][3] >= 1.9)
+    check("headers: and auth: (bearer_env) reach the webhook",
+          delivered and delivered[0][4].get("X-Test") == "yes" and
+          delivered[0][4].get("Authorization") == "Bearer s3cret-hook-token")
+    log = open(T + "/mc.log").read()
+    check("the token is in no log line", "s3cret-hook-token" not in log)
     body = json.loads(delivered[0][2]) if delivered else {}
     check("the webhook body has the alert's fields and text",
           {"key", "rule", "severity", "title", "detail", "source", "first_seen", "state", "text"} <= set(body))
