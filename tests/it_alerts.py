@@ -101,6 +101,12 @@ alerts:
     - {{kind: webhook, name: hook, url: "http://127.0.0.1:{port}/notify", min: warn, headers: {{X-Test: yes}}, auth: {{bearer_env: HOOK_TOKEN}}}}
     - {{kind: command, name: file, argv: [sh, -c, "cat >> {T}/got.ndjson; echo >> {T}/got.ndjson"], min: info, timeout: 5s}}
 """)
+    # 0. mc check probes every source (the missing file fails, the cron job
+    #    failed) into a throw-away cache: it must notify no one
+    r = mc("check")
+    check("mc check sends no notification", not os.path.exists(T + "/got.ndjson") and
+          not os.path.exists(T + "/cache.db") or not notify_rows())
+
     # 1. the daemon is killed (SIGKILL) right after the first transitions are
     #    committed with their outbox rows, before any delivery
     env = dict(ENV, MC_FAULT="after_alert_commit")

@@ -94,10 +94,14 @@ static int probe(Config *cfg, const char *dir, char **err)
 {
     char *real_cache = cfg->cache_path;
     cfg->cache_path = xasprintf("%s/probe.db", dir);
+    /* the probe raises alerts in the throw-away cache, but must notify no one */
+    int ntargets = cfg->alerts.ntargets;
+    cfg->alerts.ntargets = 0;
     EngineOpts eo = {.workers = 0, .wake_fd = -1, .watch = 0, .only_source = NULL};
     Engine *e = engine_new(cfg, &eo, err);
     int rc = e ? engine_run_once(e, NULL, 0, err) : -1;
     engine_free(e);
+    cfg->alerts.ntargets = ntargets;
     if (rc >= 0) {
         Cache *c = NULL;
         cache_open(cfg->cache_path, &c, NULL, NULL);
