@@ -17,15 +17,18 @@ import make_server() from a test and read STATE directly.
                         revoked); else 401 {"error":"invalid_token"}.
                         ?start_date=&end_date= echoed into one item.
   GET  /v1/deny         always 401 (a token the resource never takes)
+  GET  /rest/v1/TABLE    PostgREST-shaped: [] for a live token, else 401
+                        {"code": "PGRST301", "message": "JWT expired"}
+  POST /control/reject?n=N  the next N /rest/v1 requests get that 401
   POST /control/revoke  every token issued so far stops working
   GET  /stats           {"tokens": n issued, "report": n requests,
-                         "report_401": n refused, "deny": n, "auth": [how creds came]}
+                         "report_401": n refused, "deny": n, "rest": n, "auth": [how creds came]}
 """
 import argparse, base64, json, threading, time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
-STATE = {"tokens": 0, "report": 0, "report_401": 0, "deny": 0, "auth": [], "live": {}, "scope": []}
+STATE = {"tokens": 0, "report": 0, "report_401": 0, "deny": 0, "rest": 0, "reject_next": 0, "auth": [], "live": {}, "scope": []}
 LOCK = threading.Lock()
 OPTS = {"secret": "s3cret-Client-Secret-42", "expires": 3600, "expires_string": False}
 
@@ -51,6 +54,10 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/control/revoke":
             with LOCK:
                 STATE["live"].clear()
+            return self.reply(200, {"ok": True})
+        if path == "/control/reject":
+            with LOCK:
+                STATE["reject_next"] = int(parse_qs(urlsplit(self.path).query).get("n", ["1"])[0])
             return self.reply(200, {"ok": True})
         if path != "/oauth/token":
             return self.reply(404, {"error": "not_found"})
@@ -87,6 +94,23 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 STATE["deny"] += 1
             return self.reply(401, {"error": "invalid_token", "error_description": "revoked"})
+        if u.path.startswith("/rest/v1/"):
+            auth = self.headers.get("Authorization", "")
+            tok = auth[7:] if auth.startswith("Bearer ") else None
+            with LOCK:
+                STATE["rest"] += 1
+                ok = tok in STATE["live"] and STATE["live"][tok] > time.monotonic() and not STATE["reject_next"]
+                if STATE["reject_next"]:
+                    STATE["reject_next"] -= 1
+            if not ok:
+                return self.reply(401, {"code": "PGRST301", "details": None, "hint": None, "message": "JWT expired"})
+            data = b"[]"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Range", "*/0")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            return self.wfile.write(data)
         if u.path != "/v1/report":
             return self.reply(404, {"error": "not_found"})
         auth = self.headers.get("Authorization", "")

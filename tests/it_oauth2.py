@@ -9,6 +9,8 @@ end against tests/fake_oauth2.py, through `mc fetch` and `mc snapshot`:
   running `mc fetch --daemon` and fetched again before it expires; a token
   the resource stops taking (revoked: 401) is replaced once and the page
   asked again, with no failure;
+* postgrest on the same auth: a 401 from the API -> one new token, the
+  request again, the fetch ok;
 * a resource that answers 401 whatever the token: one new token, one
   repeat, then the fetch fails with the 401;
 * a wrong secret that the token endpoint echoes into its error body, and
@@ -63,7 +65,14 @@ write_mc_yaml(T, "mc.yaml",
               + src("form", "/v1/report", f"{{{TOK}, client_id_env: MC_T_CLIENT_ID, client_secret_file: {T}/secret, send_as: form}}")
               + src("daemon", "/v1/report", f"{{{TOK}, client_id_file: {T}/cid, client_secret_file: {T}/secret}}")
               + src("deny", "/v1/deny", f"{{{TOK}, client_id: cid, client_secret_file: {T}/secret}}")
-              + src("wrong", "/v1/report", f"{{{TOK}, client_id: cid, client_secret_file: {T}/wrong}}"))
+              + src("wrong", "/v1/report", f"{{{TOK}, client_id: cid, client_secret_file: {T}/wrong}}")
+              + f"""  - id: pgrst
+    kind: postgrest
+    url: "http://127.0.0.1:{P}"
+    enabled: false
+    tables: {{usage: agent_usage}}
+    auth: {{oauth2: {{{TOK}, client_id: cid, client_secret_file: {T}/secret}}}}
+""")
 
 r = mc("fetch", "--once", "--source", "basic")
 s = stats()
@@ -117,6 +126,16 @@ s = stats()
 check("deny: two requests, two tokens, then fails with HTTP 401 (%d, %d, %s)"
       % (s["deny"] - t2["deny"], s["tokens"] - t2["tokens"], r.stderr.strip()),
       r.returncode != 0 and s["deny"] - t2["deny"] == 2 and s["tokens"] - t2["tokens"] == 2 and "HTTP 401" in r.stderr)
+
+# postgrest (any kind on the shared auth:): a 401 -> one new token, the request again
+urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:%d/control/reject?n=1" % P, data=b"",
+                                              method="POST"), timeout=5).read()
+t3 = stats()
+r = mc("fetch", "--once", "--source", "pgrst")
+s = stats()
+check("postgrest: 401 -> a new token and the request again, fetch ok (rest %d, tokens %d, %s)"
+      % (s["rest"] - t3["rest"], s["tokens"] - t3["tokens"], r.stderr.strip()),
+      r.returncode == 0 and s["rest"] - t3["rest"] == 2 and s["tokens"] - t3["tokens"] == 2)
 
 # a wrong secret, echoed by the token endpoint
 r = mc("fetch", "--once", "--source", "wrong")

@@ -234,6 +234,27 @@ int http_auth_retry_401(const HttpAuth *a, const HttpHeaders *h)
     return 1;
 }
 
+int http_auth_perform(const HttpAuth *a, const HttpRequest *rq, HttpResponse *resp, char **err)
+{
+    if (http_perform(rq, resp, err) < 0)
+        return -1;
+    if (resp->status != 401 || !http_auth_retry_401(a, rq->headers))
+        return 0;
+    HttpHeaders h = {0};
+    for (int i = 0; rq->headers && i < rq->headers->n; i++)
+        http_headers_set(&h, rq->headers->v[i].name, rq->headers->v[i].value, rq->headers->v[i].secret);
+    int rc = http_auth_headers(a, &h, err);
+    if (rc == 0) {
+        HttpRequest again = *rq;
+        again.headers = &h;
+        http_response_free(resp);
+        memset(resp, 0, sizeof *resp);
+        rc = http_perform(&again, resp, err);
+    }
+    http_headers_free(&h);
+    return rc;
+}
+
 char *http_base64(const void *data, size_t n)
 {
     static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

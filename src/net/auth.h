@@ -51,6 +51,11 @@ int http_auth_headers(const HttpAuth *a, HttpHeaders *h, char **err);
  * retry once; else 0 (a 401 is final). */
 int http_auth_retry_401(const HttpAuth *a, const HttpHeaders *h);
 
+/* http_perform, and after a 401 with OAuth2 auth the same request once
+ * more with a new token (rq->headers copied, its Authorization replaced).
+ * For kinds that build their headers once per fetch (convex, postgrest). */
+int http_auth_perform(const HttpAuth *a, const HttpRequest *rq, HttpResponse *resp, char **err);
+
 /* Standard base64 of n bytes. Returns a new string. */
 char *http_base64(const void *data, size_t n);
 

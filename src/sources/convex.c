@@ -310,7 +310,7 @@ static void cvx_call(const ConvexCfg *c, const HttpHeaders *h, const char *endpo
                       .deadline_ms = deadline, .cancel = cancel};
     http_options_apply(&c->opts, &rq);
     HttpResponse resp;
-    if (http_perform(&rq, &resp, err) < 0) {
+    if (http_auth_perform(&c->auth, &rq, &resp, err) < 0) {   /* OAuth2: once more after a 401 */
         out->outcome = CVX_TRANSIENT;
         goto done;
     }

@@ -676,7 +676,7 @@ static ResolveResult http_json_resolve(void *self, const SourceConfig *sc, const
     if (!host) {
         set_err(&out->message, "resolve URL is not an http(s) URL after filling in {key}");
         res = RESOLVE_FAIL;
-    } else if (http_perform(&rq, &resp, &out->message) < 0)
+    } else if (http_auth_perform(&c->auth, &rq, &resp, &out->message) < 0)
         res = RESOLVE_RETRY;
     else
         res = resolve_outcome(r, &resp, out);

@@ -453,7 +453,7 @@ static ResolveResult postgrest_resolve(void *self, const SourceConfig *sc, const
     rq.body = body;
     rq.deadline_ms = mono_ms() + (sc->timeout_ms > 0 ? sc->timeout_ms : 20000);
     HttpResponse resp;
-    ResolveResult res = http_perform(&rq, &resp, &out->message) < 0
+    ResolveResult res = http_auth_perform(&c->auth, &rq, &resp, &out->message) < 0
                         ? RESOLVE_RETRY : patch_outcome(c, &resp, req->key ? req->key : "", out);
     http_response_free(&resp);
     scrub_in_place(&out->message);

@@ -64,7 +64,7 @@ static int fetch_page(const PostgrestCfg *c, const PgTable *t, FetchCtx *ctx, co
     cJSON *doc = NULL;
     int n = -1;
     ctx->requests++;
-    if (http_perform(&rq, &resp, &ctx->err) < 0)
+    if (http_auth_perform(&c->auth, &rq, &resp, &ctx->err) < 0)   /* OAuth2: once more after a 401 */
         goto out;
     if (resp.status == 416 && !first) {
         n = -2;
