@@ -270,6 +270,14 @@ static void test_data_rules(void)
     CHECK_STR(t_cell(c, "alerts", "gw", "agent_cost:agent-7", "state"), "open");
     CHECK_STR(t_cell(c, "alerts", "gw", "agent_offline:agent-7", "state"), "open");
     CHECK_STR(t_cell(c, "alerts", "", "revenue_pace", "state"), "open");   /* $900 of ~$1.1M pace */
+    /* inhibition: while rev fails, the pace alert is neither cleared nor updated */
+    sql(c, "INSERT INTO source_state (source, last_attempt, consecutive_failures, last_error) VALUES"
+           " ('rev', %lld, 3, 'HTTP 500')", T0);
+    sql(c, "INSERT INTO revenue (source, key, snapshot_date, total_ytd_usd) VALUES ('rev', 'x', '2026-11-30x', 1100000)");
+    eval(c, cfg, ALERTS_ALL, T0 + 1);
+    CHECK_STR(t_cell(c, "alerts", "", "revenue_pace", "state"), "open");
+    sql(c, "DELETE FROM revenue WHERE key = 'x'");
+    sql(c, "DELETE FROM source_state WHERE source = 'rev'");
     /* recovery: the blocker resolved, the job ran ok, YTD back up */
     sql(c, "UPDATE blockers SET resolved = 1 WHERE key = 'b1'");
     sql(c, "UPDATE cron SET last_status = 'ok'");

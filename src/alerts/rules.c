@@ -329,8 +329,6 @@ static double revenue_goal(const Config *cfg)
 static void rule_revenue(sqlite3 *db, const Config *cfg, AlertEval *ev)
 {
     const AlertRules *r = &cfg->alerts.rules;
-    if (r->revenue_pace.enabled)
-        mark_ran(ev, "revenue_pace");
     if (r->data_quality.enabled)
         mark_ran(ev, "data_quality");
     sqlite3_stmt *st;
@@ -339,15 +337,11 @@ static void rule_revenue(sqlite3 *db, const Config *cfg, AlertEval *ev)
         return;
     double ytd = 0;
     int any = 0, held = 0;
-    char held_src[128] = "";
     for (int i = 0; i < cfg->nsources; i++) {
         const SourceConfig *sc = &cfg->sources[i];
         if (!sc->enabled || !(source_datasets(sc) & BIT(DS_REVENUE)))
             continue;
-        if (alert_held(ev, sc->id)) {
-            held = 1;
-            snprintf(held_src, sizeof held_src, "%s", sc->id);
-        }
+        held |= alert_held(ev, sc->id);
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, sc->id, -1, SQLITE_STATIC);
         double v[2] = {0, 0};
@@ -377,7 +371,10 @@ static void rule_revenue(sqlite3 *db, const Config *cfg, AlertEval *ev)
     }
     sqlite3_finalize(st);
     double goal = revenue_goal(cfg);
-    if (!r->revenue_pace.enabled || !any || goal <= 0)
+    if (!r->revenue_pace.enabled || held)
+        return;                        /* held: a revenue source is failing; the pace alert stays as it was */
+    mark_ran(ev, "revenue_pace");
+    if (!any || goal <= 0)
         return;
     int64_t y0, y1;
     config_year_span(cfg, ev->now, &y0, &y1);
@@ -392,8 +389,7 @@ static void rule_revenue(sqlite3 *db, const Config *cfg, AlertEval *ev)
     snprintf(t, sizeof t, "revenue %.0f%% behind the goal's pace", floor(behind));
     snprintf(det, sizeof det, "YTD $%.0f, pace $%.0f of the $%.0f goal (behind_pct %.0f)", ytd, expected, goal,
              r->revenue_pace.behind_pct);
-    /* held: one revenue source failing keeps the pace alert as it was */
-    alert_found(ev, "revenue_pace", held ? held_src : "", "revenue_pace", ALERT_WARN, t, det);
+    alert_found(ev, "revenue_pace", "", "revenue_pace", ALERT_WARN, t, det);
 }
 
 /* agent_cost (cost today over daily_usd) and agent_offline (no heartbeat for `after`). */
