@@ -38,6 +38,8 @@ static void schema_table(Buf *b, const Dataset *ds)
 
 static const char schema_extra[] =
     "CREATE INDEX IF NOT EXISTS activity_ts ON activity(ts DESC);\n"
+    /* the health pane's newest build/deploy per source */
+    "CREATE INDEX IF NOT EXISTS activity_kind ON activity(event_type, source, ts);\n"
     "CREATE INDEX IF NOT EXISTS blockers_open ON blockers(resolved, created_at DESC);\n"
     "CREATE INDEX IF NOT EXISTS blockers_created ON blockers(created_at DESC);\n"
     "CREATE INDEX IF NOT EXISTS revenue_date ON revenue(snapshot_date DESC);\n"
