@@ -191,6 +191,12 @@ static int basic_header(const HttpAuth *a, HttpHeaders *h, char **err)
 
 int http_auth_headers(const HttpAuth *a, HttpHeaders *h, char **err)
 {
+    return http_auth_headers_until(a, h, 0, NULL, err);
+}
+
+int http_auth_headers_until(const HttpAuth *a, HttpHeaders *h, int64_t deadline_ms, atomic_int *cancel,
+                            char **err)
+{
     if (!a)
         return 0;
     if (a->bearer_env || a->bearer_file) {
@@ -205,7 +211,7 @@ int http_auth_headers(const HttpAuth *a, HttpHeaders *h, char **err)
     if (a->basic && basic_header(a, h, err) < 0)
         return -1;
     if (a->oauth2) {
-        char *tok = oauth2_token(a->oauth2, err);
+        char *tok = oauth2_token(a->oauth2, deadline_ms, cancel, err);
         if (!tok)
             return -1;
         char *val = xasprintf("Bearer %s", tok);
@@ -243,7 +249,7 @@ int http_auth_perform(const HttpAuth *a, const HttpRequest *rq, HttpResponse *re
     HttpHeaders h = {0};
     for (int i = 0; rq->headers && i < rq->headers->n; i++)
         http_headers_set(&h, rq->headers->v[i].name, rq->headers->v[i].value, rq->headers->v[i].secret);
-    int rc = http_auth_headers(a, &h, err);
+    int rc = http_auth_headers_until(a, &h, rq->deadline_ms, rq->cancel, err);
     if (rc == 0) {
         HttpRequest again = *rq;
         again.headers = &h;

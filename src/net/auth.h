@@ -45,6 +45,10 @@ int http_auth_any(const HttpAuth *a);
  * Returns 0, or -1 with *err ("auth: environment variable X is not set",
  * "auth: cannot read PATH: why"). */
 int http_auth_headers(const HttpAuth *a, HttpHeaders *h, char **err);
+/* The same, an OAuth2 token request bounded by the mono deadline_ms (0:
+ * none but its own 20 s) and the cancel flag (may be NULL). */
+int http_auth_headers_until(const HttpAuth *a, HttpHeaders *h, int64_t deadline_ms, atomic_int *cancel,
+                            char **err);
 
 /* After a 401 from the resource: when the auth is OAuth2, forgets the token
  * the request carried (in h) and returns 1 — build the headers again and

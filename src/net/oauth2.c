@@ -196,7 +196,7 @@ static int take_token(OAuth2State *st, const HttpResponse *r, char **err)
 }
 
 /* One token request (lock held). 0, or -1 with *err. */
-static int request_token(const OAuth2 *o, char **err)
+static int request_token(const OAuth2 *o, int64_t deadline_ms, atomic_int *cancel, char **err)
 {
     char *id = o->client_id ? xstrdup(o->client_id) : read_one(o->client_id_env, o->client_id_file, err);
     if (!id)
@@ -224,7 +224,7 @@ static int request_token(const OAuth2 *o, char **err)
     }
     HttpRequest rq = {.method = "POST", .url = o->token_url, .headers = &h, .body = body.s,
                       .body_len = body.len, .content_type = "application/x-www-form-urlencoded",
-                      .timeout_ms = OAUTH2_TIMEOUT_MS};
+                      .timeout_ms = OAUTH2_TIMEOUT_MS, .deadline_ms = deadline_ms, .cancel = cancel};
     HttpResponse resp = {0};
     o->st->requests++;
     int rc = -1;
@@ -246,12 +246,12 @@ static int request_token(const OAuth2 *o, char **err)
     return rc;
 }
 
-char *oauth2_token(const OAuth2 *o, char **err)
+char *oauth2_token(const OAuth2 *o, int64_t deadline_ms, atomic_int *cancel, char **err)
 {
     OAuth2State *st = o->st;
     pthread_mutex_lock(&st->lock);
     char *out = NULL;
-    if ((st->token && mono_ms() < st->refresh_at) || request_token(o, err) == 0)
+    if ((st->token && mono_ms() < st->refresh_at) || request_token(o, deadline_ms, cancel, err) == 0)
         out = xstrdup(st->token);
     pthread_mutex_unlock(&st->lock);
     return out;

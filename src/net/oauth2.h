@@ -16,6 +16,7 @@
 #ifndef MC_NET_OAUTH2_H
 #define MC_NET_OAUTH2_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 struct YNode;
@@ -34,9 +35,10 @@ typedef struct OAuth2 {
 OAuth2 *oauth2_configure(const struct YNode *node, char **err);
 void oauth2_free(OAuth2 *o);
 /* The current access token (fetched when there is none or it is about to
- * expire). Returns a new string (secret_free it), or NULL with *err =
+ * expire; the request gives up at the mono deadline_ms (0: 20 s) or when
+ * *cancel is set). Returns a new string (secret_free it), or NULL with *err =
  * "auth: oauth2 grant at HOST answered HTTP 401: invalid_client (...)". */
-char *oauth2_token(const OAuth2 *o, char **err);
+char *oauth2_token(const OAuth2 *o, int64_t deadline_ms, atomic_int *cancel, char **err);
 /* Forgets the cached token if it is still `used` (a 401 said it is no good),
  * so the next oauth2_token fetches a new one. */
 void oauth2_invalidate(const OAuth2 *o, const char *used);

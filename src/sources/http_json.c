@@ -307,12 +307,14 @@ fail:
 
 /* ---- fetch ------------------------------------------------------------ */
 
-/* The source's headers plus auth, read now. */
-static int build_headers(const HttpJsonCfg *c, HttpHeaders *h, char **err)
+/* The source's headers plus auth, read now (an OAuth2 token request
+ * within deadline_ms and cancel, when given). */
+static int build_headers(const HttpJsonCfg *c, HttpHeaders *h, int64_t deadline_ms, atomic_int *cancel,
+                         char **err)
 {
     for (int i = 0; i < c->headers.n; i++)
         http_headers_set(h, c->headers.v[i].name, c->headers.v[i].value, c->headers.v[i].secret);
-    return http_auth_headers(&c->auth, h, err);
+    return http_auth_headers_until(&c->auth, h, deadline_ms, cancel, err);
 }
 
 static void request_init(HttpRequest *rq, const HttpJsonCfg *c, const HttpHeaders *h)
@@ -439,7 +441,7 @@ static int perform_page(PageRun *run, HttpRequest *rq, HttpResponse *resp)
             run->reauthed = 1;          /* OAuth2: a new token, once per fetch */
             http_response_free(resp);
             memset(resp, 0, sizeof *resp);
-            if (http_auth_headers(&run->c->auth, &run->headers, &ctx->err) < 0)
+            if (http_auth_headers_until(&run->c->auth, &run->headers, ctx->deadline_ms, ctx->cancel, &ctx->err) < 0)
                 return -1;
             ctx->requests++;
             if (http_perform(rq, resp, &ctx->err) < 0)
@@ -585,7 +587,7 @@ static int http_json_fetch(void *self, FetchCtx *ctx)
 {
     const HttpJsonCfg *c = ctx->src->kcfg;
     PageRun run = {.ctx = ctx, .c = c};
-    if (build_headers(c, &run.headers, &ctx->err) < 0) {
+    if (build_headers(c, &run.headers, ctx->deadline_ms, ctx->cancel, &ctx->err) < 0) {
         http_headers_free(&run.headers);
         return -1;
     }
@@ -653,7 +655,7 @@ static ResolveResult http_json_resolve(void *self, const SourceConfig *sc, const
     const TmplVar vars[] = {{"key", req->key}, {"note", req->note}, {"by", req->by},
                             {"idempotency_key", req->idempotency_key}, {"action", req->action}};
     HttpHeaders h = {0};
-    if (build_headers(c, &h, &out->message) < 0) {
+    if (build_headers(c, &h, 0, NULL, &out->message) < 0) {
         http_headers_free(&h);
         return RESOLVE_FAIL;
     }
