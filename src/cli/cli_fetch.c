@@ -2,7 +2,9 @@
  * every source (or --source ID) now and exits 0 only when all succeeded, one
  * line per source on stderr (made safe for the terminal: errors quote data);
  * --daemon keeps the scheduler running until SIGTERM/SIGINT, sharing the
- * cache (and the leases) with any open dashboard. On a terminal --once
+ * cache (and the leases) with any open dashboard, and does the daily jobs on
+ * this (main) thread once a second: the backup at backup.at and the brief at
+ * brief.at in brief.tz (brief_daily.c). On a terminal --once
  * shows how many sources are done on a progress line (progress.h). */
 #include "cli.h"
 
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../backup.h"
+#include "../brief_daily.h"
 #include "../engine.h"
 #include "../log.h"
 #include "../net/secret.h"
@@ -53,6 +56,11 @@ static int fetch_once(Engine *e)
 static int fetch_daemon(Engine *e, const Config *cfg)
 {
     char *err = NULL;
+    if (brief_daily_check(cfg, &err) != 0) {       /* brief.tz must be a zone we can read */
+        fprintf(stderr, "mc fetch: %s: brief.tz: %s\n", cli_safe(cfg->path), cli_safe(err));
+        free(err);
+        return 2;
+    }
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
@@ -65,15 +73,31 @@ static int fetch_daemon(Engine *e, const Config *cfg)
     }
     log_info("fetch daemon started with %d sources", cfg->nsources);
     int64_t newest_backup = -1;
+    BriefDaily brief = {0};
     while (!fetch_stop) {
-        if (cfg->backup.at_min < 0) {
+        if (cfg->backup.at_min < 0 && cfg->brief.at_min < 0) {
             pause();
             continue;
         }
         /* backup.at: the daily backup (backup.c), checked once a second */
-        backup_tick(cfg->cache_path, cfg->backup.dir, cfg->backup.keep, cfg->backup.at_min, &newest_backup);
+        if (cfg->backup.at_min >= 0)
+            backup_tick(cfg->cache_path, cfg->backup.dir, cfg->backup.keep, cfg->backup.at_min, &newest_backup);
+        /* brief.at: the daily brief, queued once per local day to the notify targets */
+        int sent = brief_daily_tick(&brief, cfg, now_ms(), &err);
+        if (sent > 0) {
+            log_info("daily brief %s queued", brief.done);
+            engine_kick_outbox(e);
+        } else if (sent == 0 && brief.already) {
+            log_info("daily brief %s: already queued by an earlier run", brief.done);
+            brief.already = 0;
+        } else if (sent < 0) {
+            log_warn("daily brief: %s (tried again in a minute)", err ? err : "failed");
+        }
+        free(err);
+        err = NULL;
         sleep(1);
     }
+    brief_daily_close(&brief);
     log_info("fetch daemon stopping");
     return 0;
 }
