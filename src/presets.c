@@ -526,7 +526,8 @@ void preset_name_error(char **err, const char *id, const char *preset)
     char *own = xasprintf("source '%s': ", id);
     if (!strncmp(msg, own, strlen(own)))
         msg += strlen(own);
-    char *out = xasprintf("%.*ssource '%s' (preset %s): %s", (int)at, *err, id, preset, msg);
+    char *out = *id ? xasprintf("%.*ssource '%s' (preset %s): %s", (int)at, *err, id, preset, msg)
+                    : xasprintf("%.*ssource (preset %s): %s", (int)at, *err, preset, msg);
     free(own);
     free(*err);
     *err = out;

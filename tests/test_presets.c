@@ -146,6 +146,9 @@ static void test_config_load(void)
                            "    wibble: 1\n",
                            &c, &err) < 0);
     CHECK_CONTAINS(err, "mc.yaml:6:5: source 'ex' (preset example): unknown key 'wibble'");
+    /* no id: the kind's message, still naming the preset */
+    CHECK(config_load_text("mc.yaml", "sources:\n  - {preset: example, account: a, api_key_env: K}\n", &c, &err) < 0);
+    CHECK_STR(err, "mc.yaml:2:5: source (preset example): missing required key 'id'");
     free(err);
 }
 
