@@ -313,6 +313,16 @@ static void test_notify_enqueue_api(void)
     CHECK_INT(notify_enqueue(c, cfg, NULL, 0, "mc-brief-2026-12-01", "the brief", p, ALERT_INFO, &err), 1);
     CHECK_INT(notify_enqueue(c, cfg, NULL, 0, "mc-brief-2026-12-01", "the brief", p, ALERT_INFO, &err), 0);
     CHECK_STR(t_cell(c, "outbox", "alerts", "brief:2026-12-01", "idempotency_key"), "mc-brief-2026-12-01-command1");
+    /* the alerts pane's sources view: per target, pending/failed and the last error */
+    Buf b = {0};
+    notify_status_text(c, cfg, &b);
+    CHECK_CONTAINS(b.s, "command1 (command, min info): 1 pending, 0 failed");
+    buf_free(&b);
+    sql(c, "UPDATE outbox SET state = 'failed', last_error = 'command1: cat exited with status 1'");
+    notify_status_text(c, cfg, &b);
+    CHECK_CONTAINS(b.s, "0 pending, 1 failed");
+    CHECK_CONTAINS(b.s, "last error: command1: cat exited with status 1");
+    buf_free(&b);
     CHECK_CONTAINS(t_cell(c, "outbox", "alerts", "brief:2026-12-01", "note"), "\"text\":\"the brief\"");
     cJSON_Delete(p);
     free(err);

@@ -91,6 +91,55 @@ int notify_enqueue(Cache *c, const Config *cfg, const NotifyTarget *targets, int
     return rc < 0 ? -1 : n;
 }
 
+void notify_status_text(Cache *c, const Config *cfg, Buf *b)
+{
+    const AlertsConfig *a = &cfg->alerts;
+    if (!a->ntargets) {
+        buf_puts(b, "notifications: none configured (alerts.notify)\n");
+        return;
+    }
+    buf_puts(b, "notifications:\n");
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(cache_db(c), "SELECT state, count(*), max(CASE WHEN last_error <> '' THEN id END)"
+                                        " FROM outbox WHERE state IN ('pending', 'failed')"
+                                        " AND action = '" NOTIFY_ACTION "' AND by_user = ?1 GROUP BY state",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    for (int i = 0; i < a->ntargets; i++) {
+        const NotifyTarget *t = &a->targets[i];
+        long long pending = 0, failed = 0, last = 0;
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *state = (const char *)sqlite3_column_text(st, 0);
+            long long n = sqlite3_column_int64(st, 1), id = sqlite3_column_int64(st, 2);
+            if (state && strcmp(state, "failed") == 0)
+                failed = n;
+            else
+                pending = n;
+            if (id > last)
+                last = id;
+        }
+        buf_printf(b, "  %s (%s, min %s): ", t->name, t->kind == NOTIFY_WEBHOOK ? "webhook" : "command",
+                   alert_severity_name(t->min));
+        if (!pending && !failed)
+            buf_puts(b, "all delivered\n");
+        else
+            buf_printf(b, "%lld pending, %lld failed (mc outbox)\n", pending, failed);
+        if (last) {
+            sqlite3_stmt *le;
+            if (sqlite3_prepare_v2(cache_db(c), "SELECT last_error FROM outbox WHERE id = ?1", -1, &le, NULL) ==
+                SQLITE_OK) {
+                sqlite3_bind_int64(le, 1, last);
+                if (sqlite3_step(le) == SQLITE_ROW && sqlite3_column_text(le, 0))
+                    buf_printf(b, "    last error: %s\n", (const char *)sqlite3_column_text(le, 0));
+                sqlite3_finalize(le);
+            }
+        }
+    }
+    sqlite3_finalize(st);
+}
+
 static const NotifyTarget *find_target(const Config *cfg, const char *name)
 {
     for (int i = 0; i < cfg->alerts.ntargets; i++)

@@ -38,4 +38,11 @@ int notify_enqueue(struct Cache *c, const struct Config *cfg, const NotifyTarget
 int notify_deliver(const struct Config *cfg, const char *target_name, const char *body,
                    const char *idempotency_key, int64_t *retry_after_ms, int *http_status, char **msg);
 
+/* One paragraph for the sources view of the alerts pane: each target with
+ * its pending and failed notifications and the newest failure's reason
+ * ("notifications: none configured" without targets). Two indexed counts
+ * per target; appends to b. */
+struct Buf;
+void notify_status_text(struct Cache *c, const struct Config *cfg, struct Buf *b);
+
 #endif

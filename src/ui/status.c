@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
+#include "../alerts/notify.h"
 #include "../source.h"
 #include "actions.h"
 
@@ -262,6 +263,10 @@ void pane_sources_text(Ui *ui, Pane *p, Buf *b)
         }
         buf_puts(b, "\n");
         any = 1;
+    }
+    if (p->cls->datasets & (1u << DS_ALERTS)) {  /* the engine writes alerts: show who hears of them */
+        notify_status_text(ui->cache, ui->cfg, b);
+        return;
     }
     if (!any)
         buf_puts(b, "No configured source feeds this pane's data.\n");
