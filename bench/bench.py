@@ -174,6 +174,7 @@ def main():
     print("revenue presets (issue 9):")
     subprocess.run([sys.executable, os.path.join(here, "bench_revenue.py"), BUILD, TMP], env=ENV)
     subprocess.run([sys.executable, os.path.join(here, "bench_alerts.py"), BUILD, TMP], env=ENV)
+    subprocess.run([sys.executable, os.path.join(here, "bench_brief.py"), BUILD, TMP], env=ENV)
     print("data (export, backup):")
     subprocess.run([sys.executable, os.path.join(here, "bench_data.py"), BUILD], env=ENV)
     subprocess.run(["rm", "-rf", TMP])
