@@ -8,7 +8,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "../src/auth_blocker.h"
+#include "../src/engine.h"
+#include "../src/outbox.h"
 #include "../src/util.h"
 
 static Config *load(const char *sources)
@@ -159,8 +162,81 @@ static void test_zero_and_config(void)
     free(e);
 }
 
+/* Lines in a file (the runs of the command source below). */
+static int runs(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    int n = 0, ch;
+    while (f && (ch = fgetc(f)) != EOF)
+        n += ch == '\n';
+    if (f)
+        fclose(f);
+    return n;
+}
+
+static int wait_runs(const char *path, int want, int ms)
+{
+    int64_t end = mono_ms() + ms;
+    while (runs(path) < want && mono_ms() < end)
+        usleep(10000);
+    return runs(path);
+}
+
+/* Resolving the auth blocker in a running mc: queued although the source
+ * has no write-back, delivered without calling one, marked resolved, and
+ * the source fetched at once (not after its 1h interval). */
+static void test_resolve_fetches_now(void)
+{
+    char *log = xasprintf("%s/runs.txt", t_tmpdir());
+    char *src = xasprintf("  - {id: api, kind: command, every: 1h, feeds: projects, items: '$[*]',\n"
+                          "     fields: {key: id}, argv: [sh, -c, \"echo x >> %s; echo '[]'\"]}\n", log);
+    Config *cfg = load(src);
+    free(src);
+    const SourceConfig *sc = config_source(cfg, "api");
+    Cache *c = NULL;
+    char *err = NULL;
+    CHECK_INT(cache_open(cfg->cache_path, &c, NULL, &err), 0);
+    char *e = NULL;
+    CHECK(outbox_enqueue(c, cfg, "api", "auth", "resolve", "", "tester", &e) < 0);  /* no row yet: no write-back */
+    CHECK_CONTAINS(e, "no write-back");
+    free(e);
+    CHECK_INT(sqlite3_exec(cache_db(c), "INSERT INTO blockers (source, key, from_agent, description, resolved,"
+                                        " for_owner) VALUES ('api', 'auth', 'mc', 'api: credentials refused', 0, 1)",
+                           NULL, NULL, NULL), SQLITE_OK);
+    EngineOpts o = {.workers = 1, .wake_fd = -1, .watch = 0};
+    Engine *eng = engine_new(cfg, &o, &err);
+    CHECK(eng != NULL);
+    CHECK(engine_start(eng, &err) == 0);
+    CHECK_INT(wait_runs(log, 1, 10000), 1);                  /* the first fetch, due at start */
+    e = NULL;
+    int64_t id = outbox_enqueue(c, cfg, "api", "auth", "resolve", "", "tester", &e);
+    CHECK(id > 0);
+    free(e);
+    engine_kick_outbox(eng);
+    CHECK_INT(wait_runs(log, 2, 10000), 2);                  /* fetched again at once */
+    int64_t end = mono_ms() + 5000;
+    const char *st = NULL;
+    while (mono_ms() < end && !((st = outbox_state(c, id, NULL)) && !strcmp(st, "delivered"))) {
+        free((void *)st);
+        st = NULL;
+        usleep(10000);
+    }
+    CHECK_STR(st, "delivered");
+    free((void *)st);
+    engine_stop(eng);
+    engine_free(eng);
+    /* a command source succeeded: the auth row of an HTTP kind would leave;
+     * this kind is not HTTP, so the row stays, now resolved */
+    CHECK(!auth_blocker_applies(sc));
+    CHECK_STR(t_cell(c, "blockers", "api", "auth", "resolved"), "1");
+    cache_close(c);
+    config_free(cfg);
+    free(log);
+}
+
 int main(void)
 {
+    RUN(test_resolve_fetches_now);
     RUN(test_status);
     RUN(test_lifecycle);
     RUN(test_zero_and_config);
