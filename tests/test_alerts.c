@@ -176,6 +176,17 @@ static void test_threshold_raise_dedupe_clear(void)
     sample(c, T0 + 96 * MIN, 90, 10, 1);
     eval(c, cfg, SYS, T0 + 96 * MIN);
     CHECK_INT(num(c, "SELECT count(*) FROM outbox WHERE idempotency_key LIKE '%%-3-firing-webhook1'"), 1);
+    /* retention removed the cleared row: raised again from transition 1, it
+     * still gets a new idempotency key, so it is notified */
+    sample(c, T0 + 97 * MIN, 10, 10, 1);
+    eval(c, cfg, SYS, T0 + 97 * MIN);
+    sql(c, "DELETE FROM alerts");
+    int64_t before = num(c, "SELECT count(*) FROM outbox WHERE by_user = 'webhook1'");
+    sample(c, T0 + 98 * MIN, 90, 10, 1);
+    sample(c, T0 + 104 * MIN, 90, 10, 1);
+    eval(c, cfg, SYS, T0 + 104 * MIN);
+    CHECK_STR(t_cell(c, "alerts", "host", "disk:/", "transition"), "1");
+    CHECK_INT(num(c, "SELECT count(*) FROM outbox WHERE by_user = 'webhook1'"), before + 1);
     /* every idempotency key is unique and names the transition and target */
     CHECK_INT(num(c, "SELECT count(DISTINCT idempotency_key) = count(*) FROM outbox"), 1);
     cache_close(c);

@@ -204,6 +204,10 @@ static int notify_transition(Cache *c, const Config *cfg, AlertRow *r, const cha
         sha256_update(&s, r->source, strlen(r->source));
         sha256_update(&s, "\n", 1);
         sha256_update(&s, r->key, strlen(r->key));
+        /* with the transition's first_seen: a row removed by retention and
+         * raised again from transition 1 never reuses an old key */
+        sha256_update(&s, "\n", 1);
+        sha256_update(&s, r->first_seen ? r->first_seen : "", r->first_seen ? strlen(r->first_seen) : 0);
         sha256_final(&s, h);
         snprintf(idem, sizeof idem, "mc-alert-%02x%02x%02x%02x%02x%02x%02x%02x-%lld-%s", h[0], h[1], h[2], h[3],
                  h[4], h[5], h[6], h[7], (long long)r->transition, event);
