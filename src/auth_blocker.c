@@ -119,10 +119,11 @@ void auth_blocker_note(Cache *c, const SourceConfig *sc, int ok, const char *err
     if (!c || !auth_blocker_applies(sc))
         return;
     int64_t since = get_since(c, sc->id);
-    if (ok) {
+    if (ok) {                           /* no write when there is nothing to undo */
         if (since)
             set_since(c, sc->id, 0);
-        drop_row(c, sc->id);
+        if (auth_blocker_is(c, sc->id, AUTH_BLOCKER_KEY))
+            drop_row(c, sc->id);
         return;
     }
     int status = auth_blocker_status(err);
