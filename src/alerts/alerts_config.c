@@ -241,25 +241,34 @@ static int parse_target(NotifyTarget *t, const YNode *m, const char *list, int p
     }
     if (t->timeout_ms < 100)
         return ynode_error(ynode_get(m, "timeout"), err, "'timeout' must be at least 100ms");
+    if (t->name && !t->name[0]) {
+        free(t->name);
+        t->name = NULL;
+    }
     if (!t->name)
         t->name = xasprintf("%s%d", t->kind == NOTIFY_WEBHOOK ? "webhook" : "command", pos + 1);
     if (t->kind == NOTIFY_WEBHOOK) {
-        if (ynode_get(m, "argv"))
+        const YNode *av = ynode_get(m, "argv");
+        if (av && !ynode_is_null(av))
             return ynode_error(ynode_get(m, "argv"), err, "'argv' is for kind: command");
         if (ynode_req_str(m, "url", &t->url, err) < 0)
             return -1;
         if (strncmp(t->url, "http://", 7) != 0 && strncmp(t->url, "https://", 8) != 0)
             return ynode_error(ynode_get(m, "url"), err, "'url' must start with http:// or https://");
         t->headers = ynode_get(m, "headers");
+        if (t->headers && ynode_is_null(t->headers))
+            t->headers = NULL;             /* `headers: ~` is not set */
         if (t->headers && (t->headers->type != YN_MAP))
             return ynode_error(t->headers, err, "'headers' must be a map of name: value");
         t->auth = ynode_get(m, "auth");
+        if (t->auth && ynode_is_null(t->auth))
+            t->auth = NULL;
         HttpAuth a;
         int rc = http_auth_configure(&a, t->auth, err);
         http_auth_free(&a);
         return rc;
     }
-    if (ynode_get(m, "url"))
+    if (ynode_get(m, "url") && !ynode_is_null(ynode_get(m, "url")))
         return ynode_error(ynode_get(m, "url"), err, "'url' is for kind: webhook");
     if (!ynode_get(m, "argv"))
         return ynode_error(m, err, "missing required key 'argv'");
