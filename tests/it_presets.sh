@@ -78,7 +78,7 @@ assert abs(cu["total_cost_usd"] - 8.25) < 1e-9 and cu["message_count"] == 1, cu
 cr = {r["job_id"]: r for r in d["cron"] if r["source"] == "gwcron"}
 assert cr["j-brief"]["schedule"] == "CRON_TZ=America/Chicago 0 7 * * *", cr["j-brief"]
 assert cr["j-brief"]["next_run"] == "2026-12-01T13:00:00Z" and cr["j-brief"]["last_status"] == "ok", cr["j-brief"]
-assert cr["j-sync"]["schedule"] == "every 900000ms" and cr["j-sync"]["consecutive_failures"] == 3, cr["j-sync"]
+assert cr["j-sync"]["schedule"] == "every 15m" and cr["j-sync"]["consecutive_failures"] == 3, cr["j-sync"]
 assert cr["j-once"]["schedule"] == "at 2026-12-24T15:00:00Z" and cr["j-once"]["enabled"] is False, cr["j-once"]
 PY
 

@@ -15,8 +15,8 @@
 
 static const char *doc_text =
     "{\"rows\":["
-    "{\"k\":\"a:x:1\",\"t\":1794740400000,\"in\":1000000,\"out\":10,\"m\":\"M1\",\"s\":{\"e\":\"0 7 * * *\",\"z\":\"UTC\"}},"
-    "{\"k\":\"a:x:2\",\"t\":1794736800000,\"in\":2000000,\"m\":\"m1\",\"s\":{\"every\":60000}},"
+    "{\"k\":\"a:x:1\",\"t\":1794736800000,\"in\":1000000,\"out\":10,\"m\":\"M1\",\"s\":{\"e\":\"0 7 * * *\",\"z\":\"UTC\"}},"
+    "{\"k\":\"a:x:2\",\"t\":1794740400000,\"in\":2000000,\"m\":\"m1\",\"s\":{\"every\":60000}},"
     "{\"k\":\"b:x:3\",\"t\":1794600000000,\"in\":5,\"m\":\"nope\"}]}";
 
 static Outputs *configure(const char *yaml, char **err)
@@ -50,7 +50,7 @@ static void test_two_datasets(void)
                            "  agents:\n"
                            "    items: $.rows[*]\n"
                            "    fields: {agent_id: k, last_seen: t, tokens_today: in}\n"
-                           "    text: {current_task: [\"{s.e} ({s.z})\", \"every {s.every}ms\"]}\n"
+                           "    text: {current_task: [\"{s.e} ({s.z})\", \"every {s.every|ms}\"]}\n"
                            "    today: {time: t, fields: [tokens_today]}\n",
                            &err);
     CHECK(o != NULL);
@@ -82,7 +82,7 @@ static void test_two_datasets(void)
         CHECK(cell(u, 1, "total_cost_usd")->kind == V_NULL);   /* no price for 'nope' */
         CHECK_INT(a->nrows, 3);
         CHECK_STR(cell(a, 0, "current_task")->u.s, "0 7 * * * (UTC)");
-        CHECK_STR(cell(a, 1, "current_task")->u.s, "every 60000ms");
+        CHECK_STR(cell(a, 1, "current_task")->u.s, "every 1m");
         CHECK(cell(a, 2, "current_task")->kind == V_NULL);
         CHECK_INT(cell(a, 0, "tokens_today")->u.i, 1000000);
         CHECK_INT(cell(a, 2, "tokens_today")->u.i, 0);          /* not today */
@@ -99,7 +99,7 @@ static void test_two_datasets(void)
 static void test_group_latest_time(void)
 {
     char *err = NULL;
-    Outputs *o = configure("outputs:\n  agents:\n    items: $.rows[*]\n    fields: {last_seen: t}\n"
+    Outputs *o = configure("outputs:\n  agents:\n    items: $.rows[*]\n    fields: {last_seen: t, model: m}\n"
                            "    part: {agent_id: {path: k, sep: \":\", index: 0}}\n    group_by: [agent_id]\n",
                            &err);
     cJSON *doc = cJSON_Parse(doc_text);
@@ -110,6 +110,7 @@ static void test_group_latest_time(void)
         CHECK_INT(sets[0]->nrows, 2);
         CHECK_STR(cell(sets[0], 0, "key")->u.s, "a");
         CHECK_STR(cell(sets[0], 0, "last_seen")->u.s, "2026-11-15T11:00:00Z");   /* the later of two */
+        CHECK_STR(cell(sets[0], 0, "model")->u.s, "m1");      /* text from the newest row, not the first */
         rows_free(sets[0]);
     }
     free(sets);

@@ -150,8 +150,24 @@ static int read_text(Output *o, const YNode *n, char **err)
     return 0;
 }
 
-/* A template with {path} filled from the item; NULL when a path is missing
- * or not a string or number. Returns a new string. */
+/* A number of milliseconds as the largest unit that divides it: 15m, 90m,
+ * 1d, 1500ms. */
+static void put_ms(Buf *b, double ms)
+{
+    static const struct { long long n; const char *unit; } units[] = {
+        {86400000LL, "d"}, {3600000LL, "h"}, {60000LL, "m"}, {1000LL, "s"}};
+    long long v = llround(ms);
+    for (size_t i = 0; v > 0 && i < sizeof units / sizeof *units; i++)
+        if (v % units[i].n == 0) {
+            buf_printf(b, "%lld%s", v / units[i].n, units[i].unit);
+            return;
+        }
+    buf_printf(b, "%lldms", v);
+}
+
+/* A template with {path} (or {path|ms}: a number of milliseconds written as
+ * a duration) filled from the item; NULL when a path is missing or not a
+ * string or number. Returns a new string. */
 static char *fill_text(const char *tmpl, const cJSON *it)
 {
     Buf b = {0};
@@ -163,9 +179,18 @@ static char *fill_text(const char *tmpl, const cJSON *it)
         }
         buf_append(&b, p, (size_t)(open - p));
         char *path = xstrndup(open + 1, (size_t)(close - open - 1));
+        size_t plen = strlen(path);
+        int as_ms = plen > 3 && !strcmp(path + plen - 3, "|ms");
+        if (as_ms)
+            path[plen - 3] = '\0';
         const cJSON *v = jsonpath_get(path, it);
         free(path);
-        if (cJSON_IsString(v) && v->valuestring && *v->valuestring)
+        if (as_ms && cJSON_IsNumber(v) && isfinite(v->valuedouble))
+            put_ms(&b, v->valuedouble);
+        else if (as_ms) {
+            buf_free(&b);
+            return NULL;
+        } else if (cJSON_IsString(v) && v->valuestring && *v->valuestring)
             buf_puts(&b, v->valuestring);
         else if (cJSON_IsNumber(v))
             buf_printf(&b, "%.15g", v->valuedouble);
@@ -426,10 +451,24 @@ static void value_text(const Value *v, Buf *b)
         buf_printf(b, "%.17g", v->u.d);
 }
 
-/* Adds row src into row dst of the grouped set (numbers summed, times the
- * latest, other values the first non-null). */
+/* The dataset's first time field (the newest row of a group is the one
+ * with the latest value there), or -1. */
+static int first_time_field(const Dataset *ds)
+{
+    for (int f = 2; f < ds->nfields; f++)
+        if (ds->fields[f].type == F_TIME)
+            return f;
+    return -1;
+}
+
+/* Adds row src into row dst of the grouped set: numbers summed, times the
+ * latest, other values those of the newest row (by the first time field;
+ * else the first non-null). */
 static void fold(Rows *out, int dst, const Rows *in, int src)
 {
+    int tf = first_time_field(in->ds);
+    const Value *st = tf >= 0 ? rows_cell_c(in, src, tf) : NULL, *dt = tf >= 0 ? rows_cell_c(out, dst, tf) : NULL;
+    int newer = st && st->kind == V_TEXT && (dt->kind != V_TEXT || strcmp(st->u.s, dt->u.s) > 0);
     for (int f = 2; f < in->ds->nfields; f++) {
         const Value *s = rows_cell_c(in, src, f);
         Value *d = rows_cell(out, dst, f);
@@ -450,6 +489,8 @@ static void fold(Rows *out, int dst, const Rows *in, int src)
             else
                 rows_set_real(out, dst, f, sum);
         } else if (t == F_TIME && s->kind == V_TEXT && d->kind == V_TEXT && strcmp(s->u.s, d->u.s) > 0) {
+            rows_set_text(out, dst, f, s->u.s);
+        } else if (newer && t != F_INT && t != F_REAL && t != F_TIME && s->kind == V_TEXT) {
             rows_set_text(out, dst, f, s->u.s);
         }
     }

@@ -10,6 +10,7 @@
  *       part: {agent_id: {path: key, sep: ":", index: 1}}   # a piece of a string
  *       text: {schedule: ["{a.expr} ({a.tz})", "{a.expr}"]}   # the first template
  *                                  # whose every {path} is a string or number
+ *                                  # ({path|ms}: milliseconds as 15m, 1d, 1500ms)
  *       day: {date: updatedAt}     # the UTC day (YYYY-MM-DD) of a time
  *       cost: {into: total_cost_usd, model: model, input: inputTokens,
  *              output: outputTokens, cache_read: ..., cache_write: ...}
@@ -17,8 +18,9 @@
  *                                  # million) of the item's model
  *       today: {time: updatedAt, fields: [tokens_today]}   # zero unless today
  *       group_by: [agent_id, date] # one row per group: numbers summed, times
- *                                  # the latest, text the first; key = the
- *                                  # group's values joined with ':'
+ *                                  # the latest, text the newest row's (by the
+ *                                  # first time field); key = the group's
+ *                                  # values joined with ':'
  *       count: message_count       # items in the group
  *       mode: merge                # replace (default) or merge (keep rows
  *                                  # the document no longer has)
