@@ -6,10 +6,12 @@
 # snoozes the next (snoozed_until_ms set; it leaves the pane); `a` in
 # another pane still adds a pane. On a layout without the alerts pane the
 # status line shows the badge, and a crit alert written by another process
-# while mc runs appears in it.
+# while mc runs appears in it and (alerts.bell: true) rings the bell once:
+# a BEL byte in the pane's output (tmux pipe-pane), none before.
 . "$MC_TESTS_DIR/screen_lib.sh"
 
 make_fixtures
+printf 'alerts: {bell: true}\n' >>"$CONFIG"
 DB="$DATA/cache.db"
 "$MC" snapshot >/dev/null 2>&1 || fail "mc snapshot (the schema) failed"
 sql() { python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1], timeout=5); c.execute(sys.argv[2]); c.commit()' "$DB" "$1"; }
@@ -60,9 +62,16 @@ wait_for " Projects" 10
 wait_for "▲" 5                  # the engine's own alerts may be warns too
 line_with "▲" | grep -q "1 info" || fail "the badge lacks the info alert"
 line_with "▲" | grep -q "crit" && fail "the acked crit is counted"
+t pipe-pane -t mc -o "cat >>'$WORK/out.bin'"
+bels() { python3 -c 'import sys; print(open(sys.argv[1], "rb").read().count(7))' "$WORK/out.bin" 2>/dev/null || echo 0; }
+keys j                      # some output through the pipe
+wait_cond '[ -s "$WORK/out.bin" ]' 5 "pipe-pane output"
+[ "$(bels)" = 0 ] || fail "a bell before any new crit"
 sql "INSERT INTO alerts (source, key, rule, severity, title, detail, first_seen, last_seen, state) VALUES
  ('host', 'fx:mem', 'fixture', 'crit', 'Memory', '', '$now', '$now', 'open')"
 wait_for "▲ 1 crit" 5
+wait_cond '[ "$(bels)" = 1 ]' 5 "one bell for the new crit (got $(bels))"
+t pipe-pane -t mc
 keys q
 expect_exit 0
 echo "ok"
