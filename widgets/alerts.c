@@ -189,9 +189,10 @@ static HandlerResult al_key(void *self, Action act, Intent *out)
     switch (act) {
     case ACT_ACK:
     case ACT_SNOOZE:
-        /* the alert shown selected, by identity (the engine's key is unique) */
+        /* the alert shown selected, by identity (the engine's key is unique);
+         * none: a shared key (a) goes on to its other action (add) */
         if (!r)
-            return HR_HANDLED;
+            return act == ACT_ACK ? HR_IGNORED : HR_HANDLED;
         out->kind = act == ACT_ACK ? INTENT_ALERT_ACK : INTENT_ALERT_SNOOZE;
         out->n = 1;
         out->sources[0] = xstrdup(r->source);
