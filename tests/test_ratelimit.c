@@ -67,6 +67,11 @@ static void test_github(void)
     CHECK_INT(ratelimit_wait_ms(&r, now, &lim), 0);
     CHECK_INT(lim, 0);
     http_headers_free(&r.headers);
+    /* a secondary rate limit: 403 with Retry-After, no count */
+    r = resp(403, "{\"message\":\"You have exceeded a secondary rate limit.\"}");
+    r.retry_after_ms = 60000;
+    CHECK_INT(ratelimit_wait_ms(&r, now, &lim), 60000);
+    CHECK_INT(lim, RATELIMIT_VENDOR);
     /* a 200 that used the last request: not refused, but the next one waits */
     r = resp(200, "{}");
     hdr(&r, "X-RateLimit-Remaining", "0");

@@ -62,8 +62,10 @@ int64_t ratelimit_wait_ms(const HttpResponse *r, int64_t now_ms, int *limited)
         else
             wait = max64(wait, 3600000 - now_ms % 3600000);     /* the next full hour */
     }
-    int refused = r->status == 429 || ((r->status == 403 || r->status == 503) && exhausted);
-    int vendor = exhausted;
+    /* GitHub's secondary limits: a 403 with Retry-After (and no count) */
+    int secondary = r->status == 403 && r->retry_after_ms >= 0;
+    int refused = r->status == 429 || ((r->status == 403 || r->status == 503) && exhausted) || secondary;
+    int vendor = exhausted || secondary;
     if (refused || r->status == 503) {
         if (r->retry_after_ms >= 0)
             wait = max64(wait, r->retry_after_ms);

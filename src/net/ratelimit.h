@@ -3,7 +3,8 @@
  *
  *   - Retry-After (seconds or an HTTP date) on any 429/403/503;
  *   - Close: a 429 body {"error": {"rate_reset": 2.5}} (seconds, float);
- *   - GitHub: x-ratelimit-remaining: 0 with x-ratelimit-reset (epoch s);
+ *   - GitHub: x-ratelimit-remaining: 0 with x-ratelimit-reset (epoch s),
+ *     and its secondary limits: a 403 with Retry-After;
  *   - impact.com: X-RateLimit-Remaining-hour: 0, until RateLimit-Reset
  *     (seconds) or else the next full hour.
  *
