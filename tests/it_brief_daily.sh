@@ -4,7 +4,7 @@
 # notify target (a command that appends its stdin to a file) through the
 # outbox, keyed by the local date; a second daemon the same day finds it
 # queued and sends nothing (one outbox row, one delivery). An unknown tz
-# stops the daemon with exit 2.
+# stops the daemon with exit 2, and mc check says so too.
 . "$(dirname "$0")/lib.sh"
 export LC_ALL=C.UTF-8
 cat >"$T/mc.yaml" <<YAML
@@ -48,7 +48,11 @@ kill -TERM $pid; wait $pid
 check "still one brief row" [ "$(rows)" = 1 ]
 check "still one delivery" [ "$(lines)" = 1 ]
 
+"$MC" -c "$T/mc.yaml" check >"$T/check.out" 2>&1
+check "mc check shows the daily brief" grep -q "brief: daily at 00:00 America/Chicago, 1 target" "$T/check.out"
 sed 's|tz: America/Chicago|tz: Nowhere/Atlantis|' "$T/mc.yaml" >"$T/badtz.yaml"
+"$MC" -c "$T/badtz.yaml" check >/dev/null 2>"$T/ce"; rc=$?
+check "mc check: an unknown zone is exit 2 naming it" sh -c "[ $rc -eq 2 ] && grep -q 'brief.tz: .*Nowhere/Atlantis' '$T/ce'"
 "$MC" -c "$T/badtz.yaml" fetch --daemon >/dev/null 2>"$T/e"; rc=$?
 check "an unknown zone: exit 2 naming it ($(cat "$T/e"))" sh -c "[ $rc -eq 2 ] && grep -q 'Nowhere/Atlantis' '$T/e'"
 finish

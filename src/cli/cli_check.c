@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include "../backup.h"
+#include "../brief_daily.h"
 #include "../cache.h"
 #include "../engine.h"
 #include "../net/secret.h"
@@ -159,6 +160,18 @@ int cli_check(CliGlobal *g, int argc, char **argv)
         char status[128];
         backup_status(&cfg->backup, status, sizeof status);
         printf("backups: %s: %s\n", cli_safe(cfg->backup.dir), status);
+    }
+    if (cfg->brief.at_min >= 0) {            /* what mc fetch --daemon checks before it starts */
+        if (brief_daily_check(cfg, &err) != 0) {
+            fprintf(stderr, "mc: %s: brief.tz: %s\n", cli_safe(cfg->path), cli_safe(err));
+            free(err);
+            config_free(cfg);
+            return 2;
+        }
+        printf("brief: daily at %02d:%02d %s, %d target%s\n", cfg->brief.at_min / 60,
+               cfg->brief.at_min % 60, cli_safe(cfg->brief.tz ? cfg->brief.tz : "UTC"),
+               cfg->brief.ntargets ? cfg->brief.ntargets : cfg->alerts.ntargets,
+               (cfg->brief.ntargets ? cfg->brief.ntargets : cfg->alerts.ntargets) == 1 ? "" : "s");
     }
     fflush(stdout);
     /* probe into a private cache so a check never disturbs the real one */
