@@ -77,7 +77,10 @@ static void rule_sources(sqlite3 *db, const Config *cfg, unsigned what, AlertEva
         int fails = (int)q_int(st, 3), breaker = (int)q_int(st, 4);
         int failing = r->failing.enabled && attempt && (fails >= r->failing.after || breaker == 1);
         int64_t limit = (int64_t)(r->stale.after_x * (double)sc->every_ms);
-        int stale = r->stale.enabled && success > 0 && ev->now - success > limit;
+        /* stale: tried since the last success and still no success after
+         * `after` intervals. Not when mc simply was not running: a restart
+         * after a week off fetches first instead of paging for every source. */
+        int stale = r->stale.enabled && success > 0 && attempt > success && ev->now - success > limit;
         if (failing || stale)
             ev->held[ev->nheld++] = xstrdup(sc->id);
         if (!run)
@@ -456,8 +459,16 @@ static void rule_blockers(sqlite3 *db, const Config *cfg, AlertEval *ev)
         time_parse_iso(q_text(st, 4), &created);
         age_text(ev->now - created, age, sizeof age);
         long long n = q_int(st, 5);
-        snprintf(t, sizeof t, "%lld%s blocker%s for %s open longer than %lldh", n, n >= 1000 ? "+" : "",
-                 n == 1 ? "" : "s", cfg->owner, (long long)(r->blocker_age.after_ms / 3600000));
+        char after[32];
+        int64_t a = r->blocker_age.after_ms;
+        if (a % 86400000 == 0)
+            snprintf(after, sizeof after, "%lldd", (long long)(a / 86400000));
+        else if (a % 3600000 == 0)
+            snprintf(after, sizeof after, "%lldh", (long long)(a / 3600000));
+        else
+            snprintf(after, sizeof after, "%lldm", (long long)(a / 60000));
+        snprintf(t, sizeof t, "%lld%s blocker%s for %s open longer than %s", n, n >= 1000 ? "+" : "",
+                 n == 1 ? "" : "s", cfg->owner, after);
         snprintf(det, sizeof det, "oldest: %.300s (from %s, created %s, %s:%s)", q_text(st, 3), q_text(st, 2),
                  q_text(st, 4), q_text(st, 0), q_text(st, 1));
         alert_found(ev, "blocker_age", "", "blocker_age", ALERT_WARN, t, det);
