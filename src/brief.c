@@ -152,7 +152,8 @@ double brief_goal(const Config *cfg)
             v > 0 && v < 1e15)
             return v;
     }
-    return 0;
+    /* else the revenue_pace rule's own goal, when one is set there */
+    return cfg && cfg->alerts.rules.revenue_pace.goal_usd > 0 ? cfg->alerts.rules.revenue_pace.goal_usd : 0;
 }
 
 static int revenue(Brief *b, sqlite3 *db, const Config *cfg, char **err)

@@ -95,7 +95,8 @@ void brief_render(const Brief *b, BriefFormat f, int flags, Buf *out);
 /* The subject line of a sent brief: "mc brief 2026-12-01: 3 blockers, 1 crit". */
 void brief_subject(const Brief *b, const char *date, char *out, size_t n);
 
-/* The goal_usd of the first revenue widget in mc.yaml's widgets:, or 0. */
+/* The goal_usd of the first revenue widget in mc.yaml's widgets:, else
+ * alerts.rules.revenue_pace.goal_usd, else 0. */
 double brief_goal(const Config *cfg);
 
 #endif

@@ -62,6 +62,12 @@ ok "80 columns, sanitized text and markdown, escaped JSON with the fixture's num
 "$MC" -c "$T/mc.yaml" brief --format json --since 7d >"$T/week.json"
 check "--since 7d takes in the older failure" \
   [ "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["activity"]["events"], d["activity"]["failures"], d["jobs"]["problems"])' "$T/week.json")" = "13 3 3" ]
+# no widget goal: the revenue_pace rule's goal_usd
+sed '/^widgets:/,$d' "$T/mc.yaml" >"$T/rule.yaml"
+printf 'alerts:\n  rules:\n    revenue_pace: {goal_usd: 400000}\n' >>"$T/rule.yaml"
+"$MC" -c "$T/rule.yaml" brief --format json >"$T/rule.json" 2>"$T/rule.err"
+check "without a widget goal, the revenue_pace rule's goal ($(cat "$T/rule.err"))" \
+  [ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["revenue"]["goal_usd"])' "$T/rule.json")" = "400000.0" ]
 sum_after=$(cat "$T/cache.db" "$T/cache.db-wal" 2>/dev/null | sha256sum)
 check "the brief only reads the cache" [ "$sum_before" = "$sum_after" ]
 
