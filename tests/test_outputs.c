@@ -120,6 +120,36 @@ static void test_group_latest_time(void)
     free(err);
 }
 
+/* A number in group_by stays the group's value (it is not summed). */
+static void test_group_by_number(void)
+{
+    char *err = NULL;
+    Outputs *o = configure("outputs:\n  usage:\n    items: $.rows[*]\n    fields: {output_tokens: out, input_tokens: in}\n"
+                           "    set: {agent_id: all}\n    group_by: [output_tokens]\n    count: message_count\n",
+                           &err);
+    cJSON *doc = cJSON_Parse("{\"rows\":[{\"out\":10,\"in\":1},{\"out\":10,\"in\":2},{\"in\":4},{\"out\":20,\"in\":8}]}");
+    Rows **sets = NULL;
+    int *modes = NULL, n = 0;
+    CHECK(o && outputs_apply(o, doc, NULL, NOW, &sets, &modes, &n, &err) == 0);
+    if (n == 1) {
+        Rows *r = sets[0];
+        CHECK_INT(r->nrows, 3);
+        CHECK_STR(cell(r, 0, "key")->u.s, "10");
+        CHECK_INT(cell(r, 0, "output_tokens")->u.i, 10);
+        CHECK_INT(cell(r, 0, "input_tokens")->u.i, 3);
+        CHECK_INT(cell(r, 0, "message_count")->u.i, 2);
+        CHECK(cell(r, 1, "output_tokens")->kind == V_NULL);   /* absent is its own group */
+        CHECK_INT(cell(r, 1, "input_tokens")->u.i, 4);
+        CHECK_INT(cell(r, 2, "output_tokens")->u.i, 20);
+        rows_free(r);
+    }
+    free(sets);
+    free(modes);
+    cJSON_Delete(doc);
+    outputs_free(o);
+    free(err);
+}
+
 static void test_errors(void)
 {
     char *err = NULL;
@@ -142,6 +172,7 @@ int main(void)
 {
     RUN(test_two_datasets);
     RUN(test_group_latest_time);
+    RUN(test_group_by_number);
     RUN(test_errors);
     return t_done();
 }

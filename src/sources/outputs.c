@@ -463,13 +463,23 @@ static int first_time_field(const Dataset *ds)
 
 /* Adds row src into row dst of the grouped set: numbers summed, times the
  * latest, other values those of the newest row (by the first time field;
- * else the first non-null). */
-static void fold(Rows *out, int dst, const Rows *in, int src)
+ * else the first non-null); the group_by fields stay as they are. */
+static int is_group_field(const Output *o, int f)
+{
+    for (int k = 0; k < o->ngroup; k++)
+        if (o->group[k] == f)
+            return 1;
+    return 0;
+}
+
+static void fold(const Output *o, Rows *out, int dst, const Rows *in, int src)
 {
     int tf = first_time_field(in->ds);
     const Value *st = tf >= 0 ? rows_cell_c(in, src, tf) : NULL, *dt = tf >= 0 ? rows_cell_c(out, dst, tf) : NULL;
     int newer = st && st->kind == V_TEXT && (dt->kind != V_TEXT || strcmp(st->u.s, dt->u.s) > 0);
     for (int f = 2; f < in->ds->nfields; f++) {
+        if (is_group_field(o, f))
+            continue;           /* set once, when the group is made */
         const Value *s = rows_cell_c(in, src, f);
         Value *d = rows_cell(out, dst, f);
         FieldType t = in->ds->fields[f].type;
@@ -496,24 +506,46 @@ static void fold(Rows *out, int dst, const Rows *in, int src)
     }
 }
 
-/* One row per distinct group_by values; key = the values joined with ':'. */
+/* The hash of a row's group_by values (their kinds too, so NULL and "" differ). */
+static uint64_t group_hash(const Output *o, const Rows *r, int row, Buf *scratch)
+{
+    scratch->len = 0;
+    for (int k = 0; k < o->ngroup; k++) {
+        const Value *v = rows_cell_c(r, row, o->group[k]);
+        buf_putc(scratch, (char)('0' + v->kind));
+        value_text(v, scratch);
+        buf_putc(scratch, '\x1f');
+    }
+    return hash64(scratch->s, scratch->len);
+}
+
+static int same_group(const Output *o, const Rows *a, int ra, const Rows *b, int rb)
+{
+    for (int k = 0; k < o->ngroup; k++)
+        if (!same_value(rows_cell_c(a, ra, o->group[k]), rows_cell_c(b, rb, o->group[k])))
+            return 0;
+    return 1;
+}
+
+/* One row per distinct group_by values (found through an open-addressing
+ * table of their hashes); key = the values joined with ':'. */
 static Rows *group_rows(const Output *o, const Rows *in)
 {
     Rows *out = rows_new(in->ds);
-    int *counts = NULL;
+    size_t cap = 16;
+    while (cap < (size_t)in->nrows * 2)
+        cap *= 2;
+    int *slot = xcalloc(cap, sizeof *slot);          /* group index + 1, 0 = empty */
+    int *counts = xcalloc((size_t)in->nrows + 1, sizeof *counts);
+    Buf scratch = {0};
     for (int r = 0; r < in->nrows; r++) {
-        int g = 0;
-        for (; g < out->nrows; g++) {
-            int same = 1;
-            for (int k = 0; same && k < o->ngroup; k++)
-                same = same_value(rows_cell_c(in, r, o->group[k]), rows_cell_c(out, g, o->group[k]));
-            if (same)
-                break;
-        }
-        if (g == out->nrows) {
-            rows_add(out);
-            counts = xrealloc(counts, sizeof *counts * (size_t)out->nrows);
-            counts[g] = 0;
+        size_t h = (size_t)group_hash(o, in, r, &scratch) & (cap - 1);
+        while (slot[h] && !same_group(o, in, r, out, slot[h] - 1))
+            h = (h + 1) & (cap - 1);
+        int g = slot[h] - 1;
+        if (g < 0) {
+            g = rows_add(out);
+            slot[h] = g + 1;
             Buf key = {0};
             for (int k = 0; k < o->ngroup; k++) {
                 if (k)
@@ -522,13 +554,25 @@ static Rows *group_rows(const Output *o, const Rows *in)
             }
             rows_set_text(out, g, 1, key.s ? key.s : "");
             buf_free(&key);
+            /* the group's values, so later rows compare against them */
+            for (int k = 0; k < o->ngroup; k++) {
+                const Value *v = rows_cell_c(in, r, o->group[k]);
+                if (v->kind == V_TEXT)
+                    rows_set_text(out, g, o->group[k], v->u.s);
+                else if (v->kind == V_INT)
+                    rows_set_int(out, g, o->group[k], v->u.i);
+                else if (v->kind == V_REAL)
+                    rows_set_real(out, g, o->group[k], v->u.d);
+            }
         }
-        fold(out, g, in, r);
+        fold(o, out, g, in, r);
         counts[g]++;
     }
     for (int g = 0; o->count_field >= 0 && g < out->nrows; g++)
         rows_set_int(out, g, o->count_field, counts[g]);
+    buf_free(&scratch);
     free(counts);
+    free(slot);
     return out;
 }
 
