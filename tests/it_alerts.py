@@ -3,8 +3,10 @@
 notifications through the outbox to a fake webhook and a command target.
 
 Inputs: a cron log with a failed run (cron alert), a jsonl source whose file
-is missing (failing, failing: {after: 1}), the real / of this machine with
-disk warn: 1 (disk alert from statvfs), and an old handoff (blocker_age).
+is missing (failing, failing: {after: 1}), the real / of this machine and
+the real /proc/meminfo with warn: 1 (disk and mem alerts), an old handoff
+(blocker_age) and a revenue file whose newest snapshot went down
+(data_quality).
 The webhook is down first (connection refused), then answers 503 with
 Retry-After once, then 200: every transition is delivered exactly once with
 a stable Idempotency-Key, also after `mc fetch --daemon` was killed with
@@ -81,6 +83,8 @@ def main():
         f.write(json.dumps({"id": "h1", "ts": "2020-01-01T00:00:00Z", "from": "agent-7", "to": "apple",
                             "type": "blocker", "summary": "approve the old deploy",
                             "action_needed": True}) + "\n")
+    with open(T + "/rev.json", "w") as f:      # the newest snapshot is below the one before
+        json.dump({"snaps": [{"d": "2026-11-29", "v": 1000}, {"d": "2026-11-30", "v": 900}]}, f)
     with open(T + "/mc.yaml", "w") as f:
         f.write(f"""owner: Apple
 user: tester
@@ -91,11 +95,13 @@ sources:
   - {{id: gone, kind: jsonl, path: {T}/missing.jsonl, every: 1h}}
   - {{id: crons, kind: cron_logs, path: {T}/cron, every: 1h}}
   - {{id: host, kind: system, disks: [/], every: 1h}}
+  - {{id: rev, kind: json_file, path: {T}/rev.json, feeds: revenue, items: "$.snaps[*]",
+     fields: {{key: d, snapshot_date: d, total_ytd_usd: v}}, every: 1h}}
 alerts:
   rules:
     failing: {{after: 1}}
     disk: {{warn: 1, crit: 100, for: 0s}}
-    mem: off
+    mem: {{warn: 1, crit: 100, for: 0s}}
     cpu: off
   notify:
     - {{kind: webhook, name: hook, url: "http://127.0.0.1:{port}/notify", min: warn, headers: {{X-Test: yes}}, auth: {{bearer_env: HOOK_TOKEN}}}}
@@ -130,8 +136,14 @@ alerts:
     check("mc outbox lists the pending notifications", "notify" in r.stdout and "hook" not in r.stderr)
     got = [json.loads(l) for l in open(T + "/got.ndjson") if l.strip()]
     keys = {g["key"] for g in got}
-    check("the command target got JSON for cron, failing, disk and blocker_age: %s" % sorted(keys),
-          {"cron:nightly", "failing:gone", "disk:/", "blocker_age"} <= keys)
+    check("the command target got JSON for cron, failing, disk, mem, blocker_age, revenue: %s" % sorted(keys),
+          {"cron:nightly", "failing:gone", "disk:/", "blocker_age", "data_quality:revenue_down:rev"} <= keys
+          and any(k.startswith("mem:") for k in keys))
+    g = [x for x in got if x["key"].startswith("mem:")]
+    check("mem crosses warn: 1 from the real /proc/meminfo", g and g[0]["rule"] == "mem")
+    g = [x for x in got if x["key"] == "data_quality:revenue_down:rev"]
+    check("a revenue snapshot going down is a data-quality alert",
+          g and "from $1000.00 to $900.00" in g[0]["title"])
     g = [x for x in got if x["key"] == "cron:nightly"]
     check("the cron alert names the job and status, with a text line",
           g and g[0]["rule"] == "cron" and "error" in g[0]["detail"] and g[0]["text"].startswith("[WARN] "))
@@ -200,6 +212,8 @@ alerts:
 
     # 6. recovery: the missing file appears, the job succeeds -> cleared
     open(T + "/missing.jsonl", "w").close()
+    with open(T + "/rev.json", "w") as f:
+        json.dump({"snaps": [{"d": "2026-11-29", "v": 1000}, {"d": "2026-11-30", "v": 1100}]}, f)
     with open(T + "/cron/nightly.log", "a") as f:
         f.write("2026-11-22T01:00:00Z START nightly\n2026-11-22T01:00:05Z END nightly status=ok\n")
     mc("fetch", "--once")
@@ -209,6 +223,8 @@ alerts:
           st["failing:gone"]["cleared_at"])
     check("cron:nightly (acked) cleared when the job succeeded", st.get("cron:nightly", {}).get("state") == "cleared")
     r = mc("alerts")
+    check("the revenue alert cleared when the snapshot went back up",
+          st.get("data_quality:revenue_down:rev", {}).get("state") == "cleared")
     check("the open list no longer has them", "failing:gone" not in r.stdout and "cron:nightly" not in r.stdout)
 
 
