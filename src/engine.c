@@ -217,7 +217,9 @@ static void run_source(Engine *e, Cache *c, SrcRun *s, int force)
     rate_note(&s->rate, now_ms(), ctx.requests ? (int)ctx.requests : 1);
     pthread_mutex_unlock(&e->lock);
     record(e, c, s, &ctx, ok, start, mono_us() - u0);
-    evaluate_alerts(e, c, ALERTS_ON_SOURCES | (ok ? source_datasets(sc) : 0));
+    /* the rules of the datasets this fetch wrote (none when it failed or the
+     * source said "not modified"), and stale/failing */
+    evaluate_alerts(e, c, ALERTS_ON_SOURCES | (ok && !ctx.not_modified ? source_datasets(sc) : 0));
     s->ok = ok;
     free(ctx.err);
     cache_state_clear(&st);
