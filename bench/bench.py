@@ -173,6 +173,8 @@ def main():
     subprocess.run([sys.executable, os.path.join(here, "bench_serve.py"), BUILD, TMP], env=ENV)
     print("revenue presets (issue 9):")
     subprocess.run([sys.executable, os.path.join(here, "bench_revenue.py"), BUILD, TMP], env=ENV)
+    print("agent gateway preset and the health pane's builds (issue 9):")
+    subprocess.run([sys.executable, os.path.join(here, "bench_agents.py"), BUILD, TMP], env=ENV)
     subprocess.run([sys.executable, os.path.join(here, "bench_alerts.py"), BUILD, TMP], env=ENV)
     subprocess.run([sys.executable, os.path.join(here, "bench_brief.py"), BUILD, TMP], env=ENV)
     print("data (export, backup):")
