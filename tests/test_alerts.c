@@ -248,6 +248,14 @@ static void test_inhibition_and_failing(void)
     eval(c, cfg, SYS | ALERTS_ON_SOURCES, T0 + MIN);
     CHECK_STR(t_cell(c, "alerts", "host", "failing:host", "state"), "cleared");
     CHECK_STR(t_cell(c, "alerts", "host", "disk:/", "state"), "open");
+    /* failing again: the disk alert is kept as it was, not updated from the new sample */
+    sql(c, "UPDATE source_state SET consecutive_failures = 2, last_attempt = %lld WHERE source = 'host'", T0 + MIN + 1);
+    sample(c, T0 + MIN + 1000, 75, 10, 0);
+    eval(c, cfg, SYS | ALERTS_ON_SOURCES, T0 + MIN + 2000);
+    CHECK_CONTAINS(t_cell(c, "alerts", "host", "disk:/", "title"), "at 60%");
+    sql(c, "UPDATE source_state SET consecutive_failures = 0, last_success = %lld WHERE source = 'host'", T0 + MIN + 3000);
+    eval(c, cfg, SYS | ALERTS_ON_SOURCES, T0 + MIN + 4000);
+    CHECK_CONTAINS(t_cell(c, "alerts", "host", "disk:/", "title"), "at 75%");
     /* service down for 1m (default for:): one more sample a minute later */
     sample(c, T0 + 2 * MIN, 60, 10, 0);
     eval(c, cfg, SYS | ALERTS_ON_SOURCES, T0 + 2 * MIN);

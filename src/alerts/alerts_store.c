@@ -275,7 +275,9 @@ static int apply_active(Cache *c, const Config *cfg, AlertEval *ev, const char *
         AlertRow *r = &rows[i];
         Finding *f = finding_of(ev, r->source, r->key);
         int write = 0;
-        if (f) {
+        if (f && alert_held(ev, r->source) && !source_rule(r->rule)) {
+            f->rule[0] = '\0';         /* held back: kept as it was, not updated from old numbers */
+        } else if (f) {
             AlertSeverity old = (AlertSeverity)alert_severity_parse(r->severity);
             int esc = f->sev > old && strcmp(r->state, "open") == 0;
             if (strcmp(r->severity, alert_severity_name(f->sev)) != 0 || strcmp(r->title, f->title) != 0 ||
