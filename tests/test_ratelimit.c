@@ -102,6 +102,12 @@ static void test_impact(void)
     CHECK_INT(ratelimit_wait_ms(&r, now, &lim), 120000);
     CHECK_INT(lim, 0);
     http_headers_free(&r.headers);
+    /* a reset given as an epoch time */
+    r = resp(429, "");
+    hdr(&r, "X-RateLimit-Remaining-hour", "0");
+    hdr(&r, "RateLimit-Reset", "1773801000");
+    CHECK_INT(ratelimit_wait_ms(&r, now, &lim), 1773801000000LL - now);
+    http_headers_free(&r.headers);
     /* no reset header: to the next full hour */
     r = resp(429, "");
     hdr(&r, "X-RateLimit-Remaining-hour", "0");

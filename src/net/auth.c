@@ -214,7 +214,7 @@ int http_auth_headers_until(const HttpAuth *a, HttpHeaders *h, int64_t deadline_
         char *tok = oauth2_token(a->oauth2, deadline_ms, cancel, err);
         if (!tok)
             return -1;
-        char *val = xasprintf("Bearer %s", tok);
+        char *val = xasprintf("%s %s", a->scheme ? a->scheme : "Bearer", tok);
         http_headers_set(h, "Authorization", val, 1);
         secret_free(tok);
         secret_free(val);

@@ -58,7 +58,9 @@ int64_t ratelimit_wait_ms(const HttpResponse *r, int64_t now_ms, int *limited)
         exhausted = 1;
         double reset = header_num(r, "ratelimit-reset");
         if (reset >= 0 && reset < 1e6)
-            wait = max64(wait, (int64_t)(reset * 1000.0));
+            wait = max64(wait, (int64_t)(reset * 1000.0));      /* seconds from now */
+        else if (reset > 1e9)
+            wait = max64(wait, (int64_t)(reset * 1000.0) - now_ms);   /* an epoch time */
         else
             wait = max64(wait, 3600000 - now_ms % 3600000);     /* the next full hour */
     }
