@@ -461,6 +461,15 @@ static void test_auth_headers(void)
     CHECK_INT(r.rc, 0);                                   /* ...Close CRM style: key as user */
     CHECK_STR(cell("activity", "echo", "Authorization", "details"), "Basic cm90YXRlZC10b2tlbjo=");
     config_free(cfg);
+    /* impact.com style: the account SID from one secret file, the token from another */
+    const char *sid = t_write("sid", "IRabc123\n"), *tokf = t_write("auth_token", "s3cr3t\n");
+    cfg = load("- id: echo\n  kind: http_json\n  url: http://127.0.0.1:@P/echo\n"
+               "  feeds: activity\n  items: $.items[*]\n  fields: {key: name, details: value}\n"
+               "  auth: {basic: {user_file: %s, password_file: %s}}\n", sid, tokf);
+    r = fetch(cfg);
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(cell("activity", "echo", "Authorization", "details"), "Basic SVJhYmMxMjM6czNjcjN0");
+    config_free(cfg);
 
     char *missing = xasprintf("%s/no-such-token", t_tmpdir());
     cfg = load("- id: echo\n  kind: http_json\n  url: http://127.0.0.1:@P/echo\n"
