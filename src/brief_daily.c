@@ -64,6 +64,10 @@ int brief_daily_tick(BriefDaily *d, const Config *cfg, int64_t now, char **err)
     date[10] = '\0';
     if (strcmp(date, d->done) == 0 || minute < cfg->brief.at_min)
         return 0;
+    if (!cfg->brief.ntargets && !cfg->alerts.ntargets) {
+        memcpy(d->done, date, 11);      /* nowhere to send it (mc check says 0 targets) */
+        return 0;
+    }
     char *warn = NULL;
     if (!d->cache && cache_open(cfg->cache_path, &d->cache, &warn, err) != 0) {
         free(warn);

@@ -118,6 +118,18 @@ static void test_not_configured(void)
     brief_daily_close(&d);
     config_free(c);
     free(text);
+    /* at: set but no target anywhere: nothing queued, and not "already queued" */
+    text = xasprintf("cache: %s/none.db\nsources: []\nbrief: {at: \"07:00\"}\n", t_tmpdir());
+    c = NULL;
+    CHECK(config_load_text("none.yaml", text, &c, &err) == 0);
+    BriefDaily e = {0};
+    if (c) {
+        CHECK_INT(brief_daily_tick(&e, c, at("2026-12-01T08:00:00Z"), &err), 0);
+        CHECK(!e.already && e.cache == NULL);
+    }
+    brief_daily_close(&e);
+    config_free(c);
+    free(text);
     free(err);
 }
 
