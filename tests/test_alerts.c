@@ -201,7 +201,14 @@ static void test_ack_and_snooze(void)
     eval(c, cfg, SYS, T0);
     CHECK_INT(open_count(c, T0), 1);
     char *err = NULL;
+    /* the same key from a second host: acked together */
+    sql(c, "INSERT INTO alerts (source, key, rule, severity, title, state, first_seen, last_seen, transition)"
+           " VALUES ('host2', 'disk:/', 'disk', 'warn', 'disk / at 90%% on h2', 'open', '2026-12-01T00:00:00Z',"
+           " '2026-12-01T00:00:00Z', 1)");
+    CHECK_INT(open_count(c, T0), 2);
     CHECK_INT(alerts_ack(c, "disk:/", "apple", &err), 0);
+    CHECK_STR(t_cell(c, "alerts", "host2", "disk:/", "state"), "acked");
+    sql(c, "DELETE FROM alerts WHERE source = 'host2'");
     CHECK_STR(t_cell(c, "alerts", "host", "disk:/", "state"), "acked");
     CHECK_STR(t_cell(c, "alerts", "host", "disk:/", "acked_by"), "apple");
     CHECK_INT(open_count(c, T0), 0);

@@ -97,7 +97,8 @@ int alerts_evaluate(struct Cache *c, const struct Config *cfg, unsigned what, in
 
 /* ack: the alert leaves the open list until it clears (state acked,
  * acked_by). snooze: hidden until until_ms (then open again if it still
- * holds). One short transaction each. Return 0, 1 when there is no open
+ * holds). Every active alert with that key (the same condition of several
+ * sources, e.g. disk:/ of two hosts). One short transaction each. Return 0, 1 when there is no open
  * alert with that key, or -1 with *err. */
 int alerts_ack(struct Cache *c, const char *key, const char *by, char **err);
 int alerts_snooze(struct Cache *c, const char *key, int64_t until_ms, char **err);

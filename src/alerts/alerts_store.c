@@ -422,33 +422,41 @@ static int alert_set(Cache *c, const char *key, const char *by, int64_t until, c
     sqlite3_stmt *st;
     if (cache_begin(c, err) != 0)
         return -1;
+    /* every active row with that key: the same condition on several sources
+     * (disk:/ of two hosts) is acked or snoozed together */
     if (sqlite3_prepare_v2(db, "SELECT " ROW_COLS " FROM alerts WHERE key = ?1 AND state IN ('open', 'acked')"
-                               " ORDER BY last_seen DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+                               " LIMIT 100", -1, &st, NULL) != SQLITE_OK) {
         set_err(err, "alerts: %s", sqlite3_errmsg(db));
         cache_rollback(c);
         return -1;
     }
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    AlertRow r;
-    int found = sqlite3_step(st) == SQLITE_ROW;
-    if (found)
-        row_read(st, &r);
+    AlertRow rows[100];
+    int n = 0;
+    while (n < 100 && sqlite3_step(st) == SQLITE_ROW)
+        row_read(st, &rows[n++]);
     sqlite3_finalize(st);
-    if (!found) {
+    if (!n) {
         cache_rollback(c);
         return 1;
     }
-    if (by) {
-        set_str(&r.state, "acked");
-        set_str(&r.acked_by, by);
-    } else {
-        r.snoozed_until = until;
-    }
     int64_t now = now_ms();
-    int rc = row_write(db, &r, now, err);
-    if (rc == 0)
-        rc = audit_record(c, by ? by : "", by ? "alert ack" : "alert snooze", r.source, r.key, NULL, "done", err);
-    row_free(&r);
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        AlertRow *r = &rows[i];
+        if (by) {
+            set_str(&r->state, "acked");
+            set_str(&r->acked_by, by);
+        } else {
+            r->snoozed_until = until;
+        }
+        if (rc == 0)
+            rc = row_write(db, r, now, err);
+        if (rc == 0)
+            rc = audit_record(c, by ? by : "", by ? "alert ack" : "alert snooze", r->source, r->key, NULL, "done",
+                              err);
+        row_free(r);
+    }
     if (rc != 0) {
         cache_rollback(c);
         return -1;
