@@ -205,6 +205,35 @@ alerts:
     r = mc("alerts", "--all", "--json")
     a = [x for x in json.loads(r.stdout) if x["key"] == "cron:nightly"]
     check("--all shows it acked by max", a and a[0]["state"] == "acked" and a[0]["acked_by"] == "max")
+    # an ack is a visible change: mc serve's event stream says "alerts"
+    probe = subprocess.run([MC, "--demo", "serve", "--listen", "x"], env=ENV, capture_output=True)
+    if b"without libmicrohttpd" in probe.stderr:
+        print("skip: mc serve not built: no event check")
+    else:
+        srv_p = subprocess.Popen([MC, "-c", T + "/mc.yaml", "serve", "--listen", "127.0.0.1:0"], env=ENV,
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        try:
+            sport = int(srv_p.stdout.readline().decode().strip().rsplit(":", 1)[1])
+            s = socket.create_connection(("127.0.0.1", sport), timeout=5)
+            s.sendall(b"GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n")
+            buf = b""
+            end = time.time() + 5
+            while b"retry: " not in buf and time.time() < end:
+                buf += s.recv(65536)
+            mc("alerts", "ack", "disk:/")
+            buf = b""
+            end = time.time() + 5
+            while b'"dataset": "alerts"' not in buf and time.time() < end:
+                s.settimeout(max(0.05, end - time.time()))
+                try:
+                    buf += s.recv(65536)
+                except socket.timeout:
+                    break
+            check("an ack is an alerts event on mc serve's /api/events", b'"dataset": "alerts"' in buf)
+            s.close()
+        finally:
+            srv_p.terminate()
+            srv_p.wait(timeout=10)
     r = mc("alerts", "ack", "no:such")
     check("ack of an unknown key: exit 1 with a message", r.returncode == 1 and "no open alert" in r.stderr)
     r = mc("alerts", "--bogus")
