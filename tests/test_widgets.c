@@ -612,6 +612,47 @@ static void test_cron(void)
     cron_widget.destroy(w);
 }
 
+/* A CRON_TZ= schedule (openclaw_cron) in another zone is not read in UTC:
+ * not missed, and the source's next_run stands; CRON_TZ=UTC still is. */
+static void test_cron_tz(void)
+{
+    /* 03:00 Chicago is 09:00 UTC: last run yesterday 09:00 UTC, next tomorrow */
+    sql("INSERT INTO cron (source, key, job_id, name, schedule, enabled, last_run, last_status,"
+        " last_duration_ms, next_run, consecutive_failures) VALUES"
+        " ('g', 'tz', 'tz', 'zoned', 'CRON_TZ=America/Chicago 0 3 * * *', 1, '2026-11-21T09:00:00Z', 'ok', 5,"
+        " '2026-11-22T09:00:00Z', 0),"
+        " ('g', 'ut', 'ut', 'utc', 'CRON_TZ=UTC 0 3 * * *', 1, '2026-11-20T03:00:00Z', 'ok', 5, NULL, 0)");
+    void *w = make(&cron_widget, NULL);
+    if (!w)
+        return;
+    char *t = render(&cron_widget, w, 12, 100, 1);
+    const char *z = t ? strstr(t, "zoned") : NULL, *u = t ? strstr(t, " utc ") : NULL;
+    CHECK(z && u);
+    if (z && u) {   /* the list shows the expression; the zone is in the detail */
+        CHECK(strstr(z, "0 3 * * *") && strstr(z, "0 3 * * *") < strchr(z, '\n'));
+        CHECK(strstr(z, "ok") && strstr(z, "ok") < strchr(z, '\n'));
+        CHECK(strstr(u, "missed") && strstr(u, "missed") < strchr(u, '\n'));
+    }
+    free(t);
+    Intent in = {0};
+    cron_widget.key(w, ACT_TOP, &in);
+    char *d = NULL;
+    for (int i = 0; i < 12; i++) {       /* down to the zoned job */
+        free(d);
+        d = detail_of(&cron_widget, w);
+        if (d && strstr(d, "job:          zoned"))
+            break;
+        cron_widget.key(w, ACT_DOWN, &in);
+    }
+    CHECK_CONTAINS(d, "job:          zoned (ok)");
+    CHECK_CONTAINS(d, "schedule:     CRON_TZ=America/Chicago 0 3 * * *");
+    CHECK_CONTAINS(d, "next run:     2026-11-22T09:00:00Z");
+    CHECK(d && !strstr(d, "column"));
+    free(d);
+    cron_widget.destroy(w);
+    sql("DELETE FROM cron WHERE source = 'g'");
+}
+
 static void test_health(void)
 {
     for (int i = 9; i >= 0; i--)
@@ -1066,6 +1107,7 @@ int main(void)
     RUN(test_blockers_many);
     RUN(test_agents);
     RUN(test_cron);
+    RUN(test_cron_tz);
     RUN(test_health);
     RUN(test_activity);
     RUN(test_activity_identity);

@@ -86,6 +86,16 @@ static int is_hung(const char *status)
     return wk_word_in(status, hung);
 }
 
+/* The schedule without a "CRON_TZ=Zone " prefix (the list shows the
+ * expression; the detail the whole text). */
+static const char *sched_shown(const char *s)
+{
+    if (strncmp(s, "CRON_TZ=", 8))
+        return s;
+    s += 8 + strcspn(s + 8, " \t");
+    return s + strspn(s, " \t");
+}
+
 /* Works out the job's state, its last due time and its next run. */
 static void classify(Job *j, int64_t now, int64_t grace)
 {
@@ -244,7 +254,7 @@ static void draw_row(WINDOW *w, int y, const Job *j, int selected, const WidgetE
     x += wk_cell(w, y, x, namew, name_role, j->name) + 1;
     if (show_sched)
         x += wk_cell(w, y, x, 15, j->sched_err ? wk_row_role(selected, pane, ROLE_WARN) : dim,
-                     *j->schedule ? j->schedule : "-") + 1;
+                     *sched_shown(j->schedule) ? sched_shown(j->schedule) : "-") + 1;
     char age[24];
     wk_age(env->now_ms, j->last_run, age, sizeof age);
     wk_text_right(w, y, x + 4, 4, dim, age);
