@@ -187,6 +187,65 @@ static void test_example_loads(void)
     free(doc);
 }
 
+/* Two trees hold the same text, types and quoting. */
+static int same_tree(const YNode *a, const YNode *b)
+{
+    if (a->type != b->type || a->n != b->n)
+        return 0;
+    if (a->type == YN_SCALAR)
+        return !strcmp(a->scalar, b->scalar) && (a->quoted || ynode_is_null(a)) == (b->quoted || ynode_is_null(b));
+    for (int i = 0; i < a->n; i++)
+        if ((a->keys && strcmp(a->keys[i]->scalar, b->keys[i]->scalar)) || !same_tree(a->items[i], b->items[i]))
+            return 0;
+    return 1;
+}
+
+/* ynode_emit's YAML reads back as the same tree (what `mc presets NAME`
+ * relies on), tricky scalars included. */
+static void test_emit_round_trip(void)
+{
+    static const char text[] =
+        "a: plain\n"
+        "b: \"quoted true\"\n"
+        "c: \"true\"\n"
+        "d: true\n"
+        "e: \"-\"\n"
+        "f: --json\n"
+        "g: \"a: b\"\n"
+        "h: \"x #y\"\n"
+        "i: \"*star\"\n"
+        "j: \"line\\nbreak\\t\\\"q\\\" \\\\\"\n"
+        "k: [a, \"b, c\", \"[d]\", 3]\n"
+        "l: {}\n"
+        "m: []\n"
+        "n: ~\n"
+        "o:\n  - {x: 1, y: [1, 2]}\n  - - nested\n    - list\n  - ''\n"
+        "\"key: odd\": v\n"
+        "p: $.data[*]\n"
+        "q: \"{{x}}\"\n"
+        "r: \"trailing:\"\n";
+    char *err = NULL;
+    YNode *a = ynode_parse_text("a.yaml", text, strlen(text), &err);
+    CHECK(a != NULL);
+    if (!a) {
+        fprintf(stderr, "%s\n", err);
+        free(err);
+        return;
+    }
+    Buf b = {0};
+    ynode_emit(&b, a, 0, 0);
+    YNode *back = ynode_parse_text("b.yaml", b.s, b.len, &err);
+    CHECK(back != NULL);
+    if (back)
+        CHECK(same_tree(a, back));
+    else
+        fprintf(stderr, "%s\n%s\n", err, b.s);
+    ynode_free(back);
+    ynode_free(a);
+    buf_free(&b);
+    free(err);
+}
+
 int main(void)
 {
     use_fixture();
@@ -195,6 +254,7 @@ int main(void)
     RUN(test_errors_at_user_positions);
     RUN(test_config_load);
     RUN(test_example_loads);
+    RUN(test_emit_round_trip);
     presets_use_table(NULL);
     free(fixture_text);
     return t_done();
