@@ -281,11 +281,8 @@ static void rule_system(sqlite3 *db, const Config *cfg, AlertEval *ev)
                 snprintf(key, sizeof key, "service:%s", name);
                 int down_now = sqlite3_column_int(sv, 2) == 0;
                 int active = alert_active_severity(db, sc->id, key) >= 0;
+                /* down for the whole `for:` window: no sample in it with up */
                 char *start = down_now ? window_start(db, sc->id, ev->now, r->service.for_ms) : NULL;
-                double up_any = start ? window_min(db, sc->id, start, "up", name) : NAN;
-                /* max(up) would say "up at some point"; min(up)=0 only says "down once":
-                 * down for the whole window = no sample with up, checked below */
-                (void)up_any;
                 int held = 0;
                 if (start) {
                     sqlite3_stmt *q;
