@@ -74,13 +74,15 @@ static void test_sums_this_year(void)
     free(want);
     CHECK_INT(h_int(&h, "SELECT count(*) FROM revenue WHERE source = 'manual'"), 2);
     /* a bad month: the entry's index */
-    put(path, "{\"entries\":[{\"stream\":\"MSN\",\"month\":\"2026-11\",\"usd\":1},"
-              "{\"stream\":\"MSN\",\"month\":\"2026-13\",\"usd\":1}]}");
+    put(path, "{\"note\": {\"entries\": [9]}, \"entries\":[\n  {\"stream\":\"M,S[N\",\"month\":\"2026-11\",\"usd\":1},\n"
+              "  {\"stream\":\"MSN\",\"month\":\"2026-13\",\"usd\":1}]}");
     CHECK(h_fetch(&h) < 0);
-    CHECK_CONTAINS(h.err, "entries[1]: 'month' must be \"YYYY-MM\" (month '2026-13')");
+    want = xasprintf("%s:3:3: entries[1]: 'month' must be \"YYYY-MM\" (month '2026-13')", path);
+    CHECK_STR(h.err, want);
+    free(want);
     put(path, "{\"entries\":[{\"stream\":\"MSN\",\"month\":\"2026-11\",\"usd\":\"12\"}]}");
     CHECK(h_fetch(&h) < 0);
-    CHECK_CONTAINS(h.err, "entries[0]: 'usd' must be a number");
+    CHECK_CONTAINS(h.err, ":1:13: entries[0]: 'usd' must be a number");
     put(path, "[1, 2]");
     CHECK(h_fetch(&h) < 0);
     CHECK_CONTAINS(h.err, "expected {\"entries\"");

@@ -11,7 +11,8 @@
  * days' rows stay as history. Other years' months, and months still to
  * come, are left out. A file that
  * is not JSON fails with "PATH:LINE:COL: ...", an entry that is not
- * {stream, month "YYYY-MM", usd number} with its index; the cached rows stay.
+ * {stream, month "YYYY-MM", usd number} with its position and index; the
+ * cached rows stay.
  * The file is watched like the other file kinds; an unchanged file on the
  * same day is not read again. */
 #include <errno.h>
@@ -77,9 +78,67 @@ static int month_ok(const char *s)
     return !s[7] && m >= 1 && m <= 12;
 }
 
+/* Skips a JSON string starting at text[i] == '"'; returns the index after it. */
+static size_t skip_string(const char *t, size_t len, size_t i)
+{
+    for (i++; i < len && t[i] != '"'; i++)
+        if (t[i] == '\\')
+            i++;
+    return i + 1;
+}
+
+static size_t skip_space(const char *t, size_t len, size_t i)
+{
+    while (i < len && strchr(" \t\r\n", t[i]))
+        i++;
+    return i;
+}
+
+/* The byte offset of entries[index] in the (valid) document text, or -1:
+ * for "PATH:LINE:COL" in the message about a bad entry. */
+static long entry_offset(const char *t, size_t len, int index)
+{
+    int depth = 0;
+    size_t i = skip_space(t, len, 0);
+    for (; i < len; i++) {
+        if (t[i] == '"') {
+            size_t end = skip_string(t, len, i), colon = skip_space(t, len, end);
+            if (depth == 1 && end - i == 9 && !strncmp(t + i, "\"entries\"", 9) && colon < len && t[colon] == ':') {
+                i = skip_space(t, len, colon + 1);
+                break;
+            }
+            i = end - 1;
+        } else if (t[i] == '{' || t[i] == '[') {
+            depth++;
+        } else if (t[i] == '}' || t[i] == ']') {
+            depth--;
+        }
+    }
+    if (i >= len || t[i] != '[')
+        return -1;
+    int at = 0, d = 0;
+    for (i = skip_space(t, len, i + 1); i < len; i++) {
+        if (at == index && d == 0)
+            return (long)i;
+        if (t[i] == '"')
+            i = skip_string(t, len, i) - 1;
+        else if (t[i] == '{' || t[i] == '[')
+            d++;
+        else if ((t[i] == '}' || t[i] == ']') && d-- == 0)
+            return -1;
+        else if (t[i] == ',' && d == 0) {
+            at++;
+            i = skip_space(t, len, i + 1) - 1;
+        }
+    }
+    return -1;
+}
+
 /* Checks the ledger and turns it into items {stream, date: "YYYY-MM-01", usd}
- * for the aggregate kit. Returns the array, or NULL with *err. */
-static cJSON *rm_items(const cJSON *doc, const char *path, const char *this_month, char **err)
+ * for the aggregate kit. text: the document (for the position of a bad
+ * entry). Returns the array, or NULL with *err. */
+static cJSON *rm_items(const cJSON *doc, const char *text, size_t len, const char *path, const char *this_month,
+                       char **err)
 {
     const cJSON *entries = cJSON_IsObject(doc) ? cJSON_GetObjectItemCaseSensitive(doc, "entries") : NULL;
     if (!cJSON_IsArray(entries)) {
@@ -103,8 +162,15 @@ static cJSON *rm_items(const cJSON *doc, const char *path, const char *this_mont
         else if (!cJSON_IsNumber(usd))
             why = "'usd' must be a number";
         if (why) {
+            long off = entry_offset(text, len, i);
+            int line = 0, col = 0;
+            char pos[32] = "";
+            if (off >= 0) {
+                fu_line_col(text, len, (size_t)off, &line, &col);
+                snprintf(pos, sizeof pos, ":%d:%d", line, col);
+            }
             fu_snippet(cJSON_IsString(mo) ? mo->valuestring : "", 40, snip, sizeof snip);
-            set_err(err, "%s: entries[%d]: %s%s%s%s", path, i, why, *snip ? " (month '" : "", snip,
+            set_err(err, "%s%s: entries[%d]: %s%s%s%s", path, pos, i, why, *snip ? " (month '" : "", snip,
                     *snip ? "')" : "");
             cJSON_Delete(items);
             return NULL;
@@ -122,11 +188,13 @@ static cJSON *rm_items(const cJSON *doc, const char *path, const char *this_mont
     return items;
 }
 
-/* Reads and checks the file; the parsed document or NULL with ctx->err. */
-static cJSON *rm_read(const RmCfg *k, FetchCtx *ctx)
+/* Reads and checks the file; the parsed document (and in *text, *len the
+ * file's text, caller frees) or NULL with ctx->err. */
+static cJSON *rm_read(const RmCfg *k, FetchCtx *ctx, char **textp, size_t *lenp)
 {
     char *text = NULL, *err = NULL;
     size_t len = 0;
+    *textp = NULL;
     if (file_read_until(k->path, (size_t)k->max_bytes, ctx->deadline_ms, &text, &len, &err) != 0) {
         set_err(&ctx->err, "%s", err);
         free(err);
@@ -140,8 +208,12 @@ static cJSON *rm_read(const RmCfg *k, FetchCtx *ctx)
         char *msg = fu_json_error(k->path, text + bom, len - bom, end);
         set_err(&ctx->err, "%s", msg);
         free(msg);
+        free(text);
+        return NULL;
     }
-    free(text);
+    memmove(text, text + bom, len - bom + 1);
+    *textp = text;
+    *lenp = len - bom;
     return doc;
 }
 
@@ -164,15 +236,18 @@ static int rm_fetch(void *self, FetchCtx *ctx)
         ctx->not_modified = 1;
         return 0;
     }
-    cJSON *doc = rm_read(k, ctx);
+    char *text = NULL;
+    size_t len = 0;
+    cJSON *doc = rm_read(k, ctx, &text, &len);
     if (!doc)
         return -1;
     int y, m, d;
     char this_month[16];
     config_civil_from_days(ctx->now_ms / 86400000, &y, &m, &d);
     snprintf(this_month, sizeof this_month, "%04u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u);
-    cJSON *items = rm_items(doc, k->path, this_month, &ctx->err);
+    cJSON *items = rm_items(doc, text, len, k->path, this_month, &ctx->err);
     cJSON_Delete(doc);
+    free(text);
     if (!items)
         return -1;
     Aggregate a;
