@@ -163,8 +163,10 @@ static void evaluate_alerts(Engine *e, Cache *c, unsigned what)
     if (n < 0)
         log_warn("alerts: %s", err ? err : "evaluation failed");
     free(err);
-    if (n > 0)
+    if (n > 0) {
         engine_kick_outbox(e);
+        engine_wake_ui(e);             /* the timer's changes reach the panes at once */
+    }
 }
 
 /* Runs one source on this worker's connection. */
