@@ -390,7 +390,7 @@ static int parse_doc(Config *c, char **err)
     c->nsources = sources->n;
     c->sources = xcalloc((size_t)sources->n + 1, sizeof *c->sources);
     for (int i = 0; i < sources->n; i++)
-        if (parse_source(c, i, sources->items[i], err) < 0)
+        if (parse_source(c, i, (YNode *)sources, err) < 0)
             return -1;
     return 0;
 }
