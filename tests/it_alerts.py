@@ -39,6 +39,8 @@ class Hook(JsonHandler):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n)
         key = self.headers.get("Idempotency-Key", "")
+        if self.path == "/gone":
+            return self.reply(410, {"error": "this hook was deleted"})
         with Hook.lock:
             status = 503 if Hook.mode == "503once" else 200
             if Hook.mode == "503once":
@@ -105,6 +107,7 @@ alerts:
     cpu: off
   notify:
     - {{kind: webhook, name: hook, url: "http://127.0.0.1:{port}/notify", min: warn, headers: {{X-Test: yes}}, auth: {{bearer_env: HOOK_TOKEN}}}}
+    - {{kind: webhook, name: gone, url: "http://127.0.0.1:{port}/gone", min: warn}}
     - {{kind: command, name: file, argv: [sh, -c, "cat >> {T}/got.ndjson; echo >> {T}/got.ndjson"], min: info, timeout: 5s}}
 """)
     # 0. mc check probes every source (the missing file fails, the cron job
@@ -159,11 +162,16 @@ alerts:
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     p = subprocess.Popen([MC, "-c", T + "/mc.yaml", "fetch", "--daemon"], env=ENV,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ok = poll(lambda: all(x[1] == "delivered" for x in notify_rows()))
+    ok = poll(lambda: all(x[1] == ("failed" if x[2] == "gone" else "delivered") for x in notify_rows()))
     p.send_signal(signal.SIGTERM)
     p.wait(timeout=30)
     srv.shutdown()
-    check("every notification delivered", ok)
+    check("every notification delivered (the 410 target's failed for good)", ok)
+    gone = [x for x in notify_rows() if x[2] == "gone"]
+    check("a 4xx is not retried: the row failed with the status in its error",
+          gone and all(x[1] == "failed" and "410" in x[3] for x in gone))
+    r = mc("outbox")
+    check("mc outbox lists the failed notification", "failed" in r.stdout and "notify" in r.stdout)
     delivered = [g for g in Hook.got if g[0] == 200]
     want = sorted(x[0] for x in notify_rows() if x[2] == "hook")
     check("the first webhook attempt was answered 503", Hook.got and Hook.got[0][0] == 503)
