@@ -29,7 +29,7 @@ int alert_severity_parse(const char *s);
 typedef struct AlertRules {
     struct { int enabled; double after_x; } stale;              /* refresh intervals (3x) */
     struct { int enabled; int after; } failing;                 /* consecutive failures (3) */
-    struct { int enabled; int64_t hung_ms; } cron;              /* hung_ms: unused (cron_logs decides "hung") */
+    struct { int enabled; } cron;                               /* failed, hung (cron_logs decides), missed */
     struct { int enabled; double warn, crit; int64_t for_ms; double margin; } disk, mem, cpu;
     struct { int enabled; int64_t for_ms; } service;            /* 1m */
     struct { int enabled; double behind_pct; double goal_usd; } revenue_pace;  /* goal 0: the widget's */

@@ -46,7 +46,7 @@ void alerts_config_defaults(AlertsConfig *a)
     AlertRules *r = &a->rules;
     r->stale.enabled = 1, r->stale.after_x = 3;
     r->failing.enabled = 1, r->failing.after = 3;
-    r->cron.enabled = 1, r->cron.hung_ms = 3600 * 1000;
+    r->cron.enabled = 1;
     r->disk.enabled = 1, r->disk.warn = 85, r->disk.crit = 95, r->disk.for_ms = 5 * 60000, r->disk.margin = 2;
     r->mem.enabled = 1, r->mem.warn = 90, r->mem.crit = 97, r->mem.for_ms = 10 * 60000, r->mem.margin = 2;
     r->cpu.enabled = 1, r->cpu.warn = 95, r->cpu.crit = 0, r->cpu.for_ms = 15 * 60000, r->cpu.margin = 5;
