@@ -157,12 +157,46 @@ static char *demo_config(const char *dir)
     return text;
 }
 
+/* The sample files' times are relative to when they were written (demo_sim
+ * keeps them moving while the demo runs), so they are written again when one
+ * is missing or the stamp is over an hour old, not on every start: a start
+ * that finds them fresh has nothing new for its sources to read, and its
+ * first frame comes as quickly as a real config's. */
+#define DEMO_REFRESH_MS (60LL * 60 * 1000)
+#define DEMO_STAMP ".written"
+
+static int demo_files_fresh(const char *dir, int64_t now)
+{
+    static const char *const leaves[] = {"handoffs.jsonl", "pending-work.md", "projects.json", "cron_logs",
+                                         "agents",         "usage.json",      "revenue.json",  DEMO_STAMP};
+    struct stat st;
+    for (size_t i = 0; i < MC_ARRAY_LEN(leaves); i++) {
+        char *path = xasprintf("%s/%s", dir, leaves[i]);
+        int rc = stat(path, &st);
+        free(path);
+        if (rc != 0)
+            return 0;
+    }
+    int64_t written = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000; /* the stamp's */
+    return written <= now + 1000 && now - written < DEMO_REFRESH_MS;
+}
+
 int demo_prepare(char **dir, char **config_text, char **err)
 {
     char *d = demo_dir(err);
     if (!d)
         return -1;
-    if (demo_write_files(d, now_ms(), err) != 0) {
+    int64_t now = now_ms();
+    char *stamp = xasprintf("%s/%s", d, DEMO_STAMP);
+    int rc = 0;
+    if (!demo_files_fresh(d, now)) {
+        static const char note[] = "mc --demo wrote its sample files\n";
+        rc = demo_write_files(d, now, err);
+        if (rc == 0)
+            rc = file_write_atomic(stamp, note, sizeof note - 1, 0600, err);
+    }
+    free(stamp);
+    if (rc != 0) {
         free(d);
         return -1;
     }

@@ -239,8 +239,10 @@ static void *worker_main(void *arg)
     }
     pthread_mutex_lock(&e->lock);
     for (;;) {
+        e->idle_workers++;
         while (!e->stop && e->qlen == 0)
             pthread_cond_wait(&e->work, &e->lock);
+        e->idle_workers--;
         if (e->stop)
             break;
         int i = e->queue[e->qhead];
@@ -277,9 +279,33 @@ static void enqueue(Engine *e, int i)
     if (s->queued || s->running)
         return;
     s->queued = 1;
+    s->queued_ms = now_ms();
     e->queue[(e->qhead + e->qlen) % e->n] = i;
     e->qlen++;
     pthread_cond_signal(&e->work);
+}
+
+/* A running engine starts with one worker and adds one (up to `workers`)
+ * when a fetch has waited WORKER_GROW_MS in the queue with no worker free:
+ * file sources take a few ms, so one worker usually serves them all, and each
+ * worker that never starts saves its stack, malloc arena and cache
+ * connection (~300 KB of RSS, issue 13); slow sources still run side by
+ * side. Lock held. Returns when to look again (0: nothing waiting). */
+#define WORKER_GROW_MS 100
+
+static int64_t grow_workers(Engine *e, int64_t now)
+{
+    if (e->qlen == 0 || e->nworkers >= e->maxworkers || e->idle_workers > 0)
+        return 0;
+    int64_t since = e->src[e->queue[e->qhead]].queued_ms;
+    if (now - since < WORKER_GROW_MS)
+        return since + WORKER_GROW_MS;
+    int rc = engine_spawn(&e->workers[e->nworkers], worker_main, e);
+    if (rc == 0)
+        e->nworkers++;
+    else
+        log_warn("cannot start another worker thread: %s", strerror(rc));
+    return now + WORKER_GROW_MS; /* another, if the queue still waits then */
 }
 
 static void *sched_main(void *arg)
@@ -309,6 +335,9 @@ static void *sched_main(void *arg)
             else if (due < wake)
                 wake = due;
         }
+        int64_t grow = grow_workers(e, now);
+        if (grow && grow < wake)
+            wake = grow;
         if (now >= next_alerts) {
             next_alerts = now + 15000;
             pthread_mutex_unlock(&e->lock);
@@ -397,15 +426,19 @@ int engine_spawn(pthread_t *t, void *(*fn)(void *), void *arg)
     return rc;
 }
 
-static int start_workers(Engine *e, char **err)
+/* Starts the workers: every one (engine_run_once: one-shot runs want them
+ * all at once) or the first (engine_start: grow_workers adds the others
+ * when fetches queue up). */
+static int start_workers(Engine *e, int all, char **err)
 {
     int n = e->opts.workers > 0 ? e->opts.workers : e->cfg->workers;
     if (n < 1)
         n = 1;
     if (n > e->n && e->n > 0)
         n = e->n;
+    e->maxworkers = n;
     e->workers = xcalloc((size_t)n, sizeof *e->workers);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < (all ? n : 1); i++) {
         if (engine_spawn(&e->workers[i], worker_main, e) != 0) {
             set_err(err, "cannot start worker thread: %s", strerror(errno));
             return -1;
@@ -426,7 +459,7 @@ int engine_start(Engine *e, char **err)
         set_err(err, "pipe: %s", strerror(errno));
         return -1;
     }
-    if (start_workers(e, err) != 0)
+    if (start_workers(e, 0, err) != 0)
         return -1;
     source_set_nudge(engine_nudge, e); /* kinds with threads of their own (postgres LISTEN) */
     if (engine_spawn(&e->sched_thread, sched_main, e) != 0) {
@@ -530,7 +563,7 @@ int engine_run_once(Engine *e, FILE *report, int respect_lease, char **err)
 {
     if (e->n == 0)
         return 0;
-    if (!e->nworkers && start_workers(e, err) != 0)
+    if (!e->nworkers && start_workers(e, 1, err) != 0)
         return -1;
     pthread_mutex_lock(&e->lock);
     for (int i = 0; i < e->n; i++) {

@@ -14,6 +14,7 @@ typedef struct SrcRun {
     void *rt;                 /* the kind's runtime state (cls->open) */
     int64_t next_due;         /* wall ms */
     int queued, running;
+    int64_t queued_ms;        /* wall ms it was queued (grow_workers) */
     int force;                /* refresh requested: skip lease and budget checks */
     int changed;              /* the watcher saw a change while it ran: fetch again soon */
     int done_once;            /* engine_run_once bookkeeping */
@@ -44,6 +45,7 @@ struct Engine {
     pthread_t sched_thread, watch_thread, outbox_thread;
     pthread_t *workers;
     int nworkers, started, watching, outbox_running;
+    int maxworkers, idle_workers; /* workers grow on demand up to maxworkers */
     atomic_int stop;          /* set once by engine_stop/engine_retire; read by
                                * every thread without the lock and handed to
                                * fetches and deliveries as their cancel flag */

@@ -2,6 +2,7 @@
  * table in src/cli/commands.c. Nothing else lives here. */
 #include <getopt.h>
 #include <locale.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,11 @@
 
 int main(int argc, char **argv)
 {
+    /* at most two malloc arenas: glibc would give each engine thread its
+     * own (a 64 MB reservation with pages touched in each); two keep the UI
+     * thread off the workers' lock most of the time (issue 13: ~80 KB less
+     * peak RSS with 4 threads, more with the workers: up to 16) */
+    mallopt(M_ARENA_MAX, 2);
     setlocale(LC_ALL, "");
     CliGlobal g = {0};
     static const struct option opts[] = {
