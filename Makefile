@@ -8,6 +8,9 @@
 #   make bench    build and print the benchmark figures
 #   make fuzz     build the fuzz harnesses (build-fuzz, clang) and run each for
 #                 FUZZ_SECONDS (60) seconds; make test runs them over their seeds
+#   make drills   the long fault and crash drills (tests/drills/run.sh: a
+#                 100-kill storm, 8 processes for 60 s; DRILL_KILLS,
+#                 DRILL_SECONDS); make test runs them short
 #   make install  install (PREFIX=/usr/local; PROGRAM_NAME=mc; DESTDIR for packaging)
 BUILD ?= build
 ASAN ?= build-asan
@@ -16,7 +19,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 MESON_OPTS ?= -Dwerror=true
 
-.PHONY: all deps deps-test build demo test bench fuzz install clean
+.PHONY: all deps deps-test build demo test bench fuzz drills install clean
 
 all: build
 
@@ -49,6 +52,9 @@ test: deps-test $(BUILD)/build.ninja $(ASAN)/build.ninja $(TSAN)/build.ninja
 
 bench: deps-test build
 	@sh bench/run.sh $(BUILD)
+
+drills: deps-test build
+	@sh tests/drills/run.sh $(BUILD)
 
 fuzz: deps-test
 	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh fuzz

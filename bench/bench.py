@@ -170,6 +170,7 @@ def main():
     if os.path.exists(pg):
         subprocess.run(["bash", pg, BUILD], env=ENV)
     subprocess.run([sys.executable, os.path.join(here, "bench_ui.py"), BUILD, TMP], env=ENV)
+    subprocess.run([sys.executable, os.path.join(here, "bench_footprint.py"), BUILD, TMP], env=ENV)
     subprocess.run([sys.executable, os.path.join(here, "bench_serve.py"), BUILD, TMP], env=ENV)
     print("revenue presets (issue 9):")
     subprocess.run([sys.executable, os.path.join(here, "bench_revenue.py"), BUILD, TMP], env=ENV)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 
@@ -377,6 +378,31 @@ void cache_no_checkpoint(Cache *c)
 const char *cache_path(const Cache *c)
 {
     return c->path;
+}
+
+int cache_writable(const char *path, char *why, size_t n)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    else
+        snprintf(dir, strlen(dir) + 1, ".");
+    struct statvfs vs;
+    int rc = -1;
+    if (statvfs(dir, &vs) != 0)
+        rc = errno == ENOENT ? 0 : (snprintf(why, n, "%s: %s", dir, strerror(errno)), -1);
+    else if (vs.f_flag & ST_RDONLY)
+        snprintf(why, n, "the file system of %s is read-only", dir);
+    else if (access(dir, W_OK) != 0 || (access(path, F_OK) == 0 && access(path, W_OK) != 0))
+        snprintf(why, n, "cannot write there: %s", strerror(errno));
+    else if ((unsigned long long)vs.f_bavail * vs.f_frsize < (1ULL << 20))
+        snprintf(why, n, "the disk holding %s is full (%llu KB free)", dir,
+                 (unsigned long long)vs.f_bavail * vs.f_frsize / 1024);
+    else
+        rc = 0;
+    free(dir);
+    return rc;
 }
 
 int cache_exec(Cache *c, const char *sql, char **err)

@@ -38,6 +38,10 @@ sqlite3 *cache_db(Cache *c);
  * busy cache gives the UI a "busy, try again" message, never a frozen screen. */
 void cache_no_checkpoint(Cache *c);
 const char *cache_path(const Cache *c);
+/* Can the cache at PATH take writes? 0, or -1 with WHY set: its file system
+ * is read-only, its directory or file is not writable, or the disk holding
+ * it has under 1 MiB free (what `mc check` says; issue 13). */
+int cache_writable(const char *path, char *why, size_t n);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Return 0 or -1 with *err (may be NULL). */
 int cache_begin(Cache *c, char **err);

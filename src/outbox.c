@@ -209,14 +209,26 @@ static int claim(Cache *c, const char *owner, int64_t now, Job *j)
             j->read_as = xstrdup((const char *)sqlite3_column_text(st, 8));
         got = 1;
     }
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    }
+    if (got && rc != SQLITE_DONE) {
+        /* RETURNING hands the row over before the UPDATE is done: a claim
+         * that could not be written (disk full, read-only) is no claim, or
+         * the caller would deliver the same row again and again (issue 13,
+         * it_drill_disk: 100,000 POSTs of one resolve on a full disk) */
+        log_warn("outbox: cannot claim #%lld: %s", (long long)j->id, sqlite3_errmsg(db));
+        job_free(j);
+        memset(j, 0, sizeof *j);
+        got = 0;
     }
     sqlite3_finalize(st);
     return got;
 }
 
-/* Writes the result of one attempt: row state, blocker state, audit. */
-static void settle(Cache *c, const Job *j, ResolveResult rr, const ResolveOut *out, int64_t now)
+/* Writes the result of one attempt: row state, blocker state, audit.
+ * 0, or -1 when it could not be committed (the row stays pending). */
+static int settle(Cache *c, const Job *j, ResolveResult rr, const ResolveOut *out, int64_t now)
 {
     sqlite3 *db = cache_db(c);
     int resolve = strcmp(j->action, "resolve") == 0;
@@ -231,7 +243,7 @@ static void settle(Cache *c, const Job *j, ResolveResult rr, const ResolveOut *o
     char ts[40];
     time_format_iso(now, ts, sizeof ts);
     if (cache_begin(c, NULL) != 0)
-        return;
+        return -1;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
                            "UPDATE outbox SET state = ?2, attempts = attempts + 1, last_error = ?3,"
@@ -264,7 +276,12 @@ static void settle(Cache *c, const Job *j, ResolveResult rr, const ResolveOut *o
         audit_record(c, j->by, j->action, j->source, j->key, NULL, result, NULL);
         free(result);
     }
-    cache_commit(c, NULL);
+    char *err = NULL;
+    int rc = cache_commit(c, &err);
+    if (rc != 0)
+        log_warn("outbox #%lld: result not recorded (%s); it stays pending", (long long)j->id, err);
+    free(err);
+    return rc;
 }
 
 int64_t outbox_deliver_due(Cache *c, const Config *cfg, atomic_int *cancel)
@@ -313,9 +330,11 @@ int64_t outbox_deliver_due(Cache *c, const Config *cfg, atomic_int *cancel)
         if (rr != RESOLVE_OK)
             log_warn("outbox %lld %s %s:%s: %s", (long long)j.id, j.action, j.source, j.key,
                      out.message ? out.message : "failed");
-        settle(c, &j, rr, &out, now_ms());
+        int recorded = settle(c, &j, rr, &out, now_ms()) == 0;
         free(out.message);
         job_free(&j);
+        if (!recorded)
+            break;   /* the cache takes no writes now: the next run retries */
     }
     sqlite3_stmt *st;
     int64_t next = 0;

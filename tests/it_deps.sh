@@ -29,7 +29,7 @@ deps_of() {   # deps_of TARGET: the deps.sh modes make -n would run for it
 for t in build demo; do
     got=$(deps_of $t); check "make $t asks deps.sh for build only: '$got'" [ "$got" = "build " ]
 done
-for t in test bench fuzz; do
+for t in test bench fuzz drills; do
     got=$(deps_of $t); check "make $t asks deps.sh for test: '$got'" grep -qw test <<<"$got"
 done
 finish

@@ -173,6 +173,10 @@ int cli_check(CliGlobal *g, int argc, char **argv)
                cfg->brief.ntargets ? cfg->brief.ntargets : cfg->alerts.ntargets,
                (cfg->brief.ntargets ? cfg->brief.ntargets : cfg->alerts.ntargets) == 1 ? "" : "s");
     }
+    char full[256];                          /* the real cache: full disk, read-only */
+    int cache_bad = cache_writable(cfg->cache_path, full, sizeof full) != 0;
+    if (cache_bad)
+        printf("cache: %s: error: %s\n", cli_safe(cfg->cache_path), cli_safe(full));
     fflush(stdout);
     /* probe into a private cache so a check never disturbs the real one */
     char tmpl[] = "/tmp/mc-check-XXXXXX";
@@ -185,7 +189,7 @@ int cli_check(CliGlobal *g, int argc, char **argv)
         int failed = probe(cfg, dir, &err);
         if (failed < 0)
             fprintf(stderr, "mc check: %s\n", cli_safe(err ? err : "engine failed"));
-        rc = failed != 0 ? 1 : 0;
+        rc = failed != 0 || cache_bad ? 1 : 0;
         rmdir(dir);
     }
     free(err);
