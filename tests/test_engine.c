@@ -12,6 +12,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "../src/engine.h"
@@ -207,11 +208,65 @@ static void test_run_once(void)
     config_free(cfg);
 }
 
+static int threads_now(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    int n = 0;
+    for (struct dirent *de; d && (de = readdir(d));)
+        n += de->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* A running engine starts one worker and adds one only when a fetch waits
+ * (issue 13: each idle worker cost ~300 KB): with a 30 s command first in
+ * the queue, the six quick sources behind it are still fetched at once by a
+ * worker started for them, and far fewer than the 7 allowed workers run. */
+static void test_workers_on_demand(void)
+{
+    Buf b = {0};
+    buf_puts(&b, "  - {id: slow, kind: command, feeds: projects, argv: [sleep, '30'], timeout: 60s}\n");
+    for (int i = 0; i < 6; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "quick%d.jsonl", i);
+        buf_printf(&b, "  - {id: quick%d, kind: jsonl, path: %s}\n", i, t_write(name, line(i)));
+    }
+    Config *cfg = load("grow.db", b.s);
+    buf_free(&b);
+    EngineOpts o = {.workers = 8, .wake_fd = -1, .watch = 0};
+    char *err = NULL;
+    int base = threads_now();
+    Engine *e = engine_new(cfg, &o, &err);
+    CHECK(e != NULL);
+    CHECK(engine_start(e, &err) == 0);
+    int done = 0;
+    for (int i = 0; i < 500 && !done; i++) {
+        done = 1;
+        for (int q = 0; q < 6; q++) {
+            char id[16];
+            snprintf(id, sizeof id, "quick%d", q);
+            done &= count_rows(cfg, "activity", id) == 1;
+        }
+        if (!done)
+            usleep(10 * 1000);
+    }
+    CHECK(done);                                 /* not stuck behind the slow one */
+    int workers = threads_now() - base - 2;      /* minus the scheduler and the outbox */
+    if (workers > 4)
+        fprintf(stderr, "%d workers running\n", workers);
+    CHECK(workers >= 2 && workers <= 4);
+    engine_stop(e);
+    engine_free(e);
+    config_free(cfg);
+}
+
 int main(void)
 {
     RUN(test_watch_refresh_stop);
     RUN(test_stop_cancels_fetch);
     RUN(test_retire);
     RUN(test_run_once);
+    RUN(test_workers_on_demand);
     return t_done();
 }
