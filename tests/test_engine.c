@@ -221,21 +221,23 @@ static int threads_now(void)
 
 /* A running engine starts one worker and adds one only when a fetch waits
  * (issue 13: each idle worker cost ~300 KB): with a 30 s command first in
- * the queue, the six quick sources behind it are still fetched at once by a
- * worker started for them, and far fewer than the 7 allowed workers run. */
+ * the queue, the twelve quick sources behind it are still fetched at once by
+ * workers started for them, and far fewer than the 13 allowed run (a
+ * sanitizer build is slower, so more grow there: the bound is loose). */
 static void test_workers_on_demand(void)
 {
     Buf b = {0};
     buf_puts(&b, "  - {id: slow, kind: command, feeds: projects, argv: [sleep, '30'], timeout: 60s}\n");
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 12; i++) {
         char name[32];
         snprintf(name, sizeof name, "quick%d.jsonl", i);
         buf_printf(&b, "  - {id: quick%d, kind: jsonl, path: %s}\n", i, t_write(name, line(i)));
     }
     Config *cfg = load("grow.db", b.s);
     buf_free(&b);
-    EngineOpts o = {.workers = 8, .wake_fd = -1, .watch = 0};
+    EngineOpts o = {.workers = 16, .wake_fd = -1, .watch = 0};
     char *err = NULL;
+    CHECK(count_rows(cfg, "activity", "quick0") == 0);   /* the cache made (and checked) first */
     int base = threads_now();
     Engine *e = engine_new(cfg, &o, &err);
     CHECK(e != NULL);
@@ -243,7 +245,7 @@ static void test_workers_on_demand(void)
     int done = 0;
     for (int i = 0; i < 500 && !done; i++) {
         done = 1;
-        for (int q = 0; q < 6; q++) {
+        for (int q = 0; q < 12; q++) {
             char id[16];
             snprintf(id, sizeof id, "quick%d", q);
             done &= count_rows(cfg, "activity", id) == 1;
@@ -253,9 +255,9 @@ static void test_workers_on_demand(void)
     }
     CHECK(done);                                 /* not stuck behind the slow one */
     int workers = threads_now() - base - 2;      /* minus the scheduler and the outbox */
-    if (workers > 4)
+    if (workers > 10)
         fprintf(stderr, "%d workers running\n", workers);
-    CHECK(workers >= 2 && workers <= 4);
+    CHECK(workers >= 2 && workers <= 10);
     engine_stop(e);
     engine_free(e);
     config_free(cfg);
