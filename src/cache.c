@@ -380,6 +380,27 @@ const char *cache_path(const Cache *c)
     return c->path;
 }
 
+static pthread_mutex_t write_fail_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *write_fail;
+
+void cache_write_note(const char *err)
+{
+    pthread_mutex_lock(&write_fail_lock);
+    if (!err || !write_fail || strcmp(err, write_fail) != 0) {
+        free(write_fail);
+        write_fail = err ? xstrdup(err) : NULL;
+    }
+    pthread_mutex_unlock(&write_fail_lock);
+}
+
+char *cache_write_failure(void)
+{
+    pthread_mutex_lock(&write_fail_lock);
+    char *copy = write_fail ? xstrdup(write_fail) : NULL;
+    pthread_mutex_unlock(&write_fail_lock);
+    return copy;
+}
+
 int cache_writable(const char *path, char *why, size_t n)
 {
     char *dir = xstrdup(path);

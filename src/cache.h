@@ -42,6 +42,11 @@ const char *cache_path(const Cache *c);
  * is read-only, its directory or file is not writable, or the disk holding
  * it has under 1 MiB free (what `mc check` says; issue 13). */
 int cache_writable(const char *path, char *why, size_t n);
+/* The process's last failed write of a fetch's status (disk full, read-only):
+ * engine threads note it (NULL when one succeeds), the dashboard shows it,
+ * since the failure itself could not reach the cache. A copy, or NULL. */
+void cache_write_note(const char *err);
+char *cache_write_failure(void);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Return 0 or -1 with *err (may be NULL). */
 int cache_begin(Cache *c, char **err);

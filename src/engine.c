@@ -138,7 +138,10 @@ static void record(Engine *e, Cache *c, SrcRun *s, FetchCtx *ctx, int ok, int64_
     }
     if (cache_status_put(c, s->sc->id, &st, &err) != 0) {
         log_error("%s: cannot record status: %s", s->sc->id, err);
+        cache_write_note(err);         /* the dashboard says it: the cache cannot */
         free(err);
+    } else {
+        cache_write_note(NULL);
     }
     auth_blocker_note(c, s->sc, ok, st.last_error, now);   /* 401/403 for long -> a blocker */
     free(s->report);

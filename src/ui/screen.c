@@ -172,6 +172,16 @@ static void tick(Ui *ui)
     if (ui->msg && ui->msg_until && now >= ui->msg_until)
         ui_clear_msg(ui);
     ui_check_data(ui, 0);           /* also notices other processes' writes */
+    char *wf = cache_write_failure();   /* disk full, read-only: no row says so */
+    if (wf && !ui->cache_msg) {
+        ui_set_msg(ui, 1, "%s: fetched data is not being saved", wf);
+        ui->cache_msg = 1;
+    } else if (!wf && ui->cache_msg) {
+        if (ui->msg && strstr(ui->msg, "fetched data is not being saved"))
+            ui_clear_msg(ui);
+        ui->cache_msg = 0;
+    }
+    free(wf);
     if (now - ui->last_full_ms >= 30000) {
         if (ui->data_version != ui->full_version) {
             uint32_t fed = ui->fed;

@@ -84,6 +84,7 @@ typedef struct Ui {
 
     char *msg;                  /* status message and until when (0: sticky) */
     int msg_err;
+    int cache_msg;              /* msg is the cache's write failure (tick) */
     int64_t msg_until;
     char *cfg_error;            /* the last failed reload, shown until a good one */
 
