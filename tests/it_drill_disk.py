@@ -7,7 +7,9 @@ cache, `mc check` says so, the rows already cached stay readable (snapshot),
 and a resolve queued before is still queued; once space returns the same
 commands recover without anything else (no restart, no repair): the lines
 appended meanwhile arrive once and the resolve is delivered once. The same
-for a read-only remount."""
+for a read-only remount. With tmux, a dashboard open through the full-disk
+phase keeps its rows, says on its status line that the disk is full and
+fetched data is not being saved, and shows the new lines once space returns."""
 import json, os, shutil, sqlite3, subprocess, sys, threading, time
 from http.server import ThreadingHTTPServer
 from itlib import MC, FAILS, JsonHandler, check, exit_report, temp_home, write_mc_yaml
