@@ -147,8 +147,9 @@ def main():
         raise SystemExit(f"{MC} not built")
     print("footprint (120x40 pty, warm cache, median of %d):" % RUNS)
     cfg = file_config()
-    kb, _ = peak_dashboard([MC, "-c", cfg])
-    line("peak RSS, dashboard with file sources (VmHWM)", kb / 1024, "MB", "<= 5", kb / 1024 <= 5)
+    # 16 s: past the alerts' 15 s timer, whose first run opens the scheduler's connection
+    kb, _ = peak_dashboard([MC, "-c", cfg], settle=16.0)
+    line("peak RSS, dashboard with file sources (VmHWM, 16 s)", kb / 1024, "MB", "<= 5", kb / 1024 <= 5)
     srv = subprocess.Popen([sys.executable, os.path.join(SRC, "tests/fake_http.py")], stdin=subprocess.PIPE,
                            stdout=subprocess.PIPE, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
     try:
