@@ -143,7 +143,8 @@ static const char demo_config_fmt[] =
     "  - {type: health, warn_pct: 80, crit_pct: 90}\n"
     "  - {type: activity}\n"
     "  - {type: projects}\n"
-    "  - {type: stats}\n";
+    "  - {type: stats}\n"
+    "  - {type: alerts}\n";
 
 static char *demo_config(const char *dir)
 {

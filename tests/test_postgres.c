@@ -195,7 +195,7 @@ static void test_config(void)
     config_fails("    conninfo: host=/x\n    password: x\n" Q,
                  "t.yaml:7:5: unknown key 'password' in source (known: id, kind, every, timeout,"
                  " jitter, backoff_max, breaker_after, breaker_open, rate_per_min, rate_per_hour,"
-                 " feeds, enabled, conninfo, conninfo_file, conninfo_env, listen, queries, resolve,"
+                 " feeds, enabled, auth_blocker_after, conninfo, conninfo_file, conninfo_env, listen, queries, resolve,"
                  " unresolve, connect_timeout, max_rows)");
 #else
     config_fails("    conninfo: host=/x\n" Q,
