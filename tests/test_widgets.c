@@ -354,6 +354,19 @@ static void test_revenue(void)
     CHECK_CONTAINS(t, want);
     free(t);
     revenue_widget.destroy(w);
+
+    /* without its own year_start the widget takes the top-level one (the
+     * revenue sources' year): the same April pace */
+    cfg.year_start_month = 4;
+    cfg.year_start_day = 1;
+    w = make(&revenue_widget, "{goal_usd: 150000}");
+    cfg.year_start_month = cfg.year_start_day = 0;
+    if (!w)
+        return;
+    t = render(&revenue_widget, w, 12, 80, 1);
+    CHECK_CONTAINS(t, want);
+    free(t);
+    revenue_widget.destroy(w);
 }
 
 static void insert_blockers(void)

@@ -74,7 +74,11 @@ static void *rev_create(const YNode *opts, const Config *cfg, char **err)
 {
     static const char *const keys[] = {WK_COMMON_KEYS, "goal_usd", "year_start", NULL};
     double goal = 0;
-    int mon = 1, day = 1;
+    /* the top-level year_start: (the revenue sources' year) unless the widget says */
+    int mon = cfg && cfg->year_start_month ? cfg->year_start_month : 1;
+    int day = cfg && cfg->year_start_day ? cfg->year_start_day : 1;
+    if (day > 28)
+        day = 28;
     if (opts && (ynode_check_keys(opts, keys, "revenue widget", err) < 0 ||
                  ynode_double(opts, "goal_usd", &goal, err) < 0 ||
                  parse_year_start(opts, &mon, &day, err) < 0))
