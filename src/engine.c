@@ -114,6 +114,12 @@ static void record(Engine *e, Cache *c, SrcRun *s, FetchCtx *ctx, int ok, int64_
     int64_t now = now_ms();
     pthread_mutex_lock(&e->lock);
     breaker_record(&s->breaker, ok, s->sc->breaker_after, s->sc->breaker_open_ms, now);
+    if (!s->failures_read) {
+        /* the count goes on across processes (mc fetch --once from cron) */
+        s->failures_read = 1;
+        if (st.consecutive_failures > s->failures)
+            s->failures = st.consecutive_failures;
+    }
     s->failures = ok ? 0 : s->failures + 1;
     int64_t delay = sched_next_delay(s->failures, s->sc->every_ms, s->sc->backoff_max_ms,
                                      s->sc->jitter, engine_rand(e));

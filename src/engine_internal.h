@@ -22,6 +22,7 @@ typedef struct SrcRun {
     Breaker breaker;
     RateBudget rate;
     int failures;
+    int failures_read;        /* failures was taken over from source_state */
     char *report;             /* last result line */
 } SrcRun;
 
