@@ -29,7 +29,7 @@ def ago(minutes):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60 * minutes))
 
 
-TOKEN = "ghp_FakeGithubToken0123456789"
+TOKEN = "ghp_fake_github_token_0123_4567"
 RUNS = [
     {"id": 105, "name": "CI", "head_branch": "main", "status": "in_progress", "conclusion": None,
      "html_url": "https://github.com/acme/site/actions/runs/105", "created_at": ago(1)},
