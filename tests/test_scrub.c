@@ -28,6 +28,33 @@ static void test_registered(void)
     CHECK(s == NULL);
 }
 
+/* A replaced secret (an OAuth2 token refreshed every hour) is forgotten, so
+ * a daemon's list does not grow by one per refresh; others stay masked. */
+static void test_forget(void)
+{
+    scrub_register("old-oauth-token-0001");
+    scrub_register("new-oauth-token-0002");
+    scrub_forget("old-oauth-token-0001");
+    scrub_forget("never-registered-xyz");
+    scrub_forget(NULL);
+    expect("old-oauth-token-0001 new-oauth-token-0002", "old-oauth-token-0001 ***");
+    /* two sources holding the same token: one forgetting it keeps it masked */
+    scrub_register("shared-oauth-token-03");
+    scrub_register("shared-oauth-token-03");
+    scrub_forget("shared-oauth-token-03");
+    expect("shared-oauth-token-03", "***");
+    scrub_forget("shared-oauth-token-03");
+    expect("shared-oauth-token-03", "shared-oauth-token-03");
+    int n = scrub_count();
+    for (int i = 0; i < 100; i++) {
+        char tok[40];
+        snprintf(tok, sizeof tok, "refreshed-token-%04d", i);
+        scrub_register(tok);
+        scrub_forget(tok);
+    }
+    CHECK_INT(scrub_count(), n);
+}
+
 static void test_environment(void)
 {
     /* read once, on the first scrub: set before anything scrubs in main */
@@ -78,6 +105,7 @@ int main(void)
     setenv("MC_T_SCRUB_API_KEY", "MyEnvApiKey-1234567", 1);
     setenv("MC_T_SCRUB_PLAIN", "not-a-secret-value-1", 1);
     RUN(test_registered);
+    RUN(test_forget);
     RUN(test_environment);
     RUN(test_urls);
     RUN(test_patterns);

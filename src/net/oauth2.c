@@ -188,6 +188,7 @@ static int take_token(OAuth2State *st, const HttpResponse *r, char **err)
     int64_t life = oauth2_expires_ms(cJSON_GetObjectItemCaseSensitive(j, "expires_in"));
     if (life < 0)
         life = OAUTH2_NO_EXPIRY_MS;
+    scrub_forget(st->token);          /* the replaced token: one entry per source, not per refresh */
     secret_free(st->token);
     st->token = xstrdup(tok->valuestring);
     st->refresh_at = mono_ms() + life - oauth2_margin_ms(life);

@@ -22,6 +22,7 @@ extern char **environ;
 static pthread_mutex_t scrub_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t env_once = PTHREAD_ONCE_INIT;
 static char **secrets;
+static int *refs;       /* registrations not forgotten yet, per value */
 static int nsecrets;
 
 static void add_locked(const char *s, size_t n)
@@ -29,15 +30,21 @@ static void add_locked(const char *s, size_t n)
     if (n < MIN_SECRET)
         return;
     for (int i = 0; i < nsecrets; i++)
-        if (strlen(secrets[i]) == n && !memcmp(secrets[i], s, n))
+        if (strlen(secrets[i]) == n && !memcmp(secrets[i], s, n)) {
+            if (refs[i] < 1000000)
+                refs[i]++;
             return;
+        }
     secrets = xrealloc(secrets, sizeof *secrets * (size_t)(nsecrets + 1));
+    refs = xrealloc(refs, sizeof *refs * (size_t)(nsecrets + 1));
     int at = nsecrets++;
     while (at > 0 && strlen(secrets[at - 1]) < n) {   /* longest first */
         secrets[at] = secrets[at - 1];
+        refs[at] = refs[at - 1];
         at--;
     }
     secrets[at] = xstrndup(s, n);
+    refs[at] = 1;
 }
 
 static void add(const char *s, size_t n)
@@ -51,6 +58,32 @@ void scrub_register(const char *secret)
 {
     if (secret)
         add(secret, strlen(secret));
+}
+
+void scrub_forget(const char *secret)
+{
+    if (!secret)
+        return;
+    pthread_mutex_lock(&scrub_lock);
+    for (int i = 0; i < nsecrets; i++)
+        if (!strcmp(secrets[i], secret)) {
+            if (--refs[i] > 0)
+                break;          /* registered again (another source's same token) */
+            free(secrets[i]);
+            memmove(secrets + i, secrets + i + 1, sizeof *secrets * (size_t)(nsecrets - i - 1));
+            memmove(refs + i, refs + i + 1, sizeof *refs * (size_t)(nsecrets - i - 1));
+            nsecrets--;
+            break;
+        }
+    pthread_mutex_unlock(&scrub_lock);
+}
+
+int scrub_count(void)
+{
+    pthread_mutex_lock(&scrub_lock);
+    int n = nsecrets;
+    pthread_mutex_unlock(&scrub_lock);
+    return n;
 }
 
 static int has_word(const char *name, size_t n, const char *word)

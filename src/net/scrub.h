@@ -12,13 +12,19 @@
  *   - the value of a secret-looking parameter or field: token=, api_key=,
  *     access_token=, password=, secret=, sig=, key=, "token": "...",
  *     apikey: ... (names compare case-insensitively; '-' equals '_').
- * Thread-safe; registered values live until the process exits. */
+ * Thread-safe; registered values live until the process exits or are forgotten. */
 #ifndef MC_NET_SCRUB_H
 #define MC_NET_SCRUB_H
 
 /* Remembers a secret value (copied). Values shorter than 4 bytes are too
  * likely to occur by chance and are ignored. */
 void scrub_register(const char *secret);
+/* Forgets one registration of a value (a replaced OAuth2 token), so a
+ * long-running process does not keep one entry per refresh. A value
+ * registered more often than forgotten stays masked. Unknown: nothing. */
+void scrub_forget(const char *secret);
+/* How many values are registered (for tests). */
+int scrub_count(void);
 /* Registers the password of a URL's user:pass@ and the values of its
  * secret-looking query parameters (a configured URL like ...?token=abc). */
 void scrub_register_url(const char *url);
