@@ -378,25 +378,34 @@ static void render_text(Out *o)
 
 /* ---- JSON ---- */
 
+/* "key": with the comma before it unless it opens an object or follows one. */
+static void jkey(Buf *b, const char *key)
+{
+    char last = b->len ? b->s[b->len - 1] : '{';
+    buf_printf(b, "%s\"%s\":", strchr("{[,", last) ? "" : ",", key);
+}
+
 static void jstr(Buf *b, const char *key, const char *v)
 {
-    buf_printf(b, "\"%s\":", key);
+    jkey(b, key);
     buf_json_string(b, v ? v : "", 1);
 }
 
 static void jnum(Buf *b, const char *key, double v, int decimals)
 {
+    jkey(b, key);
     if (isnan(v) || isinf(v))
-        buf_printf(b, "\"%s\":null", key);
+        buf_puts(b, "null");
     else
-        buf_printf(b, "\"%s\":%.*f", key, decimals, v);
+        buf_printf(b, "%.*f", decimals, v);
 }
 
 static void jtime(Buf *b, const char *key, int64_t t)
 {
     char iso[40];
     if (t <= 0) {
-        buf_printf(b, "\"%s\":null", key);
+        jkey(b, key);
+        buf_puts(b, "null");
         return;
     }
     time_format_iso(t, iso, sizeof iso);
@@ -407,20 +416,15 @@ static void render_json(const Brief *br, Buf *b)
 {
     buf_puts(b, "{");
     jtime(b, "generated_at", br->now);
-    buf_putc(b, ',');
     jtime(b, "since", br->since);
-    buf_putc(b, ',');
     jstr(b, "owner", br->owner);
     buf_printf(b, ",\n\"blockers\":{\"open\":%d,\"oldest\":[", br->blockers);
     for (int i = 0; i < br->noldest; i++) {
         const BriefBlocker *x = &br->oldest[i];
         buf_puts(b, i ? ",{" : "{");
         jstr(b, "from", x->from);
-        buf_putc(b, ',');
         jstr(b, "description", x->desc);
-        buf_putc(b, ',');
         jstr(b, "source", x->source);
-        buf_putc(b, ',');
         jtime(b, "created_at", x->created);
         buf_printf(b, ",\"age_s\":%lld}", (long long)(x->created > 0 && br->now > x->created ?
                                                       (br->now - x->created) / 1000 : 0));
@@ -430,17 +434,11 @@ static void render_json(const Brief *br, Buf *b)
         double pace = br->goal > 0 ? br->goal * br->year_frac : NAN;
         buf_putc(b, '{');
         jnum(b, "ytd_usd", br->ytd, 2);
-        buf_putc(b, ',');
         jnum(b, "goal_usd", br->goal > 0 ? br->goal : NAN, 2);
-        buf_putc(b, ',');
         jnum(b, "pace_usd", pace, 2);
-        buf_putc(b, ',');
         jnum(b, "ahead_usd", br->ytd - pace, 2);
-        buf_putc(b, ',');
         jnum(b, "year_fraction", br->year_frac, 4);
-        buf_putc(b, ',');
         jnum(b, "change_usd", br->have_change ? br->change : NAN, 2);
-        buf_putc(b, ',');
         jstr(b, "snapshot_date", br->revenue_date);
         buf_putc(b, '}');
     } else {
@@ -452,13 +450,9 @@ static void render_json(const Brief *br, Buf *b)
         const BriefJob *j = &br->jobs[i];
         buf_puts(b, i ? ",{" : "{");
         jstr(b, "name", j->name);
-        buf_putc(b, ',');
         jstr(b, "state", j->state);
-        buf_putc(b, ',');
         jstr(b, "status", j->status);
-        buf_putc(b, ',');
         jtime(b, "at", j->at);
-        buf_putc(b, ',');
         jtime(b, "last_run", j->last);
         buf_putc(b, '}');
     }
@@ -466,13 +460,11 @@ static void render_json(const Brief *br, Buf *b)
     if (br->have_cost) {
         buf_putc(b, '{');
         jstr(b, "date", br->yesterday);
-        buf_putc(b, ',');
         jnum(b, "total_usd", br->cost, 2);
         buf_puts(b, ",\"top\":[");
         for (int i = 0; i < br->ntop; i++) {
             buf_puts(b, i ? ",{" : "{");
             jstr(b, "agent_id", br->top[i].agent);
-            buf_putc(b, ',');
             jnum(b, "usd", br->top[i].usd, 2);
             buf_putc(b, '}');
         }
@@ -484,13 +476,9 @@ static void render_json(const Brief *br, Buf *b)
     if (br->have_system) {
         buf_putc(b, '{');
         jstr(b, "host", br->host);
-        buf_putc(b, ',');
         jtime(b, "ts", br->system_ts);
-        buf_putc(b, ',');
         jnum(b, "cpu_pct", br->cpu, 1);
-        buf_putc(b, ',');
         jnum(b, "mem_pct", br->mem, 1);
-        buf_putc(b, ',');
         jnum(b, "disk_pct", br->disk, 1);
         buf_printf(b, ",\"services\":%d,\"services_down\":%d,", br->services, br->services_down);
         jstr(b, "down", br->down_names);
@@ -504,11 +492,8 @@ static void render_json(const Brief *br, Buf *b)
         const BriefAlert *x = &br->alist[i];
         buf_puts(b, i ? ",{" : "{");
         jstr(b, "severity", x->severity);
-        buf_putc(b, ',');
         jstr(b, "title", x->title);
-        buf_putc(b, ',');
         jstr(b, "source", x->source);
-        buf_putc(b, ',');
         jtime(b, "first_seen", x->since);
         buf_putc(b, '}');
     }
@@ -518,13 +503,9 @@ static void render_json(const Brief *br, Buf *b)
         const BriefEvent *e = &br->events[i];
         buf_puts(b, i ? ",{" : "{");
         jtime(b, "ts", e->ts);
-        buf_putc(b, ',');
         jstr(b, "agent", e->agent);
-        buf_putc(b, ',');
         jstr(b, "event_type", e->type);
-        buf_putc(b, ',');
         jstr(b, "status", e->status);
-        buf_putc(b, ',');
         jstr(b, "details", e->details);
         buf_printf(b, ",\"failure\":%s}", e->bad ? "true" : "false");
     }
