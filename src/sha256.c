@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "util.h"
@@ -116,9 +117,13 @@ int sha256_file(const char *path, char out[65], char **err)
         return -1;
     Sha256 s;
     sha256_init(&s);
-    static __thread uint8_t buf[1 << 16];
+    /* on the heap: a __thread array here was 64 KB of TLS that every
+     * thread of every command zeroed at creation (issue 13: 64 KB of RSS
+     * per thread) */
+    enum { CHUNK = 1 << 16 };
+    uint8_t *buf = xmalloc(CHUNK);
     for (;;) {
-        ssize_t n = read(fd, buf, sizeof buf);
+        ssize_t n = read(fd, buf, CHUNK);
         if (n == 0)
             break;
         if (n < 0) {
@@ -126,10 +131,12 @@ int sha256_file(const char *path, char out[65], char **err)
                 continue;
             set_err(err, "%s: %s", path, strerror(errno));
             close(fd);
+            free(buf);
             return -1;
         }
         sha256_update(&s, buf, (size_t)n);
     }
+    free(buf);
     close(fd);
     uint8_t d[32];
     sha256_final(&s, d);
