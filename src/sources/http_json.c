@@ -27,6 +27,7 @@
 #include "../net/mapping.h"
 #include "../net/template.h"
 #include "aggregate.h"
+#include "http_json.h"
 #include "http_windows.h"
 
 typedef enum { PAGE_NONE, PAGE_LINK, PAGE_FIELD, PAGE_OFFSET } PageMode;
@@ -495,23 +496,37 @@ static int fetch_page(PageRun *run, const char *url, int first, HttpResponse *re
             ctx->retry_after_ms = http_retry_after(resp);
         return -1;
     }
-    if (!(*doc = http_parse_json(resp->body, resp->body_len, resp->host, &ctx->err))) {
+    *nitems = http_json_map_page(ctx->src, resp, run->rows, run->agg, doc, &ctx->err);
+    return *nitems < 0 ? -1 : 0;
+}
+
+int http_json_map_page(const SourceConfig *sc, const HttpResponse *resp, Rows *rows, Aggregate *agg,
+                       cJSON **doc, char **err)
+{
+    const HttpJsonCfg *c = sc->kcfg;
+    if (!(*doc = http_parse_json(resp->body, resp->body_len, resp->host, err))) {
         if (resp->body_len == 0)
-            set_err(&ctx->err, "empty response from %s (HTTP %ld)", resp->host, resp->status);
+            set_err(err, "empty response from %s (HTTP %ld)", resp->host, resp->status);
         return -1;
     }
     char *merr = NULL;
-    int before = run->rows->nrows;
-    *nitems = run->agg ? aggregate_apply(run->agg, run->c->map.items, *doc, &merr)
-                       : mapping_apply(&run->c->map, *doc, run->rows, &merr);
-    if (!run->agg && *nitems >= 0)
-        *nitems = run->rows->nrows - before;
-    if (*nitems < 0) {
-        set_err(&ctx->err, "response from %s: %s", resp->host, merr);
+    int before = rows->nrows;
+    int n = agg ? aggregate_apply(agg, c->map.items, *doc, &merr) : mapping_apply(&c->map, *doc, rows, &merr);
+    if (!agg && n >= 0)
+        n = rows->nrows - before;
+    if (n < 0) {
+        set_err(err, "response from %s: %s", resp->host, merr);
         free(merr);
-        return -1;
     }
-    return 0;
+    return n;
+}
+
+int http_json_next_page(const SourceConfig *sc, const char *cur, const HttpResponse *resp, const cJSON *doc,
+                        int page_items, int64_t seen, char **next, char **err)
+{
+    const HttpJsonCfg *c = sc->kcfg;
+    *next = NULL;
+    return c->page.mode == PAGE_NONE ? 0 : next_page(c, cur, resp, doc, page_items, seen, next, err);
 }
 
 static void keep_validators(FetchCtx *ctx, const HttpResponse *r, int single_page)
@@ -541,8 +556,7 @@ static int run_pages(PageRun *run, const char *start_url)
                 keep_validators(ctx, &resp, run->c->page.mode == PAGE_NONE || run->c->page.conditional);
             char *next = NULL;
             seen += nitems;
-            if (run->c->page.mode != PAGE_NONE
-                && next_page(run->c, url, &resp, doc, nitems, seen, &next, &ctx->err) < 0)
+            if (http_json_next_page(ctx->src, url, &resp, doc, nitems, seen, &next, &ctx->err) < 0)
                 rc = -1;
             free(url);
             url = next;
@@ -583,6 +597,17 @@ static int fetch_windows(PageRun *run)
     return 0;
 }
 
+Aggregate *http_json_map_begin(const SourceConfig *sc, const Config *config, int64_t now_ms, Aggregate *agg,
+                               Rows **rows)
+{
+    const HttpJsonCfg *c = sc->kcfg;
+    *rows = rows_new(c->map.ds);
+    if (!c->agg.enabled)
+        return NULL;
+    aggregate_begin(agg, &c->agg, config, now_ms);
+    return agg;
+}
+
 static int http_json_fetch(void *self, FetchCtx *ctx)
 {
     const HttpJsonCfg *c = ctx->src->kcfg;
@@ -591,15 +616,11 @@ static int http_json_fetch(void *self, FetchCtx *ctx)
         http_headers_free(&run.headers);
         return -1;
     }
-    run.rows = rows_new(c->map.ds);
+    Aggregate agg;
+    run.agg = http_json_map_begin(ctx->src, ctx->config, ctx->now_ms, &agg, &run.rows);
     run.conditional = (c->page.mode == PAGE_NONE || c->page.conditional) && !c->win.enabled && !c->agg.enabled
                       && (ctx->state->etag || ctx->state->last_modified)
                       && cache_count(ctx->cache, c->map.ds, ctx->src->id) > 0;
-    Aggregate agg;
-    if (c->agg.enabled) {
-        aggregate_begin(&agg, &c->agg, ctx->config, ctx->now_ms);
-        run.agg = &agg;
-    }
     int rc = fetch_windows(&run);
     if (rc == 0 && run.agg) {
         aggregate_row(run.agg, run.rows);      /* today's row; earlier days' rows stay */
