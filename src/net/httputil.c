@@ -5,9 +5,9 @@
  * is never cut in half and left partly readable). */
 #include <cjson/cJSON.h>
 #include <ctype.h>
-#include "curl_dyn.h"
 #include <math.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <strings.h>
 #include "http.h"
@@ -173,6 +173,116 @@ cJSON *http_parse_json(const char *text, size_t len, const char *from, char **er
     return NULL;
 }
 
+/* ---- HTTP dates (RFC 9110 section 5.6.7) -------------------------------- */
+
+static const char *const month_names[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                          "jul", "aug", "sep", "oct", "nov", "dec"};
+static const char *const day_names[] = {"monday", "tuesday", "wednesday", "thursday",
+                                        "friday", "saturday", "sunday"};
+
+/* What one word of a date is: 0 weekday, 1 month (*month set), 2 a zone
+ * meaning UTC, -1 none of these. */
+static int date_word(const char *w, size_t n, int *month)
+{
+    for (int i = 0; i < 7; i++)
+        if ((n == 3 || n == strlen(day_names[i])) && !strncasecmp(w, day_names[i], n))
+            return 0;
+    for (int i = 0; n == 3 && i < 12; i++)
+        if (!strncasecmp(w, month_names[i], 3)) {
+            *month = i;
+            return 1;
+        }
+    if ((n == 3 && (!strncasecmp(w, "GMT", 3) || !strncasecmp(w, "UTC", 3)))
+        || (n == 2 && !strncasecmp(w, "UT", 2)) || (n == 1 && (*w == 'Z' || *w == 'z')))
+        return 2;
+    return -1;
+}
+
+/* "hh:mm" or "hh:mm:ss" at p; the characters read, or 0. */
+static size_t date_time(const char *p, struct tm *tm)
+{
+    char *end;
+    long v[3] = {0, 0, 0};
+    const char *q = p;
+    int n = 0;
+    for (; n < 3; n++) {
+        if (!isdigit((unsigned char)*q))
+            return 0;
+        v[n] = strtol(q, &end, 10);
+        if (end - q > 2)
+            return 0;
+        q = end;
+        if (*q != ':')
+            break;
+        q++;
+    }
+    if (n < 1 || n > 2 || v[0] > 23 || v[1] > 59 || v[2] > 60)
+        return 0;
+    tm->tm_hour = (int)v[0], tm->tm_min = (int)v[1], tm->tm_sec = (int)v[2];
+    return (size_t)(q - p);
+}
+
+/* An HTTP date in any of its three forms (IMF-fixdate "Sun, 06 Nov 1994
+ * 08:49:37 GMT", RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT", asctime "Sun Nov
+ * 6 08:49:37 1994"), also with a numeric zone (+0000), UTC, or hh:mm; the
+ * weekday is required, not checked. Seconds since the epoch, or -1. */
+static time_t http_date_parse(const char *s)
+{
+    struct tm tm = {0};
+    int wday = 0, month = -1, day = -1, year = -1, have_time = 0;
+    long offset = 0;
+    const char *p = s;
+    while (*p) {
+        if (*p == ' ' || *p == ',' || *p == '\t') {
+            p++;
+        } else if ((*p == '+' || *p == '-') && have_time && strspn(p + 1, "0123456789") == 4) {
+            long hhmm = strtol(p + 1, NULL, 10);
+            offset = (hhmm / 100 * 3600 + hhmm % 100 * 60) * (*p == '-' ? -1 : 1);
+            p += 5;
+        } else if (*p == '-') {
+            p++;
+        } else if (isalpha((unsigned char)*p)) {
+            size_t n = 0;
+            while (isalpha((unsigned char)p[n]))
+                n++;
+            int kind = date_word(p, n, &month);
+            if (kind < 0)
+                return (time_t)-1;
+            wday |= kind == 0;
+            p += n;
+        } else if (isdigit((unsigned char)*p)) {
+            size_t n = strspn(p, "0123456789");
+            size_t t = p[n] == ':' ? date_time(p, &tm) : 0;
+            if (p[n] == ':' && (!t || have_time))
+                return (time_t)-1;
+            if (t) {
+                have_time = 1;
+                p += t;
+                continue;
+            }
+            long v = strtol(p, NULL, 10);
+            if (n == 4 && year < 0)
+                year = (int)v;
+            else if (n <= 2 && day < 0)
+                day = (int)v;
+            else if (n == 2 && year < 0)
+                year = (int)(v < 70 ? 2000 + v : 1900 + v);
+            else
+                return (time_t)-1;
+            p += n;
+        } else {
+            return (time_t)-1;
+        }
+    }
+    if (!wday || month < 0 || day < 1 || day > 31 || year < 1970 || !have_time)
+        return (time_t)-1;
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month;
+    tm.tm_mday = day;
+    time_t t = timegm(&tm);
+    return t == (time_t)-1 ? t : t - offset;
+}
+
 /* ---- headers ---------------------------------------------------------- */
 
 int64_t http_parse_retry_after(const char *value, int64_t now)
@@ -192,9 +302,7 @@ int64_t http_parse_retry_after(const char *value, int64_t now)
             secs = 7 * 86400.0;
         return (int64_t)(secs * 1000.0 + 0.5);
     }
-    if (!curl_dyn())
-        return -1;
-    time_t t = curl_getdate(value, NULL);
+    time_t t = http_date_parse(value);
     if (t == (time_t)-1)
         return -1;
     /* a date years away (curl reads "1994999999") must not overflow the
@@ -273,44 +381,7 @@ char *http_link_next(const char *link)
     return NULL;
 }
 
-/* ---- URLs ------------------------------------------------------------- */
-
-static CURLU *url_parse(const char *url)
-{
-    if (!curl_dyn())
-        return NULL;
-    CURLU *u = curl_url();
-    if (!u)
-        return NULL;
-    char *scheme = NULL;
-    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK
-        || curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK
-        || (strcasecmp(scheme, "http") && strcasecmp(scheme, "https"))) {
-        curl_free(scheme);
-        curl_url_cleanup(u);
-        return NULL;
-    }
-    curl_free(scheme);
-    return u;
-}
-
-char *http_url_host(const char *url)
-{
-    CURLU *u = url_parse(url);
-    if (!u)
-        return NULL;
-    char *host = NULL, *port = NULL, *out = NULL;
-    if (curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-        if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK && port)
-            out = xasprintf("%s:%s", host, port);
-        else
-            out = xstrdup(host);
-    }
-    curl_free(host);
-    curl_free(port);
-    curl_url_cleanup(u);
-    return out;
-}
+/* ---- URLs (parsing and resolution: httpurl.c) ----------------------------- */
 
 char *http_url_escape(const char *s)
 {
@@ -325,29 +396,6 @@ char *http_url_escape(const char *s)
         }
     }
     return b.s ? buf_steal(&b) : xstrdup("");
-}
-
-char *http_url_resolve(const char *base, const char *ref)
-{
-    CURLU *u = url_parse(base);
-    if (!u)
-        return NULL;
-    char *out = NULL, *res = NULL;
-    if (curl_url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK
-        && curl_url_get(u, CURLUPART_URL, &res, 0) == CURLUE_OK) {
-        out = xstrdup(res);
-        curl_free(res);
-    }
-    curl_url_cleanup(u);
-    if (out) {
-        CURLU *check = url_parse(out);     /* still http(s) */
-        if (!check) {
-            free(out);
-            return NULL;
-        }
-        curl_url_cleanup(check);
-    }
-    return out;
 }
 
 char *http_url_set_param(const char *url, const char *name, const char *value)
@@ -379,33 +427,6 @@ char *http_url_set_param(const char *url, const char *name, const char *value)
     free(ename);
     free(evalue);
     return buf_steal(&b);
-}
-
-static char *url_part(CURLU *u, CURLUPart part, unsigned flags)
-{
-    char *v = NULL, *out = NULL;
-    if (curl_url_get(u, part, &v, flags) == CURLUE_OK)
-        out = xstrdup(v);
-    curl_free(v);
-    return out;
-}
-
-int http_same_origin(const char *a, const char *b)
-{
-    CURLU *ua = url_parse(a), *ub = url_parse(b);
-    int same = 0;
-    if (ua && ub) {
-        char *sa = url_part(ua, CURLUPART_SCHEME, 0), *sb = url_part(ub, CURLUPART_SCHEME, 0);
-        char *ha = url_part(ua, CURLUPART_HOST, 0), *hb = url_part(ub, CURLUPART_HOST, 0);
-        char *pa = url_part(ua, CURLUPART_PORT, CURLU_DEFAULT_PORT);
-        char *pb = url_part(ub, CURLUPART_PORT, CURLU_DEFAULT_PORT);
-        same = sa && sb && ha && hb && pa && pb && !strcasecmp(sa, sb) && !strcasecmp(ha, hb)
-               && !strcmp(pa, pb);
-        free(sa), free(sb), free(ha), free(hb), free(pa), free(pb);
-    }
-    curl_url_cleanup(ua);
-    curl_url_cleanup(ub);
-    return same;
 }
 
 /* ---- sizes ------------------------------------------------------------ */
