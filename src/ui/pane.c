@@ -303,7 +303,10 @@ void panes_place(Ui *ui)
         if (b.h < LAYOUT_MIN_H || b.w < LAYOUT_MIN_W)
             continue;
         if (!p->win) {
-            p->win = newwin(b.h, b.w, b.y, b.x);
+            /* a window inside stdscr, sharing its cells: a window of its
+             * own would hold a second copy of the screen (issue 13: 131 KB
+             * at 120x40) */
+            p->win = derwin(stdscr, b.h, b.w, b.y, b.x);
             p->inner = p->win ? derwin(p->win, b.h - 2, b.w - 2, 1, 1) : NULL;
             if (!p->inner) {
                 pane_windows_free(p);

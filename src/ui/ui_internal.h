@@ -30,7 +30,7 @@ typedef struct Pane {
     YNode *opts;                /* the options map (shallow copy; pane_free frees the copy only) */
     void *self;
     char *title;
-    WINDOW *win, *inner;        /* the box, and its inside (a derwin) */
+    WINDOW *win, *inner;        /* the box (a derwin of stdscr), and its inside (of win) */
     Box box;
     int shown;
     int need_load, need_draw;
