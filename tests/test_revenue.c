@@ -200,6 +200,17 @@ static void test_aggregate(void)
     cJSON_Delete(doc);
     aggregate_end(&a);
 
+    /* amounts whose sum a double cannot hold to the cent (fuzz_presets: two
+     * "1e308" made total_ytd_usd infinite in the cache): an error, no row */
+    aggregate_begin(&a, &cfg, NULL, DEC1);
+    doc = cJSON_Parse("[{\"value\": \"1e308\", \"date_won\": \"2026-03-02\"},"
+                      "{\"value\": \"1e308\", \"date_won\": \"2026-03-03\"}]");
+    CHECK_INT(aggregate_apply(&a, NULL, doc, &err), -1);
+    CHECK_STR(err, "item 1: value brings the total past 10^13 USD (a double no longer holds it to the cent)");
+    free(err), err = NULL;
+    cJSON_Delete(doc);
+    aggregate_end(&a);
+
     /* 10,000 amounts in cents add up exactly */
     aggregate_begin(&a, &cfg, NULL, DEC1);
     cJSON *arr = cJSON_CreateArray();

@@ -146,6 +146,22 @@ static int items_container_present(const char *items, const cJSON *doc)
     return cJSON_IsArray(p) || cJSON_IsObject(p);
 }
 
+/* Revenue is written as doubles rounded to the cent: past 2^53 cents (about
+ * 9 x 10^13 USD) they no longer hold one, and 1e308 + 1e308 is infinite
+ * (projected_annual_usd even sooner). A stream or the total beyond 10^13 USD
+ * is no revenue figure but a bad response. */
+#define AGG_LIMIT_USD 1e13L
+static int past_limit(const Aggregate *a)
+{
+    long double total = 0, scale = (long double)a->cfg->scale;
+    for (int i = 0; i < a->nstreams; i++) {
+        total += a->streams[i].sum;
+        if (fabsl(a->streams[i].sum * scale) > AGG_LIMIT_USD)
+            return 1;
+    }
+    return fabsl(total * scale) > AGG_LIMIT_USD;
+}
+
 int aggregate_apply(Aggregate *a, const char *items, const cJSON *doc, char **err)
 {
     const cJSON **list = NULL;
@@ -186,6 +202,12 @@ int aggregate_apply(Aggregate *a, const char *items, const cJSON *doc, char **er
                 name = sv->valuestring;
         }
         stream_for(a, name)->sum += amt;
+        if (past_limit(a)) {
+            set_err(err, "item %d: %s brings the total past 10^13 USD (a double no longer holds it to the cent)",
+                    i + 1, c->amount);
+            free(list);
+            return -1;
+        }
         a->counted++;
     }
     free(list);
