@@ -56,6 +56,18 @@ void *xrealloc(void *p, size_t n)
     return q;
 }
 
+void *xgrow(void *p, int n, int *cap, size_t size)
+{
+    if (p && n < *cap)
+        return p;
+    int nc = *cap > 0 ? *cap * 2 : 16;
+    p = xrealloc(p, (size_t)nc * size);
+    int old = *cap > 0 ? *cap : 0;
+    memset((char *)p + (size_t)old * size, 0, (size_t)(nc - old) * size);
+    *cap = nc;
+    return p;
+}
+
 char *xstrdup(const char *s)
 {
     if (!s)

@@ -18,6 +18,9 @@
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
+/* Room for element n of an array of *cap elements of `size` bytes: doubles
+ * from 16 when n == *cap; the new elements are zeroed. Returns the array. */
+void *xgrow(void *p, int n, int *cap, size_t size);
 char *xstrdup(const char *s);           /* NULL in, NULL out */
 char *xstrndup(const char *s, size_t n);
 /* Returns a new string; caller frees. */

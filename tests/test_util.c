@@ -169,6 +169,23 @@ static void test_json_and_numbers(void)
     CHECK(hash64("abc", 3) == hash64("abc", 3) && hash64("abc", 3) != hash64("abd", 3));
 }
 
+/* xgrow: room for element n, new elements zeroed, content kept */
+static void test_grow(void)
+{
+    int cap = 0;
+    long *v = xgrow(NULL, 0, &cap, sizeof *v);
+    CHECK_INT(cap, 16);
+    CHECK(v[15] == 0);
+    for (int n = 0; n < 100; n++) {
+        v = xgrow(v, n, &cap, sizeof *v);
+        CHECK(v[n] == 0);
+        v[n] = n + 1;
+    }
+    CHECK_INT(cap, 128);
+    CHECK(v[0] == 1 && v[99] == 100 && v[100] == 0 && v[127] == 0);
+    free(v);
+}
+
 int main(void)
 {
     RUN(test_durations);
@@ -176,5 +193,6 @@ int main(void)
     RUN(test_paths);
     RUN(test_atomic_write);
     RUN(test_json_and_numbers);
+    RUN(test_grow);
     return t_done();
 }

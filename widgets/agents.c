@@ -128,9 +128,11 @@ static int ag_load(void *self, const WidgetEnv *env, int rows, char **err)
         " cost_today_usd FROM agents ORDER BY agent_id LIMIT 500", err);
     if (!st)
         return -1;
-    a->rows = xcalloc(MAX_AGENTS, sizeof *a->rows);
+    int cap = 0;   /* grown to the rows there are, not MAX_AGENTS up front */
+    a->rows = xgrow(NULL, 0, &cap, sizeof *a->rows);
     int rc;
     while (a->nrows < MAX_AGENTS && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        a->rows = xgrow(a->rows, a->nrows, &cap, sizeof *a->rows);
         AgRow *r = &a->rows[a->nrows++];
         r->source = wk_dup(st, 0);
         r->key = wk_dup(st, 1);

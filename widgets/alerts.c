@@ -94,9 +94,11 @@ static int al_load(void *self, const WidgetEnv *env, int rows, char **err)
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, env->now_ms);
-    a->rows = xcalloc(MAX_ALERTS, sizeof *a->rows);
+    int cap = 0;   /* grown to the rows there are, not MAX_ALERTS up front */
+    a->rows = xgrow(NULL, 0, &cap, sizeof *a->rows);
     int rc;
     while (a->nrows < MAX_ALERTS && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        a->rows = xgrow(a->rows, a->nrows, &cap, sizeof *a->rows);
         ARow *r = &a->rows[a->nrows++];
         r->source = wk_dup(st, 0);
         r->key = wk_dup(st, 1);

@@ -161,9 +161,11 @@ static int cron_load(void *self, const WidgetEnv *env, int rows, char **err)
         err);
     if (!st)
         return -1;
-    c->jobs = xcalloc(MAX_JOBS, sizeof *c->jobs);
+    int cap = 0;   /* grown to the rows there are, not MAX_JOBS up front */
+    c->jobs = xgrow(NULL, 0, &cap, sizeof *c->jobs);
     int rc;
     while (c->njobs < MAX_JOBS && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        c->jobs = xgrow(c->jobs, c->njobs, &cap, sizeof *c->jobs);
         Job *j = &c->jobs[c->njobs++];
         j->source = wk_dup(st, 0);
         j->key = wk_dup(st, 1);
