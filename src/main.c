@@ -7,9 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "net/httphelper.h"
 
 int main(int argc, char **argv)
 {
+    /* the HTTP helper (src/net/httphelper.h), before anything is set up;
+     * not a command: never listed */
+    if (argc > 1 && !strcmp(argv[1], HTTP_HELPER_ARG))
+        return http_helper_main(argc, argv);
     /* one malloc arena: glibc would give each engine thread its own (a
      * 64 MB reservation with pages touched in each). The threads allocate
      * little and briefly, so sharing the main heap costs no measurable

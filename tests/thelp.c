@@ -3,7 +3,16 @@
 #include <stdlib.h>
 #include "../src/source.h"
 #include "../src/util.h"
+#include "../src/net/httphelper.h"
 #include <unistd.h>
+
+/* Every test binary is also an HTTP helper (src/net/httphelper.h): with
+ * MC_HTTP_HELPER=1 the requests a unit test makes go to /proc/self/exe. */
+__attribute__((constructor)) static void t_http_helper(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], HTTP_HELPER_ARG))
+        exit(http_helper_main(argc, argv));
+}
 
 int t_failures, t_checks;
 static int t_skips;

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include "../net/http.h"
 #include "../ui/ui.h"
 
 int cli_dashboard(CliGlobal *g, int argc, char **argv)
@@ -28,6 +29,8 @@ int cli_dashboard(CliGlobal *g, int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error(g->cmd, "unexpected argument '%s'", cli_safe(argv[optind]));
+    /* HTTP in a helper process: the dashboard never maps libcurl (issue 13) */
+    http_set_out_of_process(1);
     Config *cfg = cli_load_config(g);
     if (!cfg)
         return 2;

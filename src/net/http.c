@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include "http.h"
+#include "httphelper.h"
 #include "scrub.h"
 #include "../util.h"
 
@@ -20,7 +21,8 @@
  * loaded (several MB of resident memory) by processes that make a request. */
 void http_global_init(void)
 {
-    (void)curl_dyn();
+    if (!http_out_of_process())
+        (void)curl_dyn();
 }
 
 /* ---- header lists ----------------------------------------------------- */
@@ -414,7 +416,7 @@ static int is_https(const char *url)
 /* Checks the request before anything is sent. */
 static int precheck(const HttpRequest *req, const char *method, HttpResponse *resp, char **err)
 {
-    if (!curl_dyn()) {
+    if (!http_out_of_process() && !curl_dyn()) {
         set_err(err, "%s", curl_dyn_error());
         return -1;
     }
@@ -449,6 +451,8 @@ int http_perform(const HttpRequest *req, HttpResponse *resp, char **err)
     if (precheck(req, method, resp, err) < 0)
         return -1;
     register_secrets(req->headers);
+    if (http_out_of_process())
+        return http_helper_perform(req, resp->host, resp, err);
     HttpRequest hop = *req;
     HttpHeaders stripped = {0};
     char *url = xstrdup(req->url), *next = NULL;

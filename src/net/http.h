@@ -27,8 +27,16 @@ struct YNode;
 #define HTTP_DEFAULT_MAX_BYTES ((size_t)16 << 20)
 #define HTTP_DEFAULT_CONNECT_MS 5000
 
-/* curl_global_init, once per process (thread-safe; http_perform calls it). */
+/* curl_global_init, once per process (thread-safe; http_perform calls it).
+ * Does nothing when requests go to the helper process. */
 void http_global_init(void);
+
+/* Requests go to a helper process (httphelper.h) so this one never maps
+ * libcurl: the dashboard calls this with 1 before its engine starts. The
+ * environment variable MC_HTTP_HELPER=0 or 1 overrides the choice (for
+ * debugging and tests). http_out_of_process says what applies now. */
+void http_set_out_of_process(int on);
+int http_out_of_process(void);
 
 /* Request or response headers. Names compare case-insensitively. */
 typedef struct HttpHeader {
