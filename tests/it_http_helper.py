@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""it_http_helper.py — HTTP in a helper process (issue 13, src/net/httphelper.h).
+
+Against tests/fake_http.py:
+  * `MC_HTTP_HELPER=1 mc fetch --once` gives the same rows and messages as
+    the in-process path (MC_HTTP_HELPER=0), the timeout message included,
+    and `mc check` says the same; no helper outlives the command;
+  * the dashboard (helper by default) fetches its http_json source through
+    a child `mc __http-helper PID`: the child maps libcurl, the dashboard
+    never does; kill -9 of the dashboard takes the helper along;
+  * a helper killed mid-request gives "HTTP helper exited (signal 9)" and
+    the next fetch works."""
+import fcntl, os, pty, select, signal, sqlite3, struct, subprocess, sys, termios, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from itlib import MC, FAILS, check, temp_home
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+T, ENV = temp_home("mc-httphelper-", TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8")
+ENV.pop("MC_HTTP_HELPER", None)
+ENV.pop("TMUX", None)
+
+
+def helpers_of(pid):
+    """The pids of `mc __http-helper PID` processes."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if len(argv) > 2 and argv[1] == b"__http-helper" and argv[2] == str(pid).encode():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                        continue        # a zombie waiting for its reaper
+            except OSError:
+                continue
+            out.append(int(d))
+    return out
+
+
+def maps_curl(pid):
+    try:
+        with open(f"/proc/{pid}/maps") as f:
+            return "libcurl" in f.read()
+    except OSError:
+        return None
+
+
+def poll(cond, seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.02)
+    return cond()
+
+
+def source(sid, url, extra=""):
+    return f"""  - id: {sid}
+    kind: http_json
+    url: {url}
+    feeds: activity
+    items: $.items[*]
+    fields: {{key: id, ts: ts, details: name}}
+{extra}"""
+
+
+def config(name, *sources):
+    path = f"{T}/{name}.yaml"
+    with open(path, "w") as f:
+        f.write(f"owner: Apple\ncache: {T}/{name}.db\nlog: {T}/{name}.log\n"
+                "retention: {activity: {age: 36500d}}\nsources:\n" + "".join(sources))
+    return path
+
+
+def run(cfg, mode, *args):
+    env = dict(ENV, MC_HTTP_HELPER=mode)
+    return subprocess.run([MC, "-c", cfg, *args], env=env, capture_output=True, text=True, timeout=30)
+
+
+def rows(db):
+    con = sqlite3.connect(db)
+    try:
+        return sorted(con.execute("SELECT source, key, details FROM activity").fetchall())
+    finally:
+        con.close()
+
+
+def normalized(out):
+    """fetch --once lines without their ms figures."""
+    import re
+    return re.sub(r", [\d.]+ ms\)", ")", out)
+
+
+def main():
+    srv = subprocess.Popen([sys.executable, os.path.join(HERE, "fake_http.py")], stdin=subprocess.PIPE,
+                           stdout=subprocess.PIPE, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+    port = int(srv.stdout.readline())
+    base = f"http://127.0.0.1:{port}"
+    try:
+        # ---- the same answers in and out of process
+        items = source("items", base + "/items")
+        slow = source("slow", base + "/slow?s=30", "    timeout: 1s\n")
+        results = {}
+        for mode in ("0", "1"):
+            cfg = config("same" + mode, items, slow)
+            r = run(cfg, mode, "fetch", "--once")
+            results[mode] = (r.returncode, normalized(r.stdout + r.stderr), rows(f"{T}/same{mode}.db"))
+        print(results["1"][1], end="")
+        check("fetch --once in a helper: the same exit, lines and rows as in process",
+              results["0"] == results["1"])
+        check("three rows arrived through the helper", len(results["1"][2]) == 3)
+        check("a server that never answers: the usual timeout message",
+              f"slow: error: 127.0.0.1:{port}: timed out after 1.0s" in results["1"][1])
+        p = subprocess.Popen([MC, "-c", config("same1", items, slow), "check"],
+                             env=dict(ENV, MC_HTTP_HELPER="1"), stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+        out, _ = p.communicate(timeout=30)
+        check("mc check through the helper names the timeout",
+              f"127.0.0.1:{port}: timed out after 1.0s" in out and "3 rows" in out)
+        check("no helper outlives mc check", poll(lambda: not helpers_of(p.pid), 3))
+
+        # ---- the dashboard: libcurl only in its helper; kill -9 takes it along
+        dash = config("dash", source("items", base + "/items", "    every: 1s\n"))
+        pid, fd = pty.fork()
+        if pid == 0:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+            os.execve(MC, [MC, "-c", dash], ENV)
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+
+        def drain():
+            while select.select([fd], [], [], 0)[0]:
+                try:
+                    if not os.read(fd, 65536):
+                        return
+                except OSError:
+                    return
+
+        def helper_with_curl():
+            drain()
+            hs = [h for h in helpers_of(pid) if maps_curl(h)]
+            return hs[0] if hs else None
+        helper = poll(helper_with_curl, 8)
+        check("the dashboard fetches through a child __http-helper that maps libcurl", bool(helper))
+        check("rows of the dashboard's source arrived",
+              poll(lambda: drain() or (os.path.exists(f"{T}/dash.db") and len(rows(f"{T}/dash.db")) == 3), 5))
+        check("the dashboard itself never maps libcurl", maps_curl(pid) is False)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+        check("kill -9 of the dashboard leaves no helper",
+              bool(helper) and poll(lambda: not os.path.exists(f"/proc/{helper}") or not helpers_of(pid), 3))
+
+        # ---- a helper killed mid-request; the next fetch works
+        cfg = config("kill", source("slow", base + "/slow?s=5", "    timeout: 10s\n"))
+        p = subprocess.Popen([MC, "-c", cfg, "fetch", "--once"], env=dict(ENV, MC_HTTP_HELPER="1"),
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        victim = poll(lambda: [h for h in helpers_of(p.pid) if maps_curl(h)], 5)
+        if victim:
+            os.kill(victim[0], signal.SIGKILL)
+        out, _ = p.communicate(timeout=30)
+        print(out, end="")
+        check("a helper killed mid-request: a clear error",
+              bool(victim) and f"127.0.0.1:{port}: HTTP helper exited (signal 9)" in out)
+        r = run(config("after", items), "1", "fetch", "--once")
+        check("the next fetch through a new helper works", r.returncode == 0 and "items: ok (3 rows" in r.stderr)
+    finally:
+        srv.stdin.close()
+        srv.wait()
+    if FAILS:
+        print(f"{len(FAILS)} checks failed")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
