@@ -120,6 +120,20 @@ static void test_alternatives(void)
     int n = 0;
     CHECK_INT(jsonpath_eval("$.none[*] || $.runs[*]", d, &out, &n, &err), 2);
     free((void *)out);
+    /* a bad alternative makes the whole path bad, whatever the document:
+     * eval agrees with validate even when an earlier alternative matched
+     * (fuzz_jsonpath found eval returning a match for "$ || ||") */
+    out = NULL;
+    n = 0;
+    CHECK_INT(jsonpath_validate("$ || || x", &err), -1);
+    free(err);
+    err = NULL;
+    CHECK_INT(jsonpath_eval("$ || || x", d, &out, &n, &err), -1);
+    CHECK_CONTAINS(err, "bad JSON path");
+    CHECK_INT(n, 0);
+    free((void *)out);
+    free(err);
+    err = NULL;
     cJSON_Delete(d);
 }
 

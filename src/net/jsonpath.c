@@ -302,6 +302,10 @@ int jsonpath_eval(const char *path, const cJSON *root, const cJSON ***out, int *
 {
     char *alts[8];
     int na = split_alts(path, alts), rc = 0;
+    /* every alternative is checked first: a bad one makes the path bad
+     * whether or not an earlier one matches (as jsonpath_validate says) */
+    for (int i = 0; i < na && rc == 0; i++)
+        rc = one_validate(alts[i], err);
     for (int i = 0; i < na && rc == 0; i++)
         rc = one_eval(alts[i], root, out, n, err);
     free_alts(alts, na);
