@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Footprint benchmarks (issue 13), in a 120x40 pseudo-terminal from a warm
 cache: peak RSS (VmHWM) of the dashboard with file sources, with an http_json
-source configured (libcurl loaded on the first fetch), the first frame of
+source configured (its requests run in a helper process, `mc __http-helper`,
+whose own peak is printed apart), the cost of one request in process and
+through the helper (bench/bench_http.c), the first frame of
 `mc --demo`, and htop's peak RSS in the same pty when htop is installed.
 Usage: bench_footprint.py BUILD [TMPDIR] [--runs N]"""
 import fcntl, os, pty, select, shutil, signal, statistics, struct, subprocess, sys, tempfile, termios, time
@@ -78,6 +80,32 @@ class Pty:
                     return int(l.split()[1])
         return 0
 
+    def helper_hwm_kb(self):
+        """The largest VmHWM (KB) of this process's `__http-helper` children, 0 if none."""
+        best = 0
+        try:
+            tasks = os.listdir(f"/proc/{self.pid}/task")
+        except OSError:
+            return 0
+        for t in tasks:
+            try:
+                with open(f"/proc/{self.pid}/task/{t}/children") as f:
+                    kids = f.read().split()
+            except OSError:
+                continue
+            for k in kids:
+                try:
+                    with open(f"/proc/{k}/cmdline", "rb") as f:
+                        if f.read().split(b"\0")[1:2] != [b"__http-helper"]:
+                            continue
+                    with open(f"/proc/{k}/status") as f:
+                        for l in f:
+                            if l.startswith("VmHWM:"):
+                                best = max(best, int(l.split()[1]))
+                except (OSError, IndexError):
+                    continue
+        return best
+
     def close(self, key=b"q"):
         try:
             os.write(self.fd, key)
@@ -128,8 +156,9 @@ def http_config(port):
     return cfg
 
 
-def peak_dashboard(argv, wait_text="quit", settle=3.0):
-    """Median VmHWM (KB) and first-frame time (ms) over RUNS starts."""
+def peak_dashboard(argv, wait_text="quit", settle=3.0, helpers=None):
+    """Median VmHWM (KB) and first-frame time (ms) over RUNS starts; the
+    HTTP helpers' peaks (KB) are appended to the list HELPERS when given."""
     hwm, first = [], []
     for _ in range(RUNS):
         p = Pty(argv)
@@ -138,8 +167,30 @@ def peak_dashboard(argv, wait_text="quit", settle=3.0):
             first.append(t)
         p.pump(settle)
         hwm.append(p.hwm_kb())
+        if helpers is not None:
+            helpers.append(p.helper_hwm_kb())
         p.close()
     return (statistics.median(hwm) if hwm else 0), (statistics.median(first) if first else None)
+
+
+def request_cost(port):
+    """bench_http: median ms of 50 requests through the helper and in
+    process, and the first request of each (helper start / libcurl load)."""
+    exe = os.path.join(BUILD, "bench", "bench_http")
+    if not os.path.exists(exe):
+        print("  bench_http not built: no per-request figure")
+        return
+    env = dict(ENV)
+    env.pop("MC_HTTP_HELPER", None)
+    r = subprocess.run([exe, f"http://127.0.0.1:{port}/items", "50"], env=env, capture_output=True, text=True)
+    got = {l.split()[0]: (float(l.split()[1]), float(l.split()[2])) for l in r.stdout.splitlines() if len(l.split()) == 3}
+    if "helper" not in got or "in_process" not in got:
+        print("  bench_http failed: " + r.stderr.strip())
+        return
+    line("  one request to fake_http through the helper (median of 50)", got["helper"][0], "ms", "", True)
+    line("  the same in process (median of 50)", got["in_process"][0], "ms", "", True)
+    line("  first request: helper start + libcurl load in it", got["helper"][1], "ms", "", True)
+    line("  first request in process: libcurl load", got["in_process"][1], "ms", "", True)
 
 
 def main():
@@ -155,8 +206,12 @@ def main():
     try:
         port = int(srv.stdout.readline())
         hcfg = http_config(port)
-        kb, _ = peak_dashboard([MC, "-c", hcfg], settle=5.0)   # the 2 s source fetches at least twice
+        helpers = []
+        kb, _ = peak_dashboard([MC, "-c", hcfg], settle=5.0, helpers=helpers)   # the 2 s source fetches at least twice
         line("peak RSS, dashboard with an http_json source (VmHWM)", kb / 1024, "MB", "<= 9", kb / 1024 <= 9)
+        hk = statistics.median(helpers) if helpers else 0
+        line("  its HTTP helper process (libcurl), apart (VmHWM)", hk / 1024, "MB", "", hk > 0)
+        request_cost(port)
     finally:
         srv.stdin.close()
         srv.wait()
