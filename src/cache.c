@@ -6,6 +6,7 @@
 #include "cache_internal.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,6 +354,13 @@ int cache_open(const char *path, Cache **out, char **warn, char **err)
     c->path = xstrdup(path);
     *out = c;
     return 0;
+}
+
+void cache_release_memory(Cache *c)
+{
+    if (c && c->db)
+        sqlite3_db_release_memory(c->db);
+    malloc_trim(0);
 }
 
 void cache_close(Cache *c)

@@ -26,6 +26,11 @@ typedef struct Cache Cache;
  * NULL). Returns 0, or -1 with *err. */
 int cache_open(const char *path, Cache **out, char **warn, char **err);
 void cache_close(Cache *c);
+/* After a burst of work on a connection that then idles (a fetch worker
+ * between jobs): frees its page cache and hands the process's free heap
+ * pages back to the kernel (malloc_trim), so what one fetch needed does not
+ * stay resident until the next. */
+void cache_release_memory(Cache *c);
 /* The first open of a cache in a process runs PRAGMA quick_check (O(size)).
  * A thread that must start fast (the UI thread, `mc snapshot`) turns it off
  * for its own opens; the engine's workers then run it in the background.

@@ -265,6 +265,7 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&e->lock);
         if (c) {
             run_source(e, c, s, force);
+            cache_release_memory(c);   /* issue 13: -200 KB peak RSS, dashboard */
         } else {
             s->ok = 0;
             free(s->report);
