@@ -93,6 +93,18 @@ static int take_stale(Helper *old)
     return n;
 }
 
+/* Whether an idle helper has died (reaped now, its socket closed). The
+ * death signal follows the *thread* that started a helper, so helpers a
+ * retired engine's workers started die with them. */
+static int gone(Helper *h)
+{
+    int status;
+    if (waitpid(h->pid, &status, WNOHANG) == 0)
+        return 0;
+    close(h->fd);
+    return 1;
+}
+
 /* A new helper: `mc __http-helper PPID` on a socket pair, every other fd
  * closed, signals back to their defaults, stderr to /dev/null. */
 static int spawn_helper(Helper *h, char **err, const char *host)
@@ -147,6 +159,8 @@ static int acquire(Helper *out, int *slot, char **err, const char *host)
     int n_old = take_stale(old);
     int idle = -1, free_slot = -1;
     for (int i = 0; i < HTTP_HELPER_POOL_MAX; i++) {
+        if (pool[i].pid > 0 && !pool[i].busy && idle < 0 && gone(&pool[i]))
+            memset(&pool[i], 0, sizeof pool[i]);
         if (pool[i].pid && !pool[i].busy && idle < 0)
             idle = i;
         if (!pool[i].pid && free_slot < 0)
@@ -302,13 +316,26 @@ int http_helper_perform(const HttpRequest *req, const char *host, HttpResponse *
 {
     Helper h;
     int slot;
-    if (acquire(&h, &slot, err, host) < 0)
-        return -1;
-    Exchange x = {.req = req, .start = mono_ms(), .fd = h.fd};
+    Exchange x = {.req = req, .start = mono_ms()};
     x.limit = give_up_at(req, x.start);
     Buf out = {0}, in = {0};
     http_frame_put_request(&out, req);
-    WaitResult w = send_all(&x, out.s, out.len);
+    WaitResult w = WAIT_BROKEN;
+    /* a helper that died idle refuses the frame (it never had it): once
+     * more with a new one */
+    for (int attempt = 0; attempt < 2 && w == WAIT_BROKEN; attempt++) {
+        if (attempt) {
+            close(h.fd);
+            reap(h.pid, 1);
+            release(&h, slot, 0);
+        }
+        if (acquire(&h, &slot, err, host) < 0) {
+            buf_free(&out);
+            return -1;
+        }
+        x.fd = h.fd;
+        w = send_all(&x, out.s, out.len);
+    }
     buf_free(&out);
     size_t cap = req->max_bytes ? req->max_bytes : HTTP_DEFAULT_MAX_BYTES;
     if (w == WAIT_OK)
