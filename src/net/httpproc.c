@@ -150,6 +150,78 @@ static int spawn_helper(Helper *h, char **err, const char *host)
     return 0;
 }
 
+/* ---- the spawner thread ------------------------------------------------ */
+
+/* PR_SET_PDEATHSIG follows the thread that started a helper, not the
+ * process: a helper started by a fetch worker would be killed when that
+ * worker exits (a config reload retires the engine), even in the middle of
+ * another thread's request. So helpers are started by one thread that
+ * lives as long as the process, on behalf of the caller. */
+typedef struct SpawnJob {
+    Helper *h;
+    char **err;
+    const char *host;
+    int rc, done;
+} SpawnJob;
+
+static pthread_mutex_t spawn_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t spawn_cv = PTHREAD_COND_INITIALIZER;
+static pthread_once_t spawner_once = PTHREAD_ONCE_INIT;
+static SpawnJob *spawn_job;            /* the one job waiting, or NULL */
+static int spawner_ok;
+
+static void *spawner_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&spawn_lock);
+    for (;;) {
+        while (!spawn_job || spawn_job->done)
+            pthread_cond_wait(&spawn_cv, &spawn_lock);
+        SpawnJob *j = spawn_job;
+        j->rc = spawn_helper(j->h, j->err, j->host);
+        j->done = 1;
+        pthread_cond_broadcast(&spawn_cv);
+    }
+    return NULL;
+}
+
+/* Starts the spawner with every signal blocked (only the UI thread takes
+ * the terminal's signals) and a small stack. */
+static void spawner_start(void)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setstacksize(&at, 256 * 1024);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    pthread_t t;
+    spawner_ok = pthread_create(&t, &at, spawner_main, NULL) == 0;
+    pthread_attr_destroy(&at);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* spawn_helper, run by the spawner thread (or here when it could not start). */
+static int spawn_from_spawner(Helper *h, char **err, const char *host)
+{
+    pthread_once(&spawner_once, spawner_start);
+    if (!spawner_ok)
+        return spawn_helper(h, err, host);
+    SpawnJob j = {.h = h, .err = err, .host = host};
+    pthread_mutex_lock(&spawn_lock);
+    while (spawn_job)                  /* one job at a time */
+        pthread_cond_wait(&spawn_cv, &spawn_lock);
+    spawn_job = &j;
+    pthread_cond_broadcast(&spawn_cv);
+    while (!j.done)
+        pthread_cond_wait(&spawn_cv, &spawn_lock);
+    spawn_job = NULL;
+    pthread_cond_broadcast(&spawn_cv);
+    pthread_mutex_unlock(&spawn_lock);
+    return j.rc;
+}
+
 /* A helper for one request: an idle one, or a new one. *slot is its index
  * in the pool, or -1 for one outside it (the pool is full). */
 static int acquire(Helper *out, int *slot, char **err, const char *host)
@@ -180,7 +252,7 @@ static int acquire(Helper *out, int *slot, char **err, const char *host)
     *slot = idle >= 0 ? idle : free_slot;
     if (idle >= 0)
         return 0;
-    int rc = spawn_helper(out, err, host);
+    int rc = spawn_from_spawner(out, err, host);
     if (free_slot >= 0) {
         pthread_mutex_lock(&pool_lock);
         if (rc == 0)
