@@ -12,11 +12,12 @@
  *   - one helper per request running at the same time (a pool of at most
  *     HTTP_HELPER_POOL_MAX; past that a request gets a helper of its own that
  *     exits after it); an idle helper is reused;
- *   - a helper idle for HTTP_HELPER_IDLE_EXIT_MS exits by itself (its poll
- *     on stdin times out), so its memory comes back between the fetches of
- *     a slow interval; the parent never reuses one idle for more than
- *     HTTP_HELPER_REUSE_MS (it closes its stdin and reaps it instead), so a
- *     request never races the helper's own exit;
+ *   - a helper idle for HTTP_HELPER_IDLE_MS is told to exit (the parent's
+ *     spawner thread looks every HTTP_HELPER_REAP_TICK_MS, closes its stdin
+ *     and reaps it), so its memory comes back between the fetches of a slow
+ *     interval; one idle that long is never reused. As a backstop a helper
+ *     exits by itself after HTTP_HELPER_IDLE_EXIT_MS without a request
+ *     (later, so a reuse never races that exit);
  *   - the parent waits on the socket in ticks of HTTP_HELPER_TICK_MS and
  *     SIGKILLs the helper on the caller's cancel flag, or when the request's
  *     deadline or timeout passed HTTP_HELPER_GRACE_MS ago without an answer
@@ -43,8 +44,9 @@
 
 #define HTTP_HELPER_ARG "__http-helper"
 #define HTTP_HELPER_POOL_MAX 16
-#define HTTP_HELPER_IDLE_EXIT_MS ((int64_t)15000)
-#define HTTP_HELPER_REUSE_MS (HTTP_HELPER_IDLE_EXIT_MS - 2000)
+#define HTTP_HELPER_IDLE_MS ((int64_t)15000)
+#define HTTP_HELPER_REAP_TICK_MS 1000
+#define HTTP_HELPER_IDLE_EXIT_MS (HTTP_HELPER_IDLE_MS + 10000)
 #define HTTP_HELPER_TICK_MS 50
 #define HTTP_HELPER_GRACE_MS ((int64_t)1500)
 /* a frame's payload: the largest body cap (1 GiB) and room for headers */

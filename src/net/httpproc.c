@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "httphelper.h"
 
@@ -77,15 +78,15 @@ static int reap(pid_t pid, int kill_first)
     return status;
 }
 
-/* Helpers idle past HTTP_HELPER_REUSE_MS: their slots, emptied under the
- * lock, into *old (reaped by the caller outside it). */
+/* Helpers idle for HTTP_HELPER_IDLE_MS: their slots, emptied under the
+ * lock, into *old (told to exit and reaped by the caller outside it). */
 static int take_stale(Helper *old)
 {
     int n = 0;
     int64_t now = mono_ms();
     for (int i = 0; i < HTTP_HELPER_POOL_MAX; i++) {
         Helper *h = &pool[i];
-        if (h->pid && !h->busy && now - h->idle_since >= HTTP_HELPER_REUSE_MS) {
+        if (h->pid && !h->busy && now - h->idle_since >= HTTP_HELPER_IDLE_MS) {
             old[n++] = *h;
             memset(h, 0, sizeof *h);
         }
@@ -170,13 +171,37 @@ static pthread_once_t spawner_once = PTHREAD_ONCE_INIT;
 static SpawnJob *spawn_job;            /* the one job waiting, or NULL */
 static int spawner_ok;
 
+/* Tells the helpers idle too long to exit and reaps them. */
+static void retire_idle(void)
+{
+    Helper old[HTTP_HELPER_POOL_MAX];
+    pthread_mutex_lock(&pool_lock);
+    int n = take_stale(old);
+    pthread_mutex_unlock(&pool_lock);
+    for (int i = 0; i < n; i++) {
+        close(old[i].fd);               /* end of input: the helper exits */
+        reap(old[i].pid, 0);
+    }
+}
+
+/* Starts helpers on request; every HTTP_HELPER_REAP_TICK_MS retires the
+ * idle ones. */
 static void *spawner_main(void *arg)
 {
     (void)arg;
     pthread_mutex_lock(&spawn_lock);
     for (;;) {
-        while (!spawn_job || spawn_job->done)
-            pthread_cond_wait(&spawn_cv, &spawn_lock);
+        if (!spawn_job || spawn_job->done) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += HTTP_HELPER_REAP_TICK_MS / 1000;
+            if (pthread_cond_timedwait(&spawn_cv, &spawn_lock, &until) == ETIMEDOUT) {
+                pthread_mutex_unlock(&spawn_lock);
+                retire_idle();
+                pthread_mutex_lock(&spawn_lock);
+            }
+            continue;
+        }
         SpawnJob *j = spawn_job;
         j->rc = spawn_helper(j->h, j->err, j->host);
         j->done = 1;
@@ -228,7 +253,7 @@ static int acquire(Helper *out, int *slot, char **err, const char *host)
 {
     Helper old[HTTP_HELPER_POOL_MAX];
     pthread_mutex_lock(&pool_lock);
-    int n_old = take_stale(old);
+    int n_old = take_stale(old);       /* the spawner's tick may not have run */
     int idle = -1, free_slot = -1;
     for (int i = 0; i < HTTP_HELPER_POOL_MAX; i++) {
         if (pool[i].pid > 0 && !pool[i].busy && idle < 0 && gone(&pool[i]))
