@@ -221,11 +221,13 @@ static int check_cache(const char *preset, const char *id, const Dataset *ds)
     return n;
 }
 
-static void check_err(const char *preset, const char *err)
+/* A failure says what failed, and never shows the token (unless the body
+ * itself held it: an error may quote the response). */
+static void check_err(const char *preset, const char *err, const char *body, size_t len)
 {
     if (!err || !*err)
         fail(preset, "failed without a message", NULL);
-    if (strstr(err, SECRET))
+    if (strstr(err, SECRET) && !memmem(body, len, SECRET, strlen(SECRET)))
         fail(preset, "the token in an error message", err);
 }
 
@@ -258,7 +260,7 @@ static void http_page(const char *preset, const SourceConfig *sc, const char *bo
     int n = http_json_map_page(sc, &resp, rows, a, &doc, &err);
     size_t objects = count_byte(body, len, '{'), arrays = count_byte(body, len, '[');
     if (n < 0) {
-        check_err(preset, err);
+        check_err(preset, err, body, len);
         if (show)
             fprintf(stderr, "%s: %s\n", preset, err);
     } else if (a) {
@@ -271,7 +273,7 @@ static void http_page(const char *preset, const SourceConfig *sc, const char *bo
         const char *cur = ORIGIN "/page?n=1";
         char *next = NULL, *nerr = NULL;
         if (http_json_next_page(sc, cur, &resp, doc, n, n, &next, &nerr) < 0) {
-            check_err(preset, nerr);
+            check_err(preset, nerr, body, len);
         } else if (next) {
             char *h = http_url_host(next);
             if (!h || strcmp(h, "127.0.0.1:9") || !strcmp(next, cur))
@@ -350,7 +352,7 @@ static void command_fetch(const char *preset, const SourceConfig *sc, void *rt, 
         free(copy);
     }
     if (rc != 0) {
-        check_err(preset, ctx.err);
+        check_err(preset, ctx.err, body, len);
         if (show)
             fprintf(stderr, "%s: %s\n", preset, ctx.err);
     } else {
