@@ -168,11 +168,46 @@ static void test_errors(void)
     free(err);
 }
 
+/* A token count that is no count (1e3080 parses as infinity, 1e300 is past
+ * 2^53) adds nothing to the cost: fuzz_presets found cost_today_usd infinite
+ * in the cache. */
+static void test_cost_not_a_count(void)
+{
+    char *err = NULL;
+    Outputs *o = configure("outputs:\n  usage:\n    items: $[*]\n    fields: {agent_id: k, model: m}\n"
+                           "    cost: {into: total_cost_usd, model: m, input: in, output: out}\n", &err);
+    CHECK(o != NULL);
+    if (!o) {
+        free(err);
+        return;
+    }
+    YNode *prices = ynode_parse_text("p.yaml", "M1: {input: 3, output: 15}\n", 27, &err);
+    cJSON *doc = cJSON_Parse("[{\"k\": \"a\", \"m\": \"M1\", \"in\": 1e3080, \"out\": 10},"
+                             " {\"k\": \"b\", \"m\": \"M1\", \"in\": 1e300, \"out\": 1e3080}]");
+    Rows **sets = NULL;
+    int *modes = NULL, n = 0;
+    CHECK(outputs_apply(o, doc, prices, NOW, &sets, &modes, &n, &err) == 0);
+    CHECK_INT(n, 1);
+    if (n == 1) {
+        CHECK_INT(sets[0]->nrows, 2);
+        CHECK(fabs(cell(sets[0], 0, "total_cost_usd")->u.d - 0.00015) < 1e-12);   /* the output tokens only */
+        CHECK(cell(sets[0], 1, "total_cost_usd")->kind == V_NULL);                /* nothing priced */
+    }
+    for (int i = 0; i < n; i++)
+        rows_free(sets[i]);
+    free(sets);
+    free(modes);
+    cJSON_Delete(doc);
+    ynode_free(prices);
+    outputs_free(o);
+}
+
 int main(void)
 {
     RUN(test_two_datasets);
     RUN(test_group_latest_time);
     RUN(test_group_by_number);
     RUN(test_errors);
+    RUN(test_cost_not_a_count);
     return t_done();
 }

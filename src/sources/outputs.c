@@ -355,7 +355,9 @@ static void item_cost(const Output *o, Rows *r, int row, const cJSON *it, const 
     int priced = 0;
     for (int k = 0; k < 4; k++) {
         const cJSON *t = o->cost_tok[k] ? jsonpath_get(o->cost_tok[k], it) : NULL;
-        if (!cJSON_IsNumber(t) || !(t->valuedouble > 0))
+        /* a count: positive, finite and exact in a double (1e3080 is
+         * infinity, and would make the cost infinite) */
+        if (!cJSON_IsNumber(t) || !(t->valuedouble > 0) || !(t->valuedouble <= 9007199254740992.0))
             continue;
         double p = price_of(prices, mv->valuestring, price_names[k]);
         if (p < 0)
