@@ -115,10 +115,18 @@ static size_t count_byte(const char *s, size_t n, char c)
 
 static int is_iso_utc(const char *s)
 {
-    /* YYYY-MM-DDTHH:MM:SS[.fff]Z */
-    static const char pat[] = "dddd-dd-ddTdd:dd:dd";
+    /* YYYY-MM-DDTHH:MM:SS[.fff]Z; the year may have more digits or a sign
+     * (-005, 30197): mapping.c takes epoch times up to 1e15 ms either way */
+    if (*s == '-')
+        s++;
     size_t i = 0;
-    for (; pat[i]; i++)
+    while (s[i] >= '0' && s[i] <= '9')
+        i++;
+    if (i < 3 || i > 6)
+        return 0;
+    s += i;
+    static const char pat[] = "-dd-ddTdd:dd:dd";
+    for (i = 0; pat[i]; i++)
         if (pat[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != pat[i])
             return 0;
     if (s[i] == '.') {
