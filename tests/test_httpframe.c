@@ -1,6 +1,7 @@
 /* test_httpframe.c — the frames between mc and its HTTP helper
  * (src/net/httpframe.c): a request and an answer make the round trip with
- * every field (secret flags, a body with NULs, many headers, NULL strings),
+ * every field (secret flags, a body with NULs, many headers, NULL strings,
+ * status_only and no_proxy, a failure's kind and errno),
  * and a cut or altered frame is refused, never read past its end. */
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,8 @@ static void test_request_round_trip(void)
                       .connect_timeout_ms = 1234, .timeout_ms = 5678,
                       .deadline_ms = mono_ms() + 60000, .max_bytes = 4096, .compressed = 1,
                       .insecure = 1, .follow_redirects = 1, .if_none_match = "\"etag\"",
-                      .if_modified_since = NULL, .cancel = &cancel};
+                      .if_modified_since = NULL, .cancel = &cancel, .status_only = 1,
+                      .no_proxy = 1};
     Buf b = {0};
     http_frame_put_request(&b, &rq);
     CHECK_INT(http_frame_length((const unsigned char *)b.s), b.len - 4);
@@ -50,6 +52,8 @@ static void test_request_round_trip(void)
     CHECK_STR(q->if_none_match, "\"etag\"");
     CHECK(q->if_modified_since == NULL);
     CHECK(q->cancel == NULL);                  /* the parent watches it */
+    CHECK_INT(q->status_only, 1);
+    CHECK_INT(q->no_proxy, 1);
     http_frame_request_free(&fr);
 
     /* every cut of the payload is refused */
@@ -70,6 +74,7 @@ static void test_request_round_trip(void)
     http_frame_put_request(&b, &bare);
     CHECK_INT(http_frame_get_request(b.s + 4, b.len - 4, &fr), 0);
     CHECK(fr.req.method == NULL && fr.req.body == NULL && fr.deadline_left_ms == 0);
+    CHECK(fr.req.status_only == 0 && fr.req.no_proxy == 0);
     CHECK_INT(fr.req.headers->n, 0);
     http_frame_request_free(&fr);
     buf_free(&b);
@@ -116,22 +121,47 @@ static void test_response_round_trip(void)
     CHECK_STR(got.host, "h:8443");
     CHECK_INT(got.headers.n, 200);
     CHECK_STR(http_response_header(&got, "x-h199"), "v199");
+    CHECK_INT(got.fail_kind, HTTP_FAIL_NONE);
+    CHECK_INT(got.os_errno, 0);
     http_response_free(&got);
     buf_free(&b);
     http_response_free(&r);
 
-    /* a failure: rc -1, the message, an empty response */
-    HttpResponse none = {.retry_after_ms = -1, .host = xstrdup("h")};
-    http_frame_put_response(&b, -1, "h: timed out after 1.0s", &none);
+    /* a failure: rc -1, the message, its kind and errno, an empty response */
+    HttpResponse none = {.retry_after_ms = -1, .host = xstrdup("h"),
+                         .fail_kind = HTTP_FAIL_CONNECT, .os_errno = 111};
+    http_frame_put_response(&b, -1, "h: Failed to connect", &none);
     CHECK_INT(http_frame_get_response(b.s + 4, b.len - 4, &rc, &err, &got), 0);
     CHECK_INT(rc, -1);
-    CHECK_STR(err, "h: timed out after 1.0s");
+    CHECK_STR(err, "h: Failed to connect");
     CHECK_STR(got.body, "");
     CHECK_INT(got.retry_after_ms, -1);
+    CHECK_INT(got.fail_kind, HTTP_FAIL_CONNECT);
+    CHECK_INT(got.os_errno, 111);
     free(err);
     http_response_free(&got);
-    /* a header count larger than the frame can hold is refused */
-    size_t at = b.len - 8 - 1 - 8;    /* the count before host "h" (8 + 1 bytes) */
+    /* a kind this side does not know reads as OTHER, a wild errno as 0 */
+    Buf odd = {0};
+    HttpResponse weird = {.retry_after_ms = -1, .fail_kind = 99, .os_errno = -5};
+    http_frame_put_response(&odd, -1, "x", &weird);
+    CHECK_INT(http_frame_get_response(odd.s + 4, odd.len - 4, &rc, &err, &got), 0);
+    CHECK_INT(got.fail_kind, HTTP_FAIL_OTHER);
+    CHECK_INT(got.os_errno, 0);
+    free(err);
+    http_response_free(&got);
+    buf_free(&odd);
+    /* every cut of a failure's payload is refused (the new fields included) */
+    int refused = 1;
+    for (size_t n = 0; n < b.len - 4; n++)
+        if (http_frame_get_response(b.s + 4, n, &rc, &err, &got) == 0) {
+            refused = 0;
+            free(err);
+            http_response_free(&got);
+        }
+    CHECK(refused);
+    /* a header count larger than the frame can hold is refused: the count
+     * before host "h" (8 + 1 bytes), fail_kind and os_errno (8 each) */
+    size_t at = b.len - 16 - 8 - 1 - 8;
     memset(b.s + at, 0x7F, 8);
     CHECK_INT(http_frame_get_response(b.s + 4, b.len - 4, &rc, &err, &got), -1);
     CHECK(err == NULL);

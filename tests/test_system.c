@@ -2,7 +2,8 @@
  * (tests/fixtures/proc, copied to a temp dir so it can be rewritten between
  * fetches): cpu from two /proc/stat samples, memory, load, process probes,
  * TCP probes against a listening and a closed port, HTTP probes against a
- * tiny in-test server, bad /proc content, config errors and the health math. */
+ * tiny in-test server (in process, and through the HTTP helper without this
+ * process ever mapping libcurl), bad /proc content, config errors and the health math. */
 #include "thelp.h"
 
 #include <arpa/inet.h>
@@ -275,7 +276,9 @@ static void test_cpu_counter_reset(void)
     proc_write("stat", "cpu  100 0 100 700 100 0 0 0 0 0\ncpu0 50 0 50 350 50 0 0 0 0 0\ncpu1 50 0 50 350 50 0 0 0 0 0\n");
 }
 
-static void test_probes(void)
+/* The probes of a fetch, answered by in-test servers; the same details
+ * whether HTTP runs in this process or in a helper (http_out_of_process). */
+static void check_probes(void)
 {
     int up_port, hung_port;
     int up_fd = listen_local(&up_port);
@@ -341,6 +344,36 @@ static void test_probes(void)
     CHECK_INT((int)num(row, "health_score"), 0);
     cJSON_Delete(rows);
     config_free(cfg);
+}
+
+static int maps_libcurl(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    int curl = 0;
+    CHECK(f != NULL);
+    while (f && fgets(line, sizeof line, f))
+        curl |= strstr(line, "libcurl") != NULL;
+    if (f)
+        fclose(f);
+    return curl;
+}
+
+/* Through the HTTP helper (the dashboard's way): same details, and this
+ * process never maps libcurl (runs before any in-process request). */
+static void test_probes_in_helper(void)
+{
+    http_set_out_of_process(1);
+    CHECK_INT(http_out_of_process(), 1);
+    check_probes();
+    CHECK_INT(maps_libcurl(), 0);
+    http_set_out_of_process(0);
+}
+
+static void test_probes(void)
+{
+    CHECK_INT(http_out_of_process(), 0);
+    check_probes();
 }
 
 /* A fetch that fails keeps the rows already cached and says where and what. */
@@ -497,7 +530,7 @@ static void test_health_math(void)
 
 int main(void)
 {
-    http_global_init();
+    unsetenv("MC_HTTP_HELPER");
     const char *tests_dir = getenv("MC_TESTS_DIR");
     char cmd[1200], *err = NULL;
     snprintf(proc_dir, sizeof proc_dir, "%s/proc", t_tmpdir());
@@ -518,6 +551,8 @@ int main(void)
     RUN(test_cpu_counter_reset);
     RUN(test_mem_fallback);
     RUN(test_bad_proc);
+    RUN(test_probes_in_helper);
+    http_global_init();
     RUN(test_probes);
     cache_close(cache);
     return t_done();

@@ -110,6 +110,7 @@ typedef struct Xfer {
     Buf body;
     size_t max;
     int too_big, cancelled, past_deadline;
+    int stopped;               /* status_only: stopped at the first body byte */
     size_t header_bytes;
     char *link_next;           /* raw next link of the final response */
 } Xfer;
@@ -118,6 +119,10 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
     Xfer *x = ud;
     size_t n = size * nmemb;
+    if (x->req->status_only) {
+        x->stopped = 1;
+        return 0;                       /* ends the transfer; transfer() calls it success */
+    }
     if (x->body.len + n > x->max) {
         x->too_big = 1;
         return 0;
@@ -305,8 +310,30 @@ static void set_options(CURL *c, const HttpRequest *req, Xfer *x, char *errbuf)
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
     }
+    if (req->no_proxy)
+        curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);   /* http_perform follows them */
     set_limits(c, req, x);
+}
+
+/* The machine-readable side of a failed transfer (http.h: HttpFailKind). */
+static void classify_failure(CURL *c, CURLcode rc, const Xfer *x, HttpResponse *resp)
+{
+    long oserr = 0;
+    curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &oserr);
+    resp->os_errno = (int)oserr;
+    if (x->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+        resp->fail_kind = HTTP_FAIL_TOO_BIG;
+    else if (x->cancelled)
+        resp->fail_kind = HTTP_FAIL_CANCELLED;
+    else if (x->past_deadline || rc == CURLE_OPERATION_TIMEDOUT)
+        resp->fail_kind = HTTP_FAIL_TIMEOUT;
+    else if (rc == CURLE_COULDNT_CONNECT)
+        resp->fail_kind = HTTP_FAIL_CONNECT;
+    else if (rc == CURLE_COULDNT_RESOLVE_HOST)
+        resp->fail_kind = HTTP_FAIL_RESOLVE;
+    else
+        resp->fail_kind = HTTP_FAIL_OTHER;
 }
 
 /* The message for a failed transfer: "HOST: what". */
@@ -374,8 +401,11 @@ static int transfer(const HttpRequest *req, const char *method, HttpResponse *re
     set_method(c, req, method);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     CURLcode rc = curl_easy_perform(c);
+    if (rc == CURLE_WRITE_ERROR && x.stopped)
+        rc = CURLE_OK;                  /* status_only: the status is all we wanted */
     int ret = 0;
     if (rc != CURLE_OK) {
+        classify_failure(c, rc, &x, resp);
         free(*err);
         *err = transport_error(c, rc, &x, resp->host, errbuf, req);
         buf_free(&x.body);
@@ -430,10 +460,12 @@ static int precheck(const HttpRequest *req, const char *method, HttpResponse *re
         return -1;
     }
     if (req->cancel && *req->cancel) {
+        resp->fail_kind = HTTP_FAIL_CANCELLED;
         set_err(err, "%s: cancelled", resp->host);
         return -1;
     }
     if (req->deadline_ms && mono_ms() >= req->deadline_ms) {
+        resp->fail_kind = HTTP_FAIL_TIMEOUT;
         set_err(err, "%s: no time left for the request", resp->host);
         return -1;
     }
@@ -443,7 +475,7 @@ static int precheck(const HttpRequest *req, const char *method, HttpResponse *re
 /* Redirects are followed here, not by libcurl: libcurl would forward
  * custom headers (X-Api-Key, apikey ...) to any host. Credentials go only to
  * the origin of req->url; an https -> http redirect is refused. */
-int http_perform(const HttpRequest *req, HttpResponse *resp, char **err)
+static int perform(const HttpRequest *req, HttpResponse *resp, char **err)
 {
     memset(resp, 0, sizeof *resp);
     resp->retry_after_ms = -1;
@@ -493,6 +525,17 @@ int http_perform(const HttpRequest *req, HttpResponse *resp, char **err)
     free(next);
     free(url);
     http_headers_free(&stripped);
+    return ret;
+}
+
+/* Every failure has a kind (a redirect refused, a bad URL: HTTP_FAIL_OTHER). */
+int http_perform(const HttpRequest *req, HttpResponse *resp, char **err)
+{
+    int ret = perform(req, resp, err);
+    if (ret < 0 && resp->fail_kind == HTTP_FAIL_NONE)
+        resp->fail_kind = HTTP_FAIL_OTHER;
+    else if (ret == 0)
+        resp->fail_kind = HTTP_FAIL_NONE, resp->os_errno = 0;
     return ret;
 }
 

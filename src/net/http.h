@@ -81,7 +81,25 @@ typedef struct HttpRequest {
     const char *if_none_match;     /* ETag from an earlier response, or NULL */
     const char *if_modified_since; /* Last-Modified from an earlier response, or NULL */
     atomic_int *cancel;            /* non-zero: abort soon; may be NULL */
+    int status_only;               /* stop at the first body byte: only the status
+                                      and headers matter (a health probe); that
+                                      stop is success and resp->body is empty */
+    int no_proxy;                  /* connect directly, whatever the *_proxy
+                                      environment says */
 } HttpRequest;
+
+/* What kind of transport failure ended a request (HttpResponse.fail_kind),
+ * for callers that word their own short messages (the system kind's
+ * probes); the err string of http_perform stays the full message. */
+typedef enum HttpFailKind {
+    HTTP_FAIL_NONE = 0,            /* http_perform returned 0 */
+    HTTP_FAIL_OTHER,               /* anything below does not cover */
+    HTTP_FAIL_TIMEOUT,             /* timeout_ms, connect timeout or deadline */
+    HTTP_FAIL_CANCELLED,           /* the cancel flag */
+    HTTP_FAIL_CONNECT,             /* could not connect (os_errno says why) */
+    HTTP_FAIL_RESOLVE,             /* could not resolve the host */
+    HTTP_FAIL_TOO_BIG              /* body over max_bytes */
+} HttpFailKind;
 
 typedef struct HttpResponse {
     long status;                   /* HTTP status of the final response */
@@ -93,10 +111,16 @@ typedef struct HttpResponse {
     int64_t retry_after_ms;        /* Retry-After (seconds or HTTP date); -1 when absent */
     HttpHeaders headers;           /* every header of the final response (bounded) */
     char *host;                    /* "host" or "host:port" of the request URL */
+    int fail_kind;                 /* HttpFailKind: HTTP_FAIL_NONE when http_perform
+                                      returned 0, else never NONE */
+    int os_errno;                  /* errno of the failed connect (libcurl's
+                                      CURLINFO_OS_ERRNO), 0 when none */
 } HttpResponse;
 
 /* Performs one request. Returns 0 with *resp filled (any status), or -1 with
- * *err = "HOST: what happened" (resp is still freeable). Caller frees resp
+ * *err = "HOST: what happened" (or a message without HOST when the URL or
+ * libcurl itself is the problem), resp->fail_kind and resp->os_errno set
+ * (resp is still freeable). Caller frees resp
  * with http_response_free and err with free. */
 int http_perform(const HttpRequest *req, HttpResponse *resp, char **err);
 void http_response_free(HttpResponse *resp);

@@ -87,6 +87,8 @@ void http_frame_put_request(Buf *out, const HttpRequest *req)
     put_num(out, req->follow_redirects);
     put_str(out, req->if_none_match);
     put_str(out, req->if_modified_since);
+    put_num(out, req->status_only);
+    put_num(out, req->no_proxy);
     frame_end(out, at);
 }
 
@@ -105,6 +107,8 @@ void http_frame_put_response(Buf *out, int rc, const char *err, const HttpRespon
     put_num(out, r->retry_after_ms);
     put_headers(out, &r->headers);
     put_str(out, r->host);
+    put_num(out, r->fail_kind);
+    put_num(out, r->os_errno);
     frame_end(out, at);
 }
 
@@ -205,6 +209,8 @@ int http_frame_get_request(const char *p, size_t n, HttpFrameRequest *out)
     q->follow_redirects = get_num(&r) != 0;
     out->if_none_match = get_str(&r);
     out->if_modified_since = get_str(&r);
+    q->status_only = get_num(&r) != 0;
+    q->no_proxy = get_num(&r) != 0;
     if (r.bad || r.off != r.n || !out->url) {
         http_frame_request_free(out);
         return -1;
@@ -252,6 +258,9 @@ int http_frame_get_response(const char *p, size_t n, int *rc, char **err, HttpRe
     resp->retry_after_ms = get_num(&r);
     get_headers(&r, &resp->headers);
     resp->host = get_str(&r);
+    int64_t kind = get_num(&r), oserr = get_num(&r);
+    resp->fail_kind = kind >= HTTP_FAIL_NONE && kind <= HTTP_FAIL_TOO_BIG ? (int)kind : HTTP_FAIL_OTHER;
+    resp->os_errno = oserr >= 0 && oserr <= 4095 ? (int)oserr : 0;
     if (!resp->body)
         resp->body = xstrdup("");
     if (r.bad || r.off != r.n) {

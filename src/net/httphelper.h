@@ -33,8 +33,10 @@
  * header count and each header (name, value, secret), body, content_type,
  * connect_timeout_ms, timeout_ms, the ms left to deadline_ms (0: none),
  * max_bytes, compressed, insecure, follow_redirects, if_none_match,
- * if_modified_since. Response: rc, err, status, body, etag, last_modified,
- * content_type, content_range, next_url, retry_after_ms, headers, host. */
+ * if_modified_since, status_only, no_proxy. Response: rc, err, status,
+ * body, etag, last_modified, content_type, content_range, next_url,
+ * retry_after_ms, headers, host, fail_kind, os_errno (an unknown kind reads
+ * as HTTP_FAIL_OTHER, an errno outside 0..4095 as 0). */
 #ifndef MC_HTTPHELPER_H
 #define MC_HTTPHELPER_H
 

@@ -2,8 +2,11 @@
  * system_probe.h): is something listening on host:port, does a URL answer
  * with the expected status, is a process of that name running. Each probe is
  * bounded by its timeout (a TCP connect is non-blocking + poll; HTTP is a
- * short libcurl easy request that stops at the first body byte) and reports a
- * short human detail that the health pane shows. */
+ * status-only http_perform that stops at the first body byte, goes to no
+ * proxy and follows no redirect) and reports a short human detail that the
+ * health pane shows. The HTTP probe goes through http.h like every request,
+ * so in the dashboard (http_set_out_of_process) it runs in the HTTP helper
+ * process and the dashboard never maps libcurl (httphelper.h). */
 #include "system_probe.h"
 
 #include <ctype.h>
@@ -17,7 +20,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "../net/curl_dyn.h"
+#include "../net/http.h"
 #include "../util.h"
 
 #define COMM_MAX 15   /* the kernel keeps at most 15 bytes of a process name */
@@ -177,56 +180,48 @@ static void probe_tcp(const SysService *s, int64_t timeout_ms, ProbeResult *out)
 
 /* ---- HTTP ---- */
 
-/* Stops the transfer at the first body byte: the status line is all a probe needs. */
-static size_t http_first_byte(char *p, size_t sz, size_t n, void *ud)
+/* The message http_perform gave without its "HOST: " prefix (libcurl's text). */
+static const char *without_host(const char *err, const char *host)
 {
-    *(int *)ud = 1;
-    return 0;
+    size_t n = host ? strlen(host) : 0;
+    if (n && !strncmp(err, host, n) && err[n] == ':' && err[n + 1] == ' ')
+        return err + n + 2;
+    return err;
 }
 
+/* A status-only GET through http_perform: in a helper process when this
+ * process chose that (the dashboard), so the probe never loads libcurl here. */
 static void probe_http(const SysService *s, int64_t timeout_ms, ProbeResult *out)
 {
-    if (!curl_dyn()) {
-        snprintf(out->detail, sizeof out->detail, "%s", curl_dyn_error());
-        return;
-    }
-    CURL *h = curl_easy_init();
-    if (!h) {
-        snprintf(out->detail, sizeof out->detail, "cannot start a request");
-        return;
-    }
-    int got_body = 0;
-    curl_easy_setopt(h, CURLOPT_URL, s->target);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)timeout_ms);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
-    curl_easy_setopt(h, CURLOPT_NOPROXY, "*");        /* a health probe checks the service itself */
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "mc/" MC_VERSION " (health probe)");
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_first_byte);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &got_body);
-#if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-#endif
-    CURLcode rc = curl_easy_perform(h);
-    long status = 0, oserr = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &oserr);
-    if ((rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && got_body)) && status > 0) {
-        out->up = status == s->expect;
-        snprintf(out->detail, sizeof out->detail, "HTTP %ld", status);
-    } else if (rc == CURLE_OPERATION_TIMEDOUT) {
+    HttpHeaders h = {0};
+    http_headers_set(&h, "User-Agent", "mc/" MC_VERSION " (health probe)", 0);
+    http_headers_set(&h, "Accept", "*/*", 0);
+    HttpRequest rq = {.method = "GET", .url = s->target, .headers = &h,
+                      .connect_timeout_ms = timeout_ms, .timeout_ms = timeout_ms,
+                      .status_only = 1,
+                      .no_proxy = 1};   /* a health probe checks the service itself */
+    HttpResponse r;
+    char *err = NULL;
+    int rc = http_perform(&rq, &r, &err);
+    if (rc == 0 && r.status > 0) {
+        out->up = r.status == s->expect;
+        snprintf(out->detail, sizeof out->detail, "HTTP %ld", r.status);
+    } else if (rc == 0) {
+        snprintf(out->detail, sizeof out->detail, "no HTTP status");
+    } else if (r.fail_kind == HTTP_FAIL_TIMEOUT) {
         snprintf(out->detail, sizeof out->detail, "timeout");
-    } else if (rc == CURLE_COULDNT_CONNECT && oserr == ECONNREFUSED) {
+    } else if (r.fail_kind == HTTP_FAIL_CONNECT && r.os_errno == ECONNREFUSED) {
         snprintf(out->detail, sizeof out->detail, "connection refused");
-    } else if (rc == CURLE_COULDNT_CONNECT && oserr) {
-        snprintf(out->detail, sizeof out->detail, "cannot connect: %s", strerror((int)oserr));
-    } else if (rc == CURLE_COULDNT_RESOLVE_HOST) {
+    } else if (r.fail_kind == HTTP_FAIL_CONNECT && r.os_errno) {
+        snprintf(out->detail, sizeof out->detail, "cannot connect: %s", strerror(r.os_errno));
+    } else if (r.fail_kind == HTTP_FAIL_RESOLVE) {
         snprintf(out->detail, sizeof out->detail, "cannot resolve host");
     } else {
-        snprintf(out->detail, sizeof out->detail, "%s", curl_easy_strerror(rc));
+        snprintf(out->detail, sizeof out->detail, "%s", without_host(err ? err : "request failed", r.host));
     }
-    curl_easy_cleanup(h);
+    free(err);
+    http_response_free(&r);
+    http_headers_free(&h);
 }
 
 /* ---- process ---- */
