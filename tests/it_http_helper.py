@@ -5,13 +5,16 @@ Against tests/fake_http.py:
   * `MC_HTTP_HELPER=1 mc fetch --once` gives the same rows and messages as
     the in-process path (MC_HTTP_HELPER=0), the timeout message included,
     and `mc check` says the same; no helper outlives the command;
-  * the dashboard (helper by default) fetches its http_json source through
-    a child `mc __http-helper PID`: the child maps libcurl, the dashboard
-    never does; a config reload (new engine threads) fetches without an
+  * the `system` kind's http probes say the same in a helper as in process:
+    "HTTP 200" up, "HTTP 503" down (expect 200), "connection refused",
+    "timeout" for a server that never answers;
+  * the dashboard (helper by default) fetches its http_json source and a
+    system source's http probe through a child `mc __http-helper PID`: the
+    child maps libcurl, the dashboard never does; a config reload (new engine threads) fetches without an
     error; kill -9 of the dashboard takes the helper along;
   * a helper killed mid-request gives "HTTP helper exited (signal 9)" and
     the next fetch works."""
-import fcntl, os, pty, re, select, signal, sqlite3, struct, subprocess, sys, termios, time
+import fcntl, json, os, socket, pty, re, select, signal, sqlite3, struct, subprocess, sys, termios, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import MC, FAILS, check, temp_home
 
@@ -71,6 +74,29 @@ def source(sid, url, extra=""):
 {extra}"""
 
 
+def system_source(sid, services, extra=""):
+    return (f"  - id: {sid}\n    kind: system\n    probe_timeout: 500ms\n{extra}    services:\n"
+            + "".join(f"      - {{name: {n}, http: \"{u}\"}}\n" for n, u in services))
+
+
+def probes(db):
+    """(name, up, detail) of the http probes in the newest system row."""
+    con = sqlite3.connect(db)
+    try:
+        r = con.execute("SELECT services FROM system ORDER BY rowid DESC LIMIT 1").fetchone()
+    finally:
+        con.close()
+    return [(s["name"], s["up"], s["detail"]) for s in json.loads(r[0]) if s.get("kind") == "http"] if r else []
+
+
+def closed_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 def config(name, *sources):
     path = f"{T}/{name}.yaml"
     with open(path, "w") as f:
@@ -128,8 +154,22 @@ def main():
               re.search(f"127.0.0.1:{port}: timed out after 1(\\.[0-9])?s", out) and "3 rows" in out)
         check("no helper outlives mc check", poll(lambda: not helpers_of(p.pid), 3))
 
+        # ---- system probes: the same details in a helper as in process
+        services = [("up", base + "/items"), ("down", base + "/503"),
+                    ("refused", f"http://127.0.0.1:{closed_port()}/"), ("hung", base + "/slow?s=30")]
+        got = {}
+        for mode in ("0", "1"):
+            r = run(config("probe" + mode, system_source("host", services)), mode, "fetch", "--once")
+            got[mode] = probes(f"{T}/probe{mode}.db")
+            print(f"probes (MC_HTTP_HELPER={mode}): rc {r.returncode} {got[mode]}")
+        want = [("up", True, "HTTP 200"), ("down", False, "HTTP 503"),
+                ("refused", False, "connection refused"), ("hung", False, "timeout")]
+        check("http probes in process: HTTP 200, HTTP 503, connection refused, timeout", got["0"] == want)
+        check("http probes through the helper: the same details", got["1"] == want)
+
         # ---- the dashboard: libcurl only in its helper; kill -9 takes it along
-        dash = config("dash", source("items", base + "/items", "    every: 1s\n"))
+        dash = config("dash", source("items", base + "/items", "    every: 1s\n"),
+                      system_source("box", [("api", base + "/items")], "    every: 1s\n"))
         pid, fd = pty.fork()
         if pid == 0:
             fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
@@ -152,7 +192,9 @@ def main():
         check("the dashboard fetches through a child __http-helper that maps libcurl", bool(helper))
         check("rows of the dashboard's source arrived",
               poll(lambda: drain() or (os.path.exists(f"{T}/dash.db") and len(rows(f"{T}/dash.db")) == 3), 5))
-        check("the dashboard itself never maps libcurl", maps_curl(pid) is False)
+        check("the dashboard's system source probed its http service",
+              poll(lambda: drain() or probes(f"{T}/dash.db") == [("api", True, "HTTP 200")], 5))
+        check("the dashboard itself never maps libcurl (http probes included)", maps_curl(pid) is False)
 
         # a config reload retires the engine: the helpers its workers started
         # die with those threads (the death signal follows the thread), and
