@@ -168,6 +168,7 @@ static void test_cancel_and_deadline(void)
     pthread_join(t, NULL);
     char *want = xasprintf("%s: cancelled", host);
     CHECK_STR(err, want);
+    CHECK_INT(r.fail_kind, HTTP_FAIL_CANCELLED);   /* the parent killed the helper */
     free(want);
     free(err);
     err = NULL;
@@ -179,6 +180,7 @@ static void test_cancel_and_deadline(void)
     CHECK(mono_ms() - t0 < 5000);
     want = xasprintf("%s: timed out after", host);
     CHECK(err && !strncmp(err, want, strlen(want)));
+    CHECK_INT(r.fail_kind, HTTP_FAIL_TIMEOUT);     /* the helper's libcurl said so */
     free(want);
     free(err);
     err = NULL;

@@ -453,6 +453,8 @@ int http_helper_perform(const HttpRequest *req, const char *host, HttpResponse *
         close(h.fd);
         int status = reap(h.pid, 1);    /* a dead helper keeps its own status */
         msg = failure(w, &x, host, status);
+        resp->fail_kind = w == WAIT_TIMEOUT     ? HTTP_FAIL_TIMEOUT
+                          : w == WAIT_CANCELLED ? HTTP_FAIL_CANCELLED : HTTP_FAIL_OTHER;
         rc = -1;
     }
     release(&h, slot, w == WAIT_OK);
