@@ -121,6 +121,8 @@ static void reset_cache(void)
 
 typedef struct Srv {
     int fd, port, status;
+    int hold;        /* promise a long body, send a little, keep the connection */
+    char request[4096];   /* what the client sent, up to the blank line */
     pthread_t th;
 } Srv;
 
@@ -152,7 +154,7 @@ static void *srv_main(void *p)
     int c = accept(s->fd, NULL, NULL);
     if (c < 0)
         return NULL;
-    char req[4096];
+    char req[4096] = "";
     size_t got = 0;
     while (got < sizeof req - 1) {
         ssize_t n = read(c, req + got, sizeof req - 1 - got);
@@ -163,11 +165,14 @@ static void *srv_main(void *p)
         if (strstr(req, "\r\n\r\n"))
             break;
     }
+    memcpy(s->request, req, got + 1);
     char resp[256];
-    int n = snprintf(resp, sizeof resp, "HTTP/1.1 %d Whatever\r\nContent-Length: 6\r\nConnection: close\r\n\r\nhello\n",
-                     s->status);
+    int n = snprintf(resp, sizeof resp, "HTTP/1.1 %d Whatever\r\nContent-Length: %d\r\nConnection: close\r\n\r\nhello\n",
+                     s->status, s->hold ? 1000000 : 6);
     if (write(c, resp, (size_t)n) != n)
         perror("write");
+    while (s->hold && read(c, req, sizeof req) > 0)
+        ;                                     /* until the client hangs up */
     close(c);
     return NULL;
 }
@@ -179,8 +184,10 @@ static void srv_start(Srv *s, int status)
     pthread_create(&s->th, NULL, srv_main, s);
 }
 
+/* After the fetch: a server the probe never reached stops waiting too. */
 static void srv_stop(Srv *s)
 {
+    shutdown(s->fd, SHUT_RDWR);
     pthread_join(s->th, NULL);
     close(s->fd);
 }
@@ -284,7 +291,8 @@ static void check_probes(void)
     int up_fd = listen_local(&up_port);
     int hung_fd = listen_local(&hung_port);   /* connects (backlog) but never answers */
     int down_port = closed_port();
-    Srv ok, bad, bad2;                        /* each answers one request */
+    Srv ok = {0}, bad = {0}, bad2 = {0}, held = {.hold = 1};   /* each answers one request */
+    srv_start(&held, 200);
     srv_start(&ok, 200);
     srv_start(&bad, 503);
     srv_start(&bad2, 503);
@@ -298,11 +306,12 @@ static void check_probes(void)
         "      - {name: teapot, http: \"http://127.0.0.1:%d/\", expect: 503}\n"
         "      - {name: gone, http: \"http://127.0.0.1:%d/\"}\n"
         "      - {name: slow, http: \"http://127.0.0.1:%d/\"}\n"
+        "      - {name: stream, http: \"http://127.0.0.1:%d/\"}\n"
         "      - {name: initp, process: init}\n"
         "      - {name: daemons, process: mc-fake-daemon}\n"
         "      - {name: journal, process: systemd-journald}\n"
         "      - {name: ghost, process: no-such-proc}\n",
-        up_port, down_port, ok.port, bad.port, bad2.port, down_port, hung_port);
+        up_port, down_port, ok.port, bad.port, bad2.port, down_port, hung_port, held.port);
     Config *cfg = load_basic(extra);
     free(extra);
     CHECK(cfg != NULL);
@@ -314,6 +323,7 @@ static void check_probes(void)
     srv_stop(&ok);
     srv_stop(&bad);
     srv_stop(&bad2);
+    srv_stop(&held);
     close(up_fd);
     close(hung_fd);
     cJSON *rows = rows_json();
@@ -326,6 +336,8 @@ static void check_probes(void)
     CHECK(is_up(service(row, "api")));
     CHECK_STR(str(service(row, "api"), "detail"), "HTTP 200");
     CHECK_STR(str(service(row, "api"), "kind"), "http");
+    CHECK_CONTAINS(ok.request, "GET /health HTTP/1.1\r\n");
+    CHECK_CONTAINS(ok.request, "\r\nUser-Agent: mc/" MC_VERSION " (health probe)\r\n");
     CHECK(!is_up(service(row, "web")));
     CHECK_STR(str(service(row, "web"), "detail"), "HTTP 503");
     CHECK(is_up(service(row, "teapot")));
@@ -333,6 +345,8 @@ static void check_probes(void)
     CHECK_STR(str(service(row, "gone"), "detail"), "connection refused");
     CHECK(!is_up(service(row, "slow")));
     CHECK_STR(str(service(row, "slow"), "detail"), "timeout");
+    CHECK(is_up(service(row, "stream")));              /* the status, not the whole body */
+    CHECK_STR(str(service(row, "stream"), "detail"), "HTTP 200");
     CHECK(is_up(service(row, "initp")));
     CHECK_STR(str(service(row, "initp"), "detail"), "pid 1");
     CHECK(is_up(service(row, "daemons")));
@@ -363,6 +377,7 @@ static int maps_libcurl(void)
  * process never maps libcurl (runs before any in-process request). */
 static void test_probes_in_helper(void)
 {
+    setenv("http_proxy", "http://127.0.0.1:9/", 1);   /* no_proxy: never used by a probe */
     http_set_out_of_process(1);
     CHECK_INT(http_out_of_process(), 1);
     check_probes();
@@ -372,6 +387,7 @@ static void test_probes_in_helper(void)
 
 static void test_probes(void)
 {
+    setenv("http_proxy", "http://127.0.0.1:9/", 1);
     CHECK_INT(http_out_of_process(), 0);
     check_probes();
 }
