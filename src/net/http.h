@@ -1,5 +1,6 @@
 /* http.h — the one HTTP client of mc: a thin libcurl wrapper used by the
- * http_json kind, and by the Convex, PostgREST and vendor collectors.
+ * http_json kind, by the Convex, PostgREST and vendor collectors, and by the
+ * system kind's HTTP probes (status_only).
  *
  * One request = one curl easy handle, so any thread may call http_perform at
  * any time (after http_global_init). Every request is bounded: connect time,
