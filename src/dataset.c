@@ -216,6 +216,12 @@ void rows_set_null(Rows *r, int row, int field)
 
 void rows_set_time(Rows *r, int row, int field, int64_t epoch_ms)
 {
+    /* years 0001..9999 only: past them the ISO text would not sort as a
+     * time (the cache compares times as text), so no time, not a wrong one */
+    if (epoch_ms < -62135596800000LL || epoch_ms > 253402300799999LL) {
+        rows_set_null(r, row, field);
+        return;
+    }
     char iso[40];
     time_format_iso(epoch_ms, iso, sizeof iso);
     rows_set_text(r, row, field, iso);

@@ -91,7 +91,7 @@ void rows_set_textn(Rows *r, int row, int field, const char *s, size_t n);
 void rows_set_int(Rows *r, int row, int field, int64_t v);
 void rows_set_real(Rows *r, int row, int field, double v);
 void rows_set_null(Rows *r, int row, int field);
-/* Stores epoch ms as ISO text. */
+/* Stores epoch ms as ISO text; NULL outside the years 0001..9999. */
 void rows_set_time(Rows *r, int row, int field, int64_t epoch_ms);
 /* Setters by field name (slower; fine outside hot loops). */
 void rows_set_text_f(Rows *r, int row, const char *field, const char *s);

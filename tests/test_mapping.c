@@ -79,6 +79,11 @@ static void test_times(void)
     EXPECT_NULL("activity", "ts", "true");
     EXPECT_NULL("activity", "ts", "{\"a\":1}");
     EXPECT_NULL("activity", "ts", "null");
+    /* past year 9999 the ISO text would not sort as a time (fuzz_presets:
+     * an epoch of 9e14 ms became "30197-02-18T..."): no time, not a wrong one */
+    EXPECT_NULL("activity", "ts", "900000000000000");
+    EXPECT_NULL("activity", "ts", "-900000000000000");
+    EXPECT_TEXT("activity", "ts", "253402300799000", "9999-12-31T23:59:59Z"); /* the last second */
 }
 
 static void test_numbers(void)

@@ -474,6 +474,24 @@ static int is_group_field(const Output *o, int f)
     return 0;
 }
 
+/* The sum of two integer cells, exact (not through a double, which loses
+ * the units past 2^53) and held to the int64 range (past it llround's
+ * result is unspecified); `approx` when either side is a real. */
+static int64_t sum_int(const Value *a, const Value *b, double approx)
+{
+    int64_t r;
+    if (a->kind == V_INT && b->kind == V_INT) {
+        if (__builtin_add_overflow(a->u.i, b->u.i, &r))
+            r = a->u.i > 0 ? INT64_MAX : INT64_MIN;
+        return r;
+    }
+    if (!(approx < 9.2233720368547748e18))
+        return approx != approx ? 0 : INT64_MAX;
+    if (approx < -9.2233720368547748e18)
+        return INT64_MIN;
+    return (int64_t)llround(approx);
+}
+
 static void fold(const Output *o, Rows *out, int dst, const Rows *in, int src)
 {
     int tf = first_time_field(in->ds);
@@ -497,7 +515,7 @@ static void fold(const Output *o, Rows *out, int dst, const Rows *in, int src)
         } else if ((t == F_INT || t == F_REAL) && s->kind != V_TEXT && d->kind != V_TEXT) {
             double sum = (d->kind == V_INT ? (double)d->u.i : d->u.d) + (s->kind == V_INT ? (double)s->u.i : s->u.d);
             if (t == F_INT)
-                rows_set_int(out, dst, f, (int64_t)llround(sum));
+                rows_set_int(out, dst, f, sum_int(d, s, sum));
             else
                 rows_set_real(out, dst, f, sum);
         } else if (t == F_TIME && s->kind == V_TEXT && d->kind == V_TEXT && strcmp(s->u.s, d->u.s) > 0) {

@@ -115,14 +115,12 @@ static size_t count_byte(const char *s, size_t n, char c)
 
 static int is_iso_utc(const char *s)
 {
-    /* YYYY-MM-DDTHH:MM:SS[.fff]Z; the year may have more digits or a sign
-     * (-005, 30197): mapping.c takes epoch times up to 1e15 ms either way */
-    if (*s == '-')
-        s++;
+    /* YYYY-MM-DDTHH:MM:SS[.fff]Z, four digits of year: rows_set_time
+     * stores no time past 9999 (an epoch of 9e14 ms was "30197-...") */
     size_t i = 0;
     while (s[i] >= '0' && s[i] <= '9')
         i++;
-    if (i < 3 || i > 6)
+    if (i != 4)
         return 0;
     s += i;
     static const char pat[] = "-dd-ddTdd:dd:dd";
