@@ -290,8 +290,10 @@ static int parse_common(SourceConfig *sc, const YNode *m, char **err)
     sc->breaker_after = (int)breaker;
     sc->rate_per_min = (int)per_min;
     sc->rate_per_hour = (int)per_hour;
-    if (sc->jitter < 0 || sc->jitter > 1)
+    if (sc->jitter < 0 || sc->jitter > 1) {
+        free(feeds);
         return ynode_error(ynode_get(m, "jitter"), err, "'jitter' must be from 0 to 1 (a fraction of 'every')");
+    }
     if (feeds) {
         sc->feeds = dataset_find(feeds);
         if (!sc->feeds)

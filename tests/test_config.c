@@ -263,6 +263,9 @@ static void test_text_errors(void)
     expect_text_error("sources:\n  - {id: \"\", kind: system}\n", "2:10: 'id' must not be empty");
     expect_text_error("sources:\n  - {id: h, kind: system, jitter: 1.5}\n",
                       "2:35: 'jitter' must be from 0 to 1 (a fraction of 'every')");
+    /* with feeds: too (fuzz_config: the feeds string leaked; ASan's leak check) */
+    expect_text_error("sources:\n  - {id: h, kind: command, command: [x], feeds: agents, jitter: 5.1}\n",
+                      "2:65: 'jitter' must be from 0 to 1 (a fraction of 'every')");
     expect_text_error("sources:\n  - {id: h, kind: system, enabled: \"no\"}\n",
                       "2:36: 'enabled' must be true or false without quotes (got the string 'no')");
     expect_text_error("sources:\n  - {id: h, kind: system, breaker_after: 0}\n",
