@@ -11,46 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "thelp.h"
+#include "team_fake.h"
 #include "../src/net/http.h"
 #include "../src/util.h"
 
+static Fake srv;        /* tests/fake_http.py (team_fake.h) */
 static int port;
-static pid_t server_pid;
-static int server_stdin = -1;
-
-/* Starts fake_http.py and reads its port from the first line it prints. */
-static void server_start(void)
-{
-    const char *dir = getenv("MC_TESTS_DIR");
-    char *script = xasprintf("%s/fake_http.py", dir ? dir : "tests");
-    int in[2], out[2];
-    if (pipe(in) < 0 || pipe(out) < 0)
-        abort();
-    server_pid = fork();
-    if (server_pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        close(in[0]), close(in[1]), close(out[0]), close(out[1]);
-        execlp("python3", "python3", script, (char *)NULL);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    server_stdin = in[1];
-    char line[32] = "";
-    size_t n = 0;
-    while (n < sizeof line - 1 && read(out[0], line + n, 1) == 1 && line[n] != '\n')
-        n++;
-    line[n] = 0;
-    close(out[0]);
-    long p = 0;
-    if (parse_long(line, 1, 65535, &p) < 0) {
-        fprintf(stderr, "fake_http.py did not start (%s)\n", script);
-        exit(1);
-    }
-    port = (int)p;
-    free(script);
-}
 
 static char *url(const char *path)
 {
@@ -236,13 +202,13 @@ int main(void)
     signal(SIGPIPE, SIG_IGN);
     http_set_out_of_process(1);
     http_global_init();
-    server_start();
+    srv = fake_start("fake_http.py", NULL);
+    port = srv.port;
     RUN(test_fields);
     RUN(test_secret);
     RUN(test_cancel_and_deadline);
     RUN(test_concurrent);
     RUN(test_no_libcurl_here);
-    close(server_stdin);
-    waitpid(server_pid, NULL, 0);
+    fake_stop(&srv);
     return t_done();
 }
