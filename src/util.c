@@ -529,6 +529,7 @@ int file_read_until(const char *path, size_t max, int64_t deadline_ms, char **ou
     size_t lim = max < SIZE_MAX ? max + 1 : max;   /* one byte past max is enough to know */
     size_t want = st.st_size > 0 && (uint64_t)st.st_size < max ? (size_t)st.st_size + 1 : 4096;
     buf_grow(&b, want < lim ? want : lim);
+    b.s[0] = '\0';   /* an empty file is "" */
     for (;;) {
         if (deadline_ms && mono_ms() > deadline_ms) {
             set_err(err, "%s: reading took longer than the source's timeout", path);

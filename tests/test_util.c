@@ -200,6 +200,35 @@ static int tls_size(struct dl_phdr_info *info, size_t size, void *data)
     return 1;   /* the first object is the program itself */
 }
 
+/* file_read_all reads into a buffer sized from fstat: the cap is exact at
+ * both sides of it, an empty file is "", and content comes back whole */
+static void test_read_cap(void)
+{
+    char big[5000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (char)('a' + i % 26);
+    big[sizeof big - 1] = '\0';
+    const char *path = t_write("cap.txt", big);          /* 4999 bytes */
+    char *text = NULL, *err = NULL;
+    size_t len = 0;
+    CHECK_INT(file_read_all(path, 4999, &text, &len, &err), 0);
+    CHECK_INT(len, 4999);
+    CHECK(text && !strcmp(text, big));
+    free(text);
+    text = NULL;
+    CHECK_INT(file_read_all(path, 4998, &text, &len, &err), -1);
+    CHECK_CONTAINS(err, "larger than 4998 bytes");
+    free(err);
+    err = NULL;
+    CHECK_INT(file_read_all(path, 1, &text, &len, &err), -1);   /* cap below the first read */
+    free(err);
+    err = NULL;
+    path = t_write("empty.txt", "");
+    CHECK_INT(file_read_all(path, 100, &text, &len, &err), 0);
+    CHECK(text && len == 0 && text[0] == '\0');
+    free(text);
+}
+
 static void test_small_tls(void)
 {
     size_t tls = 0;
@@ -222,5 +251,6 @@ int main(void)
     RUN(test_json_and_numbers);
     RUN(test_grow);
     RUN(test_small_tls);
+    RUN(test_read_cap);
     return t_done();
 }
